@@ -1,0 +1,112 @@
+"""The gate protocol: outreach asks, compliance approves or blocks, outreach reports attempts.
+
+An approval is signed by compliance over the fields the dispatcher must not change; the signed
+bytes are defined here, in the shared contract, so that signer and verifier can never disagree.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import orjson
+from pydantic import AwareDatetime, Field
+
+from goodfaith_events.contracts.common import Channel, Contract, Id, personal
+
+
+class ContactRequested(Contract):
+    request_id: Id
+    person_id: Id
+    debt_ids: Annotated[list[Id], Field(min_length=1)]
+    channel: Channel
+    endpoint: str = personal("Phone number (E.164), email address or postal address id")
+    recipient_role: Annotated[str, Field(max_length=30)] = "consumer"
+    template_id: Id
+    template_type: Annotated[str, Field(max_length=60)]
+    content_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 hex")]
+    language: Annotated[str, Field(max_length=20)] = "en"
+    intended_send_at: AwareDatetime
+
+
+class FailingRule(Contract):
+    rule_id: str
+    citation: str
+    explanation: str
+
+
+class ContactApproved(Contract):
+    request_id: Id
+    decision_id: Id
+    approval_id: Id
+    person_id: Id
+    channel: Channel
+    endpoint: str = personal("The endpoint the approval is bound to")
+    content_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    expires_at: AwareDatetime
+    pack_version: str
+    obligations: list[str] = Field(default_factory=list)
+    key_id: str
+    signature: str = Field(description="Base64 Ed25519 signature over approval_signing_bytes")
+
+
+class ContactBlocked(Contract):
+    request_id: Id
+    decision_id: Id
+    person_id: Id
+    outcome: Annotated[str, Field(pattern=r"^(BLOCK|REVIEW)$")]
+    failing_rules: Annotated[list[FailingRule], Field(min_length=1)]
+    retry_at: AwareDatetime | None = None
+    pack_version: str
+
+
+class AttemptOutcome(StrEnum):
+    DELIVERED = "delivered"
+    BOUNCED = "bounced"
+    NOT_CONNECTED = "not_connected"
+    NO_ANSWER = "no_answer"
+    VOICEMAIL = "voicemail"
+    CONVERSATION = "conversation"
+    PROMISE_TO_PAY = "promise_to_pay"
+    WRONG_PARTY = "wrong_party"
+    OPTED_OUT = "opted_out"
+
+
+class ContactAttempted(Contract):
+    attempt_id: Id
+    request_id: Id | None = None
+    approval_id: Id | None = Field(default=None, description="None means sent without approval")
+    person_id: Id
+    debt_ids: Annotated[list[Id], Field(min_length=1)]
+    channel: Channel
+    endpoint: str = personal("Where the attempt went")
+    content_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    attempted_at: AwareDatetime
+    outcome: AttemptOutcome
+    connected: bool
+    conversation: bool
+
+
+def approval_signing_bytes(
+    *,
+    request_id: str,
+    person_id: str,
+    channel: str,
+    endpoint: str,
+    content_hash: str,
+    expires_at: str,
+) -> bytes:
+    """The exact bytes compliance signs and the dispatcher verifies (architecture, gate step 3).
+
+    `expires_at` is the ISO-8601 UTC text as carried in the ContactApproved payload."""
+    return orjson.dumps(
+        {
+            "channel": channel,
+            "content_hash": content_hash,
+            "endpoint": endpoint,
+            "expires_at": expires_at,
+            "person_id": person_id,
+            "request_id": request_id,
+        },
+        option=orjson.OPT_SORT_KEYS,
+    )
