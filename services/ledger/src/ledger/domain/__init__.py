@@ -1,0 +1,1 @@
+"""Pure, synchronous domain of the ledger: no I/O, no framework imports."""

@@ -1,0 +1,123 @@
+"""The ledger's domain errors.
+
+One base class, ``LedgerError``, so the HTTP layer can map the whole family to 4xx problems
+(RFC 9457) and let anything else surface as a 500. Each subclass names one broken rule.
+"""
+
+from __future__ import annotations
+
+
+class LedgerError(Exception):
+    """Base for every rule the ledger domain refuses to break."""
+
+
+class InvalidAmount(LedgerError):
+    """A money amount is zero, negative, not an integer, or larger than allowed."""
+
+
+class InvalidCurrency(LedgerError):
+    """A currency code is not three upper-case ISO 4217 letters."""
+
+
+class CurrencyMismatch(LedgerError):
+    """Two amounts in different currencies met in one operation."""
+
+
+class InvalidTimestamp(LedgerError):
+    """A datetime is naive (no tz); the ledger only accepts timezone-aware instants."""
+
+
+class InvalidTimeZone(LedgerError):
+    """A time zone is not a known IANA name."""
+
+
+class InvalidField(LedgerError):
+    """A field failed validation (empty id, malformed code, bad date order, ...)."""
+
+
+class InvalidPhoneNumber(InvalidField):
+    """A phone number is not in E.164 form."""
+
+
+class InvalidEmail(InvalidField):
+    """An email address is malformed."""
+
+
+class InvalidLanguageTag(InvalidField):
+    """A language is not a BCP 47 tag."""
+
+
+class InvalidAccountNumber(InvalidField):
+    """An account number is not a last-four mask (a full number must never be stored)."""
+
+
+class UnknownContactPoint(LedgerError):
+    """A phone, email or address id does not exist on the debtor."""
+
+
+class DuplicateContactPoint(LedgerError):
+    """A phone, email or address id is already used on the debtor."""
+
+
+class DebtorAlreadyErased(LedgerError):
+    """The debtor's personal data was erased; contact details can no longer change."""
+
+
+class DebtClosed(LedgerError):
+    """The debt is paid off, settled or written off and refuses the command."""
+
+
+class UnknownInvoice(LedgerError):
+    """The invoice id does not exist on the debt."""
+
+
+class DuplicateInvoice(LedgerError):
+    """The invoice id is already used on the debt."""
+
+
+class UnknownPayment(LedgerError):
+    """The payment id was never applied to the debt."""
+
+
+class PaymentIdConflict(LedgerError):
+    """A payment id was reused with a different amount, or after its reversal."""
+
+
+class UnknownDispute(LedgerError):
+    """The dispute id does not exist on the debt."""
+
+
+class DuplicateDispute(LedgerError):
+    """The dispute id is already used on the debt."""
+
+
+class DisputeAlreadyResolved(LedgerError):
+    """The dispute was resolved already."""
+
+
+class SettlementRefused(LedgerError):
+    """A settlement cannot be agreed (not below the balance, one already active, ...)."""
+
+
+class NoActiveSettlement(LedgerError):
+    """The command needs an active settlement and there is none."""
+
+
+class NothingToWriteOff(LedgerError):
+    """The debt has no outstanding balance; a write-off of zero is refused."""
+
+
+class PlacementRefused(LedgerError):
+    """The debt is already placed with an agency, or is closed."""
+
+
+class NotPlaced(LedgerError):
+    """A recall names a placement that is not active."""
+
+
+class MilestoneNotDue(LedgerError):
+    """An overdue milestone was requested before the invoice reached it, or on a paid invoice."""
+
+
+class UnknownEventType(LedgerError):
+    """A stored event name or schema version has no class or upcaster."""
