@@ -1,0 +1,224 @@
+"""The idempotent consumer.
+
+Records arrive in batches. Each partition's batch is applied in one database transaction; each
+message in its own savepoint, deduplicated by event id in the same transaction as its effects.
+Kafka offsets are committed only after the database commit, so a crash in between redelivers
+messages that the inbox then recognises. A message that fails `max_attempts` times goes to the
+dead-letter topic (reason in its headers) and to the dead_letters table, and the partition moves on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.structs import OffsetAndMetadata
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from prometheus_client import Counter
+from pydantic import BaseModel
+
+from goodfaith_events.codec import CodecError, decode
+from goodfaith_events.envelope import EventMessage
+from goodfaith_events.registry import REGISTRY, ContractError
+from goodfaith_runtime.clock import Clock, SystemClock
+from goodfaith_runtime.outbox import Producer
+from goodfaith_runtime.telemetry import span_from_traceparent
+
+log = structlog.get_logger("goodfaith.consumer")
+
+CONSUMED = Counter("goodfaith_consumed_total", "Messages consumed", ["consumer", "outcome"])
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a handler gets: the decoded message, its parsed contract, the open transaction."""
+
+    conn: asyncpg.Connection
+    message: EventMessage
+    contract: BaseModel | None
+    topic: str
+    partition: int
+    offset: int
+
+
+Handler = Callable[[Delivery], Awaitable[None]]
+
+
+class Poison(Exception):
+    """A message that can never succeed (malformed, unknown contract): no retries."""
+
+
+def dlq_topic(consumer: str) -> str:
+    return f"goodfaith.dlq.{consumer}"
+
+
+class IdempotentConsumer:
+    def __init__(
+        self, *, name: str, pool: asyncpg.Pool, handlers: dict[str, Handler],
+        dlq_producer: Producer, max_attempts: int = 3, retry_delay: float = 0.05,
+        clock: Clock | None = None,
+    ) -> None:
+        self.name = name
+        self._pool = pool
+        self._handlers = handlers
+        self._dlq = dlq_producer
+        self._max_attempts = max_attempts
+        self._retry_delay = retry_delay
+        self._clock = clock or SystemClock()
+
+    async def process(self, records: Sequence[ConsumerRecord]) -> None:
+        """Apply one partition's records in one transaction (savepoint per message)."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            for record in records:
+                outcome = await self._process_one(conn, record)
+                CONSUMED.labels(self.name, outcome).inc()
+
+    async def _process_one(self, conn: asyncpg.Connection, record: ConsumerRecord) -> str:
+        with span_from_traceparent(
+            f"process {record.topic}", _header(record, "traceparent"), SpanKind.CONSUMER,
+            {"messaging.system": "kafka", "messaging.destination.name": record.topic,
+             "messaging.kafka.partition": record.partition,
+             "messaging.kafka.offset": record.offset, "messaging.consumer.group": self.name},
+        ) as span:
+            last_error: Exception | None = None
+            for attempt in range(1, self._max_attempts + 1):
+                try:
+                    async with conn.transaction():
+                        return await self._apply(conn, record)
+                except Poison as exc:
+                    last_error = exc
+                    break
+                except (asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError):
+                    raise  # the database is gone: fail the batch, the offsets stay put
+                except Exception as exc:
+                    last_error = exc
+                    log.warning("consumer.handler_failed", consumer=self.name,
+                                topic=record.topic, offset=record.offset, attempt=attempt,
+                                error=type(exc).__name__)
+                    await asyncio.sleep(self._retry_delay * attempt)
+            assert last_error is not None
+            span.set_status(Status(StatusCode.ERROR, type(last_error).__name__))
+            await self._dead_letter(conn, record, last_error, attempt)
+            return "dead_lettered"
+
+    async def _apply(self, conn: asyncpg.Connection, record: ConsumerRecord) -> str:
+        try:
+            message = decode(record.value, record.headers)
+        except CodecError as exc:
+            raise Poison(f"undecodable: {exc}") from exc
+        handler = self._handlers.get(message.envelope.type)
+        outcome = "applied" if handler else "ignored"
+        fresh = await conn.fetchval(
+            "INSERT INTO processed_messages (consumer, event_id, topic, partition, \"offset\", "
+            "outcome, processed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+            "ON CONFLICT DO NOTHING RETURNING true",
+            self.name, message.envelope.event_id, record.topic, record.partition,
+            record.offset, outcome, self._clock.now(),
+        )
+        if not fresh:
+            return "duplicate"
+        if handler is None:
+            return outcome
+        contract = _parse(message)
+        await handler(Delivery(conn, message, contract, record.topic, record.partition,
+                               record.offset))
+        return outcome
+
+    async def _dead_letter(
+        self, conn: asyncpg.Connection, record: ConsumerRecord, error: Exception, attempts: int,
+    ) -> None:
+        reason = f"{type(error).__name__}: {error}"[:2000]
+        headers = list(record.headers or ()) + [
+            ("dlq_reason", reason.encode()),
+            ("dlq_consumer", self.name.encode()),
+            ("dlq_topic", record.topic.encode()),
+            ("dlq_partition", str(record.partition).encode()),
+            ("dlq_offset", str(record.offset).encode()),
+            ("dlq_attempts", str(attempts).encode()),
+        ]
+        future = await self._dlq.send(
+            dlq_topic(self.name), value=record.value or b"", key=record.key or b"",
+            headers=headers)
+        await future
+        event_id = _header(record, "ce_id")
+        await conn.execute(
+            "INSERT INTO dead_letters (consumer, topic, partition, \"offset\", event_id, "
+            "event_type, reason, attempts, headers, body, dead_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            self.name, record.topic, record.partition, record.offset, event_id,
+            _header(record, "ce_type"), reason, attempts,
+            {k: v.decode(errors="replace") for k, v in record.headers or ()},
+            record.value, self._clock.now(),
+        )
+        if event_id is not None:
+            # So that a redelivery of a dead-lettered message is recognised, not retried.
+            with contextlib.suppress(ValueError):
+                await conn.execute(
+                    "INSERT INTO processed_messages (consumer, event_id, topic, partition, "
+                    "\"offset\", outcome, processed_at) VALUES ($1, $2::text::uuid, $3, $4, $5, "
+                    "'dead_lettered', $6) ON CONFLICT DO NOTHING",
+                    self.name, str(uuid.UUID(event_id)), record.topic, record.partition,
+                    record.offset, self._clock.now())
+        log.error("consumer.dead_lettered", consumer=self.name, topic=record.topic,
+                  offset=record.offset, event_id=event_id, reason=type(error).__name__)
+
+
+def _parse(message: EventMessage) -> BaseModel:
+    env = message.envelope
+    try:
+        return REGISTRY.parse(env.type, env.schema_version, message.payload)
+    except ContractError as exc:
+        raise Poison(str(exc)) from exc
+
+
+def _header(record: ConsumerRecord, name: str) -> str | None:
+    for key, value in record.headers or ():
+        if key == name and value is not None:
+            return bytes(value).decode(errors="replace")
+    return None
+
+
+class KafkaConsumerLoop:
+    """Feeds an IdempotentConsumer from aiokafka and commits offsets after each DB commit."""
+
+    def __init__(
+        self, consumer: IdempotentConsumer, *, bootstrap: str, topics: Sequence[str],
+        max_records: int = 500, failure_backoff: float = 1.0,
+    ) -> None:
+        self._consumer = consumer
+        self._kafka = AIOKafkaConsumer(
+            *topics, bootstrap_servers=bootstrap, group_id=consumer.name,
+            enable_auto_commit=False, auto_offset_reset="earliest",
+            max_poll_records=max_records, client_id=consumer.name,
+        )
+        self._failure_backoff = failure_backoff
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self._kafka.start()
+        try:
+            while not stop.is_set():
+                batches = await self._kafka.getmany(timeout_ms=200)
+                for tp, records in batches.items():
+                    await self._handle_partition(tp, records)
+        finally:
+            with contextlib.suppress(Exception):
+                await self._kafka.stop()
+
+    async def _handle_partition(self, tp: TopicPartition, records: list[Any]) -> None:
+        try:
+            await self._consumer.process(records)
+        except Exception as exc:
+            # Nothing was committed: rewind and try the batch again after a pause.
+            log.error("consumer.batch_failed", consumer=self._consumer.name, topic=tp.topic,
+                      partition=tp.partition, error=type(exc).__name__)
+            self._kafka.seek(tp, records[0].offset)
+            await asyncio.sleep(self._failure_backoff)
+            return
+        await self._kafka.commit({tp: OffsetAndMetadata(records[-1].offset + 1, "")})

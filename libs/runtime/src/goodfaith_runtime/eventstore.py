@@ -1,0 +1,413 @@
+"""The PostgreSQL event store: append with an expected version, read a stream, read the log,
+verify the hash chains.
+
+Each event's hash is SHA-256 over the previous event's hash in its stream and the event's
+canonical bytes (see `canonical_record`). Publication intents for the outbox are written by the
+same statement as their events, so an event and its publication commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+
+from goodfaith_events.canonical import NotCanonical, canonical_json
+from goodfaith_events.envelope import Envelope, EventMessage
+from goodfaith_events.ids import new_id
+from goodfaith_runtime.clock import Clock, SystemClock
+from goodfaith_runtime.telemetry import current_traceparent
+
+GENESIS = bytes(32)
+
+
+class EventStoreError(Exception):
+    """Base of event store failures."""
+
+
+class ConcurrencyError(EventStoreError):
+    """The stream moved on since it was read: reload and retry the command."""
+
+    def __init__(self, stream_id: str, expected_version: int) -> None:
+        super().__init__(f"stream {stream_id} is not at version {expected_version}")
+        self.stream_id = stream_id
+        self.expected_version = expected_version
+
+
+class InvalidEvent(EventStoreError):
+    """An event or envelope that can never be stored; the message says why."""
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    type: str
+    payload: dict[str, Any]
+    schema_version: int = 1
+    event_id: uuid.UUID = field(default_factory=new_id)
+    # Where to publish it, if it is a public contract: (topic, partition key).
+    publish_to: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Metadata:
+    tenant: str
+    producer: str
+    correlation_id: uuid.UUID | None = None
+    causation_id: uuid.UUID | None = None
+    traceparent: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "producer": self.producer,
+            "correlation_id": str(self.correlation_id) if self.correlation_id else None,
+            "causation_id": str(self.causation_id) if self.causation_id else None,
+            "traceparent": self.traceparent,
+        }
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    event_id: uuid.UUID
+    stream_id: str
+    stream_version: int
+    type: str
+    schema_version: int
+    payload: dict[str, Any]
+    metadata: dict[str, Any]
+    tenant: str
+    recorded_at: datetime
+    prev_hash: bytes
+    hash: bytes
+    position: tuple[int, int] = (0, 0)
+
+    def to_message(self) -> EventMessage:
+        meta = self.metadata
+        envelope = Envelope(
+            event_id=self.event_id, type=self.type, schema_version=self.schema_version,
+            stream_id=self.stream_id, stream_version=self.stream_version,
+            occurred_at=self.recorded_at, tenant=self.tenant, producer=meta["producer"],
+            correlation_id=meta.get("correlation_id"), causation_id=meta.get("causation_id"),
+            traceparent=meta.get("traceparent"),
+        )
+        return EventMessage(envelope=envelope, payload=self.payload)
+
+
+@dataclass(frozen=True)
+class AppendRequest:
+    stream_id: str
+    expected_version: int
+    events: Sequence[NewEvent]
+    # The hash of version `expected_version`, when the caller read the stream and knows it.
+    expected_hash: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Stream:
+    stream_id: str
+    events: list[StoredEvent]
+
+    @property
+    def version(self) -> int:
+        return self.events[-1].stream_version if self.events else 0
+
+    @property
+    def head_hash(self) -> bytes:
+        return self.events[-1].hash if self.events else GENESIS
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    stream_id: str
+    stream_version: int
+    reason: str
+
+
+@dataclass
+class VerifyReport:
+    streams: int = 0
+    events: int = 0
+    broken: list[BrokenLink] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.broken
+
+
+def canonical_record(
+    *, event_id: uuid.UUID, stream_id: str, stream_version: int, type: str,
+    schema_version: int, payload: dict[str, Any], metadata: dict[str, Any], tenant: str,
+    recorded_at: datetime,
+) -> bytes:
+    """The bytes an event's hash covers: everything about it but its position in the log."""
+    return canonical_json({
+        "event_id": str(event_id), "stream_id": stream_id, "stream_version": stream_version,
+        "type": type, "schema_version": schema_version, "payload": payload,
+        "metadata": metadata, "tenant": tenant,
+        "recorded_at": recorded_at.astimezone(UTC).isoformat(),
+    })
+
+
+def chain_hash(prev_hash: bytes, record: bytes) -> bytes:
+    return hashlib.sha256(prev_hash + record).digest()
+
+
+_APPEND_SQL = """
+WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::text[],
+                         $7::text[], $8::text[], $9::timestamptz[], $10::bytea[], $11::bytea[],
+                         $12::text[], $13::text[])
+        AS t(event_id, stream_id, stream_version, type, schema_version, payload, metadata,
+             tenant, recorded_at, prev_hash, hash, topic, partition_key)
+), written AS (
+    INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, payload,
+                        metadata, tenant, recorded_at, prev_hash, hash)
+    SELECT event_id, stream_id, stream_version, type, schema_version, payload::jsonb,
+           metadata::jsonb, tenant, recorded_at, prev_hash, hash FROM input
+    RETURNING event_id
+), published AS (
+    INSERT INTO outbox (event_id, topic, partition_key)
+    SELECT event_id, topic, partition_key FROM input WHERE topic IS NOT NULL
+)
+SELECT count(*) FROM written
+"""
+
+_COLUMNS = (
+    "event_id, stream_id, stream_version, type, schema_version, payload, metadata, tenant, "
+    "recorded_at, prev_hash, hash, txid::text AS txid, global_position"
+)
+
+
+def _row_to_event(row: asyncpg.Record) -> StoredEvent:
+    return StoredEvent(
+        event_id=row["event_id"], stream_id=row["stream_id"],
+        stream_version=row["stream_version"], type=row["type"],
+        schema_version=row["schema_version"], payload=row["payload"], metadata=row["metadata"],
+        tenant=row["tenant"], recorded_at=row["recorded_at"], prev_hash=bytes(row["prev_hash"]),
+        hash=bytes(row["hash"]), position=(int(row["txid"]), row["global_position"]),
+    )
+
+
+class PostgresEventStore:
+    """One service's event log. Pass `conn` to take part in a caller's transaction."""
+
+    def __init__(self, pool: asyncpg.Pool, *, producer: str, clock: Clock | None = None) -> None:
+        self._pool = pool
+        self._producer = producer
+        self._clock = clock or SystemClock()
+
+    async def append(
+        self, stream_id: str, expected_version: int, events: Sequence[NewEvent],
+        metadata: Metadata, *, conn: asyncpg.Connection | None = None,
+        expected_hash: bytes | None = None,
+    ) -> list[StoredEvent]:
+        request = AppendRequest(stream_id, expected_version, events, expected_hash)
+        return await self.append_batch([request], metadata, conn=conn)
+
+    async def append_batch(
+        self, requests: Sequence[AppendRequest], metadata: Metadata, *,
+        conn: asyncpg.Connection | None = None,
+    ) -> list[StoredEvent]:
+        """Append to several streams in one statement: all or nothing."""
+        if conn is None:
+            async with self._pool.acquire() as own:
+                return await self._append(own, requests, metadata)
+        return await self._append(conn, requests, metadata)
+
+    async def _append(
+        self, conn: asyncpg.Connection, requests: Sequence[AppendRequest], metadata: Metadata,
+    ) -> list[StoredEvent]:
+        heads = await self._heads(conn, requests)
+        now = self._clock.now()
+        meta = metadata.as_dict()
+        if meta["traceparent"] is None:
+            meta["traceparent"] = current_traceparent()
+        stored: list[StoredEvent] = []
+        columns: list[list[Any]] = [[] for _ in range(13)]
+        for request in requests:
+            prev = heads[request.stream_id]
+            for offset, event in enumerate(request.events, start=1):
+                record = self._stored(request, offset, event, meta, metadata.tenant, now, prev)
+                prev = record.hash
+                stored.append(record)
+                topic, key = event.publish_to or (None, None)
+                for column, value in zip(columns, (
+                    record.event_id, record.stream_id, record.stream_version, record.type,
+                    record.schema_version, canonical_json(record.payload).decode(),
+                    canonical_json(meta).decode(), record.tenant, now, record.prev_hash,
+                    record.hash, topic, key), strict=True):
+                    column.append(value)
+        if not stored:
+            return stored
+        try:
+            await conn.fetchval(_APPEND_SQL, *columns)
+        except asyncpg.UniqueViolationError as exc:
+            raise self._conflict(requests, exc) from exc
+        except asyncpg.PostgresError as exc:
+            if exc.sqlstate in ("GF001", "GF002"):
+                raise self._conflict(requests, exc) from exc
+            raise
+        return stored
+
+    @staticmethod
+    def _conflict(requests: Sequence[AppendRequest], exc: Exception) -> EventStoreError:
+        if "events_event_id" in str(exc):
+            return InvalidEvent(f"duplicate event id: {exc}")
+        detail = f"{exc} {getattr(exc, 'detail', '') or ''}"
+        for request in requests:
+            if request.stream_id in detail:
+                return ConcurrencyError(request.stream_id, request.expected_version)
+        first = requests[0]
+        return ConcurrencyError(first.stream_id, first.expected_version)
+
+    def _stored(
+        self, request: AppendRequest, offset: int, event: NewEvent, meta: dict[str, Any],
+        tenant: str, now: datetime, prev: bytes,
+    ) -> StoredEvent:
+        if not event.type or not isinstance(event.payload, dict):
+            raise InvalidEvent(f"event for {request.stream_id} needs a type and a dict payload")
+        if not request.stream_id or len(request.stream_id) > 200:
+            raise InvalidEvent("stream id must be 1 to 200 characters")
+        version = request.expected_version + offset
+        try:
+            record = canonical_record(
+                event_id=event.event_id, stream_id=request.stream_id, stream_version=version,
+                type=event.type, schema_version=event.schema_version, payload=event.payload,
+                metadata=meta, tenant=tenant, recorded_at=now,
+            )
+        except (NotCanonical, TypeError) as exc:
+            raise InvalidEvent(f"{event.type}: payload is not canonical JSON: {exc}") from exc
+        return StoredEvent(
+            event_id=event.event_id, stream_id=request.stream_id, stream_version=version,
+            type=event.type, schema_version=event.schema_version, payload=event.payload,
+            metadata=meta, tenant=tenant, recorded_at=now, prev_hash=prev,
+            hash=chain_hash(prev, record),
+        )
+
+    @staticmethod
+    async def _heads(
+        conn: asyncpg.Connection, requests: Sequence[AppendRequest],
+    ) -> dict[str, bytes]:
+        if len({r.stream_id for r in requests}) != len(requests):
+            raise InvalidEvent("a batch may name each stream once")
+        heads: dict[str, bytes] = {}
+        unknown: list[AppendRequest] = []
+        for request in requests:
+            if request.expected_version < 0:
+                raise InvalidEvent("expected version must be >= 0")
+            if request.expected_version == 0:
+                heads[request.stream_id] = GENESIS
+            elif request.expected_hash is not None:
+                heads[request.stream_id] = request.expected_hash
+            else:
+                unknown.append(request)
+        if unknown:
+            rows = await conn.fetch(
+                "SELECT stream_id, hash FROM events e JOIN unnest($1::text[], $2::int[]) "
+                "AS t(sid, ver) ON e.stream_id = t.sid AND e.stream_version = t.ver",
+                [r.stream_id for r in unknown], [r.expected_version for r in unknown],
+            )
+            found = {row["stream_id"]: bytes(row["hash"]) for row in rows}
+            for request in unknown:
+                if request.stream_id not in found:
+                    raise ConcurrencyError(request.stream_id, request.expected_version)
+                heads[request.stream_id] = found[request.stream_id]
+        return heads
+
+    async def read_stream(
+        self, stream_id: str, *, conn: asyncpg.Connection | None = None,
+    ) -> Stream:
+        sql = f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version"
+        if conn is None:
+            async with self._pool.acquire() as own:
+                rows = await own.fetch(sql, stream_id)
+        else:
+            rows = await conn.fetch(sql, stream_id)
+        return Stream(stream_id, [_row_to_event(r) for r in rows])
+
+    async def read_all(
+        self, after: tuple[int, int] = (0, 0), limit: int = 1000,
+    ) -> list[StoredEvent]:
+        """Events after `after` in log order, never past a still-running transaction.
+
+        Log order is (writing transaction id, position). Only transactions older than every
+        running one are read, so a transaction that commits late can never be skipped: it is
+        read once it is complete, and its txid is above every txid read before it."""
+        sql = (
+            f"SELECT {_COLUMNS} FROM events WHERE (txid, global_position) > ($1::text::xid8, $2) "
+            "AND txid < pg_snapshot_xmin(pg_current_snapshot()) "
+            "ORDER BY txid, global_position LIMIT $3"
+        )
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(sql, str(after[0]), after[1], limit)
+        return [_row_to_event(r) for r in rows]
+
+    async def iterate_all(self, batch: int = 5000) -> AsyncIterator[StoredEvent]:
+        position = (0, 0)
+        while True:
+            events = await self.read_all(position, batch)
+            if not events:
+                return
+            for event in events:
+                yield event
+            position = events[-1].position
+
+    async def verify(self, *, stream_id: str | None = None, batch: int = 5000) -> VerifyReport:
+        """Recompute every chain; report the first broken link of each broken stream."""
+        report = VerifyReport()
+        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+            where, args = ("WHERE stream_id = $1", [stream_id]) if stream_id else ("", [])
+            cursor = conn.cursor(
+                f"SELECT {_COLUMNS} FROM events {where} ORDER BY stream_id, stream_version",
+                *args, prefetch=batch,
+            )
+            state = _ChainWalk(report)
+            async for row in cursor:
+                state.check(_row_to_event(row))
+        return report
+
+
+class _ChainWalk:
+    """Walks events ordered by (stream, version) and records the first break per stream."""
+
+    def __init__(self, report: VerifyReport) -> None:
+        self.report = report
+        self.stream: str | None = None
+        self.expected_version = 0
+        self.prev = GENESIS
+        self.broken = False
+
+    def check(self, event: StoredEvent) -> None:
+        if event.stream_id != self.stream:
+            self.stream, self.expected_version, self.prev, self.broken = (
+                event.stream_id, 1, GENESIS, False)
+            self.report.streams += 1
+        self.report.events += 1
+        reason = self._problem(event)
+        if reason and not self.broken:
+            self.broken = True
+            self.report.broken.append(BrokenLink(event.stream_id, event.stream_version, reason))
+        self.expected_version = event.stream_version + 1
+        self.prev = event.hash
+
+    def _problem(self, event: StoredEvent) -> str | None:
+        if event.stream_version != self.expected_version:
+            return f"expected version {self.expected_version}, found {event.stream_version}"
+        if event.prev_hash != self.prev:
+            return "previous-hash link does not match the preceding event"
+        try:
+            record = canonical_record(
+                event_id=event.event_id, stream_id=event.stream_id,
+                stream_version=event.stream_version, type=event.type,
+                schema_version=event.schema_version, payload=event.payload,
+                metadata=event.metadata, tenant=event.tenant, recorded_at=event.recorded_at,
+            )
+        except NotCanonical as exc:
+            return f"content is not canonical: {exc}"
+        if chain_hash(event.prev_hash, record) != event.hash:
+            return "content does not match its hash (the event was altered)"
+        return None

@@ -1,0 +1,35 @@
+"""Kafka clients with the settings goodfaith needs, whatever aiokafka's defaults are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+
+def make_producer(bootstrap: str, *, idempotence: bool, client_id: str) -> AIOKafkaProducer:
+    # acks="all": a message counts as published only once every in-sync replica has it.
+    # Idempotence is a setting because Tansu lacks InitProducerId; Apache Kafka turns it on.
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=idempotence,
+        client_id=client_id, linger_ms=2, request_timeout_ms=10_000,
+    )
+
+
+async def ensure_topics(
+    bootstrap: str, topics: Iterable[str], *, partitions: int = 6, replication: int = 1,
+) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="goodfaith-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [NewTopic(t, partitions, replication) for t in topics if t not in existing]
+        if wanted:
+            try:
+                await admin.create_topics(wanted)
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        await admin.close()

@@ -1,0 +1,145 @@
+"""The outbox relay: publishes committed events to Kafka, in order, at least once.
+
+One relay per service database is active at a time (a PostgreSQL advisory lock elects it), so
+per-stream order holds with any number of service instances. A row leaves the outbox only after
+the broker acknowledged it; a broker outage or a relay crash leaves rows in place to be sent
+again. Consumers dedupe by event id, so a resend after a crash is harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any, Protocol
+
+import asyncpg
+import structlog
+from opentelemetry.trace import SpanKind
+from prometheus_client import Counter, Gauge
+
+from goodfaith_events.codec import CodecError, encode
+from goodfaith_runtime.eventstore import StoredEvent, _row_to_event
+from goodfaith_runtime.telemetry import current_traceparent, span_from_traceparent
+
+log = structlog.get_logger("goodfaith.outbox")
+
+BACKLOG = Gauge("goodfaith_outbox_backlog", "Events committed but not yet published", ["service"])
+OLDEST_AGE = Gauge(
+    "goodfaith_outbox_oldest_pending_seconds", "Age of the oldest unpublished event", ["service"])
+PUBLISHED = Counter("goodfaith_outbox_published_total", "Events published", ["service"])
+FAILURES = Counter("goodfaith_outbox_failures_total", "Failed publish rounds", ["service"])
+
+_RELAY_LOCK = 0x0B0C5E1A
+
+
+class Producer(Protocol):
+    async def send(
+        self, topic: str, value: bytes, key: bytes, headers: list[tuple[str, bytes]],
+    ) -> Any: ...
+
+
+_PENDING_SQL = """
+SELECT o.position, o.topic, o.partition_key, e.event_id, e.stream_id, e.stream_version, e.type,
+       e.schema_version, e.payload, e.metadata, e.tenant, e.recorded_at, e.prev_hash, e.hash,
+       e.txid::text AS txid, e.global_position
+FROM outbox o JOIN events e ON e.event_id = o.event_id
+ORDER BY o.position LIMIT $1
+"""
+
+
+class OutboxRelay:
+    def __init__(
+        self, pool: asyncpg.Pool, producer: Producer, *, service: str, batch_size: int = 500,
+        idle_sleep: float = 0.05, max_backoff: float = 5.0,
+    ) -> None:
+        self._pool = pool
+        self._producer = producer
+        self._service = service
+        self._batch_size = batch_size
+        self._idle_sleep = idle_sleep
+        self._max_backoff = max_backoff
+
+    async def publish_pending(self) -> int:
+        """One round: publish up to a batch in outbox order, then delete what was acked."""
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(_PENDING_SQL, self._batch_size)
+            if not rows:
+                return 0
+            sends = [await self._send(row) for row in rows]
+            # Wait for every ack before deleting anything: a failed send raises here and the
+            # whole round stays in the outbox to be sent again.
+            await asyncio.gather(*sends)
+            await conn.execute(
+                "DELETE FROM outbox WHERE position = ANY($1::bigint[])",
+                [row["position"] for row in rows],
+            )
+        PUBLISHED.labels(self._service).inc(len(rows))
+        return len(rows)
+
+    async def _send(self, row: asyncpg.Record) -> Any:
+        event: StoredEvent = _row_to_event(row)
+        message = event.to_message()
+        with span_from_traceparent(
+            f"publish {row['topic']}", message.envelope.traceparent, SpanKind.PRODUCER,
+            {"messaging.system": "kafka", "messaging.destination.name": row["topic"],
+             "messaging.message.id": str(event.event_id)},
+        ):
+            # The relay's own span continues the trace of the request that wrote the event.
+            traced = message.model_copy(
+                update={"envelope": message.envelope.model_copy(
+                    update={"traceparent": current_traceparent()})})
+            try:
+                record = encode(traced, partition_key=row["partition_key"])
+            except CodecError as exc:
+                # Cannot happen for events the store accepted; if it does, stop loudly rather
+                # than skip an event and break per-stream order.
+                raise RuntimeError(f"unpublishable event {event.event_id}: {exc}") from exc
+            return await self._producer.send(
+                row["topic"], value=record.value, key=record.key, headers=record.headers)
+
+    async def measure_backlog(self) -> tuple[int, float]:
+        async with self._pool.acquire() as conn:
+            row = await conn.fetchrow(
+                "SELECT count(*) AS n, "
+                "coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0) AS age "
+                "FROM outbox")
+        assert row is not None
+        BACKLOG.labels(self._service).set(row["n"])
+        OLDEST_AGE.labels(self._service).set(float(row["age"]))
+        return int(row["n"]), float(row["age"])
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Run until `stop` is set: wait to be leader, then publish with backoff on failure."""
+        async with self._pool.acquire() as leader_conn:
+            while not stop.is_set():
+                if await leader_conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK):
+                    break
+                await _sleep_or_stop(stop, 1.0)
+            try:
+                await self._loop(stop)
+            finally:
+                with contextlib.suppress(Exception):
+                    await leader_conn.execute("SELECT pg_advisory_unlock($1)", _RELAY_LOCK)
+
+    async def _loop(self, stop: asyncio.Event) -> None:
+        backoff = 0.1
+        while not stop.is_set():
+            try:
+                sent = await self.publish_pending()
+                await self.measure_backlog()
+                backoff = 0.1
+            except (asyncio.CancelledError, KeyboardInterrupt):
+                raise
+            except Exception as exc:  # the broker or database is down: keep rows, retry
+                FAILURES.labels(self._service).inc()
+                log.warning("outbox.publish_failed", error=type(exc).__name__, retry_in=backoff)
+                await _sleep_or_stop(stop, backoff)
+                backoff = min(backoff * 2, self._max_backoff)
+                continue
+            if sent == 0:
+                await _sleep_or_stop(stop, self._idle_sleep)
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

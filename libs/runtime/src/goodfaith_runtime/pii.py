@@ -1,0 +1,140 @@
+"""Personal data: field-level encryption under a per-person key, and crypto-shredding.
+
+Each person gets a random 256-bit data key, stored wrapped (AES-GCM) by the service's
+key-encryption key. Personal fields are stored as `enc:v1:<base64(nonce|ciphertext)>`, with the
+person id as associated data so a value cannot be moved to another person. Erasing a person
+deletes the key: the ciphertext stays in the immutable log (so every hash chain still verifies)
+but reads back masked as "[erased]".
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterable
+from typing import Any
+
+import asyncpg
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from goodfaith_runtime.clock import Clock, SystemClock
+
+PREFIX = "enc:v1:"
+ERASED = "[erased]"
+
+
+class KeyringError(Exception):
+    pass
+
+
+def parse_kek(encoded: str) -> bytes:
+    try:
+        key = base64.b64decode(encoded, validate=True)
+    except ValueError as exc:
+        raise KeyringError("the key-encryption key must be base64") from exc
+    if len(key) != 32:
+        raise KeyringError("the key-encryption key must be 32 bytes (256 bits)")
+    return key
+
+
+class PersonKeyring:
+    def __init__(self, kek: bytes, clock: Clock | None = None) -> None:
+        self._kek = AESGCM(kek)
+        self._clock = clock or SystemClock()
+
+    async def _key(
+        self, conn: asyncpg.Connection, person_id: str, tenant: str | None,
+    ) -> bytes | None:
+        row = await conn.fetchrow(
+            "SELECT tenant, wrapped_key FROM person_keys WHERE person_id = $1", person_id)
+        if row is not None:
+            wrapped = bytes(row["wrapped_key"])
+            return self._kek.decrypt(wrapped[:12], wrapped[12:], person_id.encode())
+        if tenant is None:
+            return None
+        if await conn.fetchval("SELECT 1 FROM erased_persons WHERE person_id = $1", person_id):
+            raise KeyringError("this person was erased; new personal data is refused")
+        key = AESGCM.generate_key(bit_length=256)
+        nonce = os.urandom(12)
+        wrapped = nonce + self._kek.encrypt(nonce, key, person_id.encode())
+        await conn.execute(
+            "INSERT INTO person_keys (person_id, tenant, wrapped_key, created_at) "
+            "VALUES ($1, $2, $3, $4) ON CONFLICT (person_id) DO NOTHING",
+            person_id, tenant, wrapped, self._clock.now())
+        return await self._key(conn, person_id, None)
+
+    async def seal(
+        self, conn: asyncpg.Connection, *, person_id: str, tenant: str,
+        payload: dict[str, Any], fields: Iterable[str],
+    ) -> dict[str, Any]:
+        """A copy of `payload` with the named top-level fields (strings, or lists/dicts of
+        strings) encrypted."""
+        key = await self._key(conn, person_id, tenant)
+        assert key is not None
+        aead = AESGCM(key)
+        sealed = dict(payload)
+        for name in fields:
+            if name in sealed and sealed[name] is not None:
+                sealed[name] = _map_strings(sealed[name], lambda s: _encrypt(aead, person_id, s))
+        return sealed
+
+    async def unseal(
+        self, conn: asyncpg.Connection, *, person_id: str, payload: dict[str, Any],
+    ) -> dict[str, Any]:
+        """A copy of `payload` with every sealed string decrypted, or masked once erased."""
+        if not _contains_sealed(payload):
+            return payload
+        key = await self._key(conn, person_id, None)
+        aead = AESGCM(key) if key is not None else None
+        return {k: _map_strings(v, lambda s: _decrypt(aead, person_id, s))
+                for k, v in payload.items()}
+
+    async def erase(self, conn: asyncpg.Connection, *, person_id: str, tenant: str) -> bool:
+        """Crypto-shred: destroy the person's key. Returns False if it was already gone."""
+        async with conn.transaction():
+            deleted = await conn.fetchval(
+                "DELETE FROM person_keys WHERE person_id = $1 AND tenant = $2 RETURNING 1",
+                person_id, tenant)
+            await conn.execute(
+                "INSERT INTO erased_persons (person_id, tenant, erased_at) VALUES ($1, $2, $3) "
+                "ON CONFLICT DO NOTHING", person_id, tenant, self._clock.now())
+        return bool(deleted)
+
+
+def _encrypt(aead: AESGCM, person_id: str, value: str) -> str:
+    nonce = os.urandom(12)
+    sealed = nonce + aead.encrypt(nonce, value.encode(), person_id.encode())
+    return PREFIX + base64.b64encode(sealed).decode()
+
+
+def _decrypt(aead: AESGCM | None, person_id: str, value: str) -> str:
+    if not value.startswith(PREFIX):
+        return value
+    if aead is None:
+        return ERASED
+    raw = base64.b64decode(value[len(PREFIX):])
+    try:
+        return aead.decrypt(raw[:12], raw[12:], person_id.encode()).decode()
+    except InvalidTag:
+        return ERASED
+
+
+def _map_strings(value: Any, fn: Any) -> Any:
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, list):
+        return [_map_strings(v, fn) for v in value]
+    if isinstance(value, dict):
+        return {k: _map_strings(v, fn) for k, v in value.items()}
+    return value
+
+
+def _contains_sealed(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.startswith(PREFIX)
+    if isinstance(value, list):
+        return any(_contains_sealed(v) for v in value)
+    if isinstance(value, dict):
+        return any(_contains_sealed(v) for v in value.values())
+    return False

@@ -1,0 +1,122 @@
+-- goodfaith runtime schema: event store, outbox, inbox, dead letters, person keys.
+-- Every service database gets this schema; services add their own projections after it.
+
+CREATE TABLE IF NOT EXISTS events (
+    global_position bigserial NOT NULL,
+    -- The writing transaction's id. Readers of the whole log only read below the oldest running
+    -- transaction (pg_snapshot_xmin) and page by (txid, position), so a late commit is never
+    -- skipped the way a bigserial cursor alone would skip it.
+    txid            xid8        NOT NULL DEFAULT pg_current_xact_id(),
+    event_id        uuid        NOT NULL,
+    stream_id       text        NOT NULL,
+    stream_version  integer     NOT NULL CHECK (stream_version >= 1),
+    type            text        NOT NULL,
+    schema_version  integer     NOT NULL CHECK (schema_version >= 1),
+    payload         jsonb       NOT NULL,
+    metadata        jsonb       NOT NULL,
+    tenant          text        NOT NULL,
+    recorded_at     timestamptz NOT NULL,
+    prev_hash       bytea       NOT NULL CHECK (length(prev_hash) = 32),
+    hash            bytea       NOT NULL CHECK (length(hash) = 32),
+    -- The optimistic concurrency check: two writers cannot both create version n of a stream.
+    PRIMARY KEY (stream_id, stream_version)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id);
+CREATE INDEX IF NOT EXISTS events_log_order ON events (txid, global_position);
+CREATE INDEX IF NOT EXISTS events_tenant_type ON events (tenant, type);
+
+-- The log is append-only in the database itself, whoever connects.
+CREATE OR REPLACE FUNCTION goodfaith_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the event log is append-only: % on % refused', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'GF010';
+END $$;
+
+-- Each event must link to the hash of the previous version of its stream, so a gap or a
+-- forged link cannot be written even by a buggy or hostile writer.
+CREATE OR REPLACE FUNCTION goodfaith_check_link() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    previous bytea;
+BEGIN
+    IF NEW.stream_version = 1 THEN
+        IF NEW.prev_hash <> '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea THEN
+            RAISE EXCEPTION 'first event of % must link to the genesis hash', NEW.stream_id
+                USING ERRCODE = 'GF002';
+        END IF;
+        RETURN NEW;
+    END IF;
+    SELECT hash INTO previous FROM events
+        WHERE stream_id = NEW.stream_id AND stream_version = NEW.stream_version - 1;
+    IF previous IS NULL THEN
+        RAISE EXCEPTION 'stream % has no version %', NEW.stream_id, NEW.stream_version - 1
+            USING ERRCODE = 'GF001';
+    END IF;
+    IF previous <> NEW.prev_hash THEN
+        RAISE EXCEPTION 'event % of % does not link to its predecessor', NEW.stream_version,
+            NEW.stream_id USING ERRCODE = 'GF002';
+    END IF;
+    RETURN NEW;
+END $$;
+
+DROP TRIGGER IF EXISTS events_append_only ON events;
+CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
+    FOR EACH ROW EXECUTE FUNCTION goodfaith_refuse_change();
+DROP TRIGGER IF EXISTS events_no_truncate ON events;
+CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION goodfaith_refuse_change();
+DROP TRIGGER IF EXISTS events_link ON events;
+CREATE TRIGGER events_link BEFORE INSERT ON events
+    FOR EACH ROW EXECUTE FUNCTION goodfaith_check_link();
+
+-- Publication intents, written in the same transaction as their events. The relay deletes a
+-- row only after the broker acknowledged it, so nothing committed is ever lost; there is no
+-- cursor, so a late commit cannot be skipped.
+CREATE TABLE IF NOT EXISTS outbox (
+    position      bigserial   PRIMARY KEY,
+    event_id      uuid        NOT NULL,
+    topic         text        NOT NULL,
+    partition_key text        NOT NULL,
+    created_at    timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+
+-- The inbox: one row per consumed message and consumer, written in the same transaction as
+-- the message's effects, so a redelivered message changes nothing.
+CREATE TABLE IF NOT EXISTS processed_messages (
+    consumer     text        NOT NULL,
+    event_id     uuid        NOT NULL,
+    topic        text        NOT NULL,
+    partition    integer     NOT NULL,
+    "offset"     bigint      NOT NULL,
+    outcome      text        NOT NULL,
+    processed_at timestamptz NOT NULL,
+    PRIMARY KEY (consumer, event_id)
+);
+
+CREATE TABLE IF NOT EXISTS dead_letters (
+    id           bigserial   PRIMARY KEY,
+    consumer     text        NOT NULL,
+    topic        text        NOT NULL,
+    partition    integer     NOT NULL,
+    "offset"     bigint      NOT NULL,
+    event_id     text,
+    event_type   text,
+    reason       text        NOT NULL,
+    attempts     integer     NOT NULL,
+    headers      jsonb       NOT NULL,
+    body         bytea,
+    dead_at      timestamptz NOT NULL
+);
+
+-- Per-person data keys, wrapped by the service's key-encryption key. Deleting a row is
+-- crypto-shredding: the person's encrypted fields become unreadable, the hash chains still hold.
+CREATE TABLE IF NOT EXISTS person_keys (
+    person_id   text        PRIMARY KEY,
+    tenant      text        NOT NULL,
+    wrapped_key bytea       NOT NULL,
+    created_at  timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS erased_persons (
+    person_id text        PRIMARY KEY,
+    tenant    text        NOT NULL,
+    erased_at timestamptz NOT NULL
+);

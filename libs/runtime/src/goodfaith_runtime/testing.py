@@ -1,0 +1,57 @@
+"""Pytest fixtures on the real infrastructure: one embedded PostgreSQL and one Tansu broker per
+test session (or the external/containers ones, see infra.py), a fresh database per test.
+
+Enabled from the root conftest with `pytest_plugins = ["goodfaith_runtime.testing"]`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+import pytest_asyncio
+
+from goodfaith_events.ids import new_id
+from goodfaith_runtime.db import create_pool, migrate
+from goodfaith_runtime.infra import Infra
+from goodfaith_runtime.kafka import ensure_topics
+
+
+@pytest.fixture(scope="session")
+def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
+    started = Infra.from_environment(Path(tmp_path_factory.mktemp("infra")))
+    yield started
+    started.stop()
+
+
+@pytest_asyncio.fixture
+async def database(infra: Infra) -> AsyncIterator[str]:
+    """A new, empty database for one test; its DSN."""
+    name = f"t_{new_id().hex[:20]}"
+    dsn = await infra.create_database(name)
+    yield dsn
+    conn = await asyncpg.connect(infra.admin_dsn)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest_asyncio.fixture
+async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on a fresh database with the runtime schema applied."""
+    created = await create_pool(database, max_size=10)
+    await migrate(created)
+    yield created
+    await asyncio.wait_for(created.close(), 10)
+
+
+@pytest_asyncio.fixture
+async def topic(infra: Infra) -> str:
+    """A fresh topic with 3 partitions."""
+    name = f"test.{new_id().hex[:16]}"
+    await ensure_topics(infra.kafka_bootstrap, [name], partitions=3)
+    return name

@@ -1,0 +1,147 @@
+"""The event store on the real embedded PostgreSQL."""
+
+import asyncio
+
+import asyncpg
+import pytest
+
+from goodfaith_runtime.eventstore import (
+    ConcurrencyError,
+    InvalidEvent,
+    Metadata,
+    NewEvent,
+    PostgresEventStore,
+)
+
+pytestmark = pytest.mark.integration
+META = Metadata(tenant="acme", producer="test")
+
+
+def ev(n: int, kind: str = "test.Happened") -> NewEvent:
+    return NewEvent(type=kind, payload={"n": n, "note": "ünïcode ✓"})
+
+
+async def test_append_and_read_back_a_stream(pool) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    await store.append("s-1", 0, [ev(1), ev(2)], META)
+    await store.append("s-1", 2, [ev(3)], META)
+    stream = await store.read_stream("s-1")
+    assert [e.payload["n"] for e in stream.events] == [1, 2, 3]
+    assert [e.stream_version for e in stream.events] == [1, 2, 3]
+    assert stream.events[1].prev_hash == stream.events[0].hash
+
+
+async def test_a_stale_expected_version_is_a_concurrency_error(pool) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    await store.append("s-1", 0, [ev(1)], META)
+    with pytest.raises(ConcurrencyError) as err:
+        await store.append("s-1", 0, [ev(2)], META)
+    assert err.value.stream_id == "s-1"
+    with pytest.raises(ConcurrencyError):
+        await store.append("s-1", 5, [ev(2)], META)
+    assert (await store.read_stream("s-1")).version == 1
+
+
+async def test_concurrent_writers_one_wins_and_the_other_can_retry(pool) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    await store.append("s-1", 0, [ev(0)], META)
+    results = await asyncio.gather(
+        *(store.append("s-1", 1, [ev(i)], META) for i in range(1, 6)), return_exceptions=True)
+    winners = [r for r in results if not isinstance(r, Exception)]
+    losers = [r for r in results if isinstance(r, ConcurrencyError)]
+    assert len(winners) == 1 and len(losers) == 4
+    # A loser reloads and retries from the new head.
+    head = await store.read_stream("s-1")
+    await store.append("s-1", head.version, [ev(99)], META, expected_hash=head.head_hash)
+    assert (await store.verify()).ok
+
+
+async def test_a_batch_is_all_or_nothing(pool) -> None:
+    from goodfaith_runtime.eventstore import AppendRequest
+
+    store = PostgresEventStore(pool, producer="test")
+    await store.append("taken", 0, [ev(1)], META)
+    with pytest.raises(ConcurrencyError):
+        await store.append_batch(
+            [AppendRequest("fresh", 0, [ev(1)]), AppendRequest("taken", 0, [ev(2)])], META)
+    assert (await store.read_stream("fresh")).version == 0
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE events SET payload = '{\"n\": 666}'",
+    "DELETE FROM events",
+    "TRUNCATE events",
+])
+async def test_the_database_refuses_to_change_the_log(pool, sql) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    await store.append("s-1", 0, [ev(1)], META)
+    async with pool.acquire() as conn:
+        with pytest.raises(asyncpg.PostgresError, match="append-only"):
+            await conn.execute(sql)
+    assert (await store.read_stream("s-1")).events[0].payload["n"] == 1
+
+
+async def test_a_forged_link_cannot_be_inserted(pool) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    await store.append("s-1", 0, [ev(1)], META)
+    with pytest.raises(ConcurrencyError):
+        await store.append("s-1", 1, [ev(2)], META, expected_hash=b"\x01" * 32)
+
+
+async def test_verify_names_the_first_broken_link_after_tampering(pool) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    await store.append("good", 0, [ev(1), ev(2)], META)
+    await store.append("bad", 0, [ev(1), ev(2), ev(3), ev(4)], META)
+    assert (await store.verify()).ok
+    async with pool.acquire() as conn:
+        # An attacker with superuser rights switches the triggers off and edits history.
+        await conn.execute("SET session_replication_role = replica")
+        await conn.execute(
+            "UPDATE events SET payload = '{\"n\": 30, \"note\": \"x\"}' "
+            "WHERE stream_id = 'bad' AND stream_version = 3")
+    report = await store.verify()
+    assert not report.ok
+    assert report.streams == 2 and report.events == 6
+    assert [(b.stream_id, b.stream_version) for b in report.broken] == [("bad", 3)]
+    assert "altered" in report.broken[0].reason
+
+
+async def test_verify_finds_a_deleted_event(pool) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    await store.append("s", 0, [ev(1), ev(2), ev(3)], META)
+    async with pool.acquire() as conn:
+        await conn.execute("SET session_replication_role = replica")
+        await conn.execute("DELETE FROM events WHERE stream_id = 's' AND stream_version = 2")
+    report = await store.verify()
+    assert [(b.stream_id, b.stream_version) for b in report.broken] == [("s", 3)]
+
+
+@pytest.mark.parametrize("bad", [
+    NewEvent(type="", payload={}),
+    NewEvent(type="x", payload={"amount": 1.5}),
+    NewEvent(type="x", payload=["not", "a", "dict"]),  # type: ignore[arg-type]
+])
+async def test_malformed_events_are_refused_at_append(pool, bad) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    with pytest.raises(InvalidEvent):
+        await store.append("s", 0, [bad], META)
+    assert (await store.read_stream("s")).version == 0
+
+
+async def test_read_all_never_skips_a_late_commit(pool) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    slow = await pool.acquire()
+    try:
+        tx = slow.transaction()
+        await tx.start()
+        # The slow writer takes its position first but commits last.
+        await store.append("slow", 0, [ev(1)], META, conn=slow)
+        await store.append("fast", 0, [ev(2)], META)
+        seen = await store.read_all()
+        assert seen == []  # nothing past a running transaction is visible yet
+        await tx.commit()
+    finally:
+        await pool.release(slow)
+    seen = await store.read_all()
+    assert sorted(e.stream_id for e in seen) == ["fast", "slow"]
+    assert await store.read_all(seen[-1].position) == []
