@@ -135,7 +135,8 @@ class IdempotentConsumer:
         self, conn: asyncpg.Connection, record: ConsumerRecord, error: Exception, attempts: int,
     ) -> None:
         reason = f"{type(error).__name__}: {error}"[:2000]
-        headers = list(record.headers or ()) + [
+        headers = [
+            *(record.headers or ()),
             ("dlq_reason", reason.encode()),
             ("dlq_consumer", self.name.encode()),
             ("dlq_topic", record.topic.encode()),
@@ -170,8 +171,11 @@ class IdempotentConsumer:
                   offset=record.offset, event_id=event_id, reason=type(error).__name__)
 
 
-def _parse(message: EventMessage) -> BaseModel:
+def _parse(message: EventMessage) -> BaseModel | None:
+    """The contract model for a registered type; None for a type the handler takes raw."""
     env = message.envelope
+    if env.type not in REGISTRY.names():
+        return None
     try:
         return REGISTRY.parse(env.type, env.schema_version, message.payload)
     except ContractError as exc:

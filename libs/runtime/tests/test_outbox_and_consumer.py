@@ -1,0 +1,231 @@
+"""Outbox relay and idempotent consumer against the real embedded PostgreSQL and Tansu broker."""
+
+import asyncio
+import contextlib
+from collections import defaultdict
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from goodfaith_events.codec import decode
+from goodfaith_runtime.consumer import Delivery, IdempotentConsumer, KafkaConsumerLoop, dlq_topic
+from goodfaith_runtime.eventstore import Metadata, NewEvent, PostgresEventStore
+from goodfaith_runtime.kafka import ensure_topics, make_producer
+from goodfaith_runtime.outbox import OutboxRelay
+
+pytestmark = pytest.mark.integration
+META = Metadata(tenant="acme", producer="test")
+
+
+def pub(topic: str, stream: str, n: int) -> NewEvent:
+    return NewEvent(type="test.Happened", payload={"stream": stream, "n": n},
+                    publish_to=(topic, stream))
+
+
+async def drain(bootstrap: str, topic: str, expected: int, timeout: float = 20.0) -> list:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    out: list = []
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(out) < expected and asyncio.get_running_loop().time() < deadline:
+            batches = await consumer.getmany(timeout_ms=300)
+            for records in batches.values():
+                out.extend(records)
+    finally:
+        await consumer.stop()
+    return out
+
+
+async def relay_until_empty(relay: OutboxRelay) -> int:
+    total = 0
+    while sent := await relay.publish_pending():
+        total += sent
+    return total
+
+
+@contextlib.asynccontextmanager
+async def producer_for(infra):
+    producer = make_producer(infra.kafka_bootstrap, idempotence=False, client_id="test")
+    await producer.start()
+    try:
+        yield producer
+    finally:
+        await producer.stop()
+
+
+def per_stream_order(records) -> dict[str, list[int]]:
+    seen: dict[str, list[int]] = defaultdict(list)
+    for record in records:
+        message = decode(record.value, record.headers)
+        seen[message.payload["stream"]].append(message.envelope.stream_version)
+    return seen
+
+
+async def test_relay_keeps_per_stream_order_with_concurrent_writers_and_a_late_commit(
+    pool, infra, topic,
+) -> None:
+    store = PostgresEventStore(pool, producer="test")
+
+    async def writer(stream: str, count: int) -> None:
+        for n in range(count):
+            await store.append(stream, n, [pub(topic, stream, n)], META)
+
+    late = await pool.acquire()
+    tx = late.transaction()
+    await tx.start()
+    await store.append("late", 0, [pub(topic, "late", 0)], META, conn=late)
+    await asyncio.gather(*(writer(f"s{i}", 20) for i in range(5)))
+    async with producer_for(infra) as producer:
+        relay = OutboxRelay(pool, producer, service="test")
+        first = await relay_until_empty(relay)
+        await tx.commit()  # committed after the relay already passed its position
+        await pool.release(late)
+        second = await relay_until_empty(relay)
+    assert (first, second) == (100, 1)
+    records = await drain(infra.kafka_bootstrap, topic, 101)
+    order = per_stream_order(records)
+    assert order["late"] == [1]
+    for i in range(5):
+        assert order[f"s{i}"] == list(range(1, 21)), "per-stream order broken"
+    keys = {r.key for r in records if r.key == b"s0"}
+    assert len({r.partition for r in records if r.key == b"s0"}) == 1 and keys
+
+
+async def test_nothing_is_lost_through_a_broker_outage(pool, infra, topic) -> None:
+    if infra.broker is None:
+        pytest.skip("needs the embedded broker to stop and start it")
+    store = PostgresEventStore(pool, producer="test")
+    for n in range(10):
+        await store.append(f"a{n}", 0, [pub(topic, f"a{n}", 0)], META)
+    infra.broker.stop()
+    stop = asyncio.Event()
+    producer = make_producer(infra.kafka_bootstrap, idempotence=False, client_id="outage")
+    try:
+        with pytest.raises(Exception):  # noqa: B017 - any connection error will do
+            await asyncio.wait_for(producer.start(), 5)
+        async with pool.acquire() as conn:
+            assert await conn.fetchval("SELECT count(*) FROM outbox") == 10
+    finally:
+        with contextlib.suppress(Exception):
+            await producer.stop()
+        infra.broker.start()
+    # Tansu keeps topics in memory: after the restart the topic is recreated empty.
+    await ensure_topics(infra.kafka_bootstrap, [topic], partitions=3)
+    async with producer_for(infra) as producer:
+        relay = OutboxRelay(pool, producer, service="test", idle_sleep=0.01)
+        runner = asyncio.create_task(relay.run(stop))
+        records = await drain(infra.kafka_bootstrap, topic, 10)
+        stop.set()
+        await runner
+    assert sorted(r.key for r in records) == sorted(f"a{n}".encode() for n in range(10))
+    assert (await relay.measure_backlog())[0] == 0
+
+
+async def test_a_relay_crash_before_delete_resends_and_loses_nothing(pool, infra, topic) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    for n in range(5):
+        await store.append("s", n, [pub(topic, "s", n)], META)
+
+    class CrashAfterSend:
+        """The real producer, but the relay dies right after the broker acked."""
+
+        def __init__(self, real) -> None:
+            self.real = real
+
+        async def send(self, *args, **kwargs):
+            future = await self.real.send(*args, **kwargs)
+            await future
+            raise SystemExit("relay killed")
+
+    async with producer_for(infra) as producer:
+        with pytest.raises(SystemExit):
+            await OutboxRelay(pool, CrashAfterSend(producer), service="test").publish_pending()
+        async with pool.acquire() as conn:
+            assert await conn.fetchval("SELECT count(*) FROM outbox") == 5
+        await relay_until_empty(OutboxRelay(pool, producer, service="test"))
+    records = await drain(infra.kafka_bootstrap, topic, 6)
+    ids = [decode(r.value, r.headers).envelope.event_id for r in records]
+    assert len(set(ids)) == 5 and len(ids) == 6  # one duplicate, nothing lost
+    assert per_stream_order(records)["s"][1:] == [1, 2, 3, 4, 5]
+
+
+async def _consume_into_table(pool, infra, topic, name, handler, expected, dlq=None):
+    async with pool.acquire() as conn:
+        await conn.execute("CREATE TABLE IF NOT EXISTS applied (event_id uuid, n int)")
+    async with producer_for(infra) as producer:
+        consumer = IdempotentConsumer(name=name, pool=pool, handlers={"test.Happened": handler},
+                                      dlq_producer=producer, retry_delay=0.01)
+        loop = KafkaConsumerLoop(consumer, bootstrap=infra.kafka_bootstrap, topics=[topic])
+        stop = asyncio.Event()
+        runner = asyncio.create_task(loop.run(stop))
+        deadline = asyncio.get_running_loop().time() + 20
+        while asyncio.get_running_loop().time() < deadline:
+            async with pool.acquire() as conn:
+                done = await conn.fetchval("SELECT count(*) FROM processed_messages")
+            if done >= expected:
+                break
+            await asyncio.sleep(0.1)
+        stop.set()
+        await runner
+
+
+async def apply_n(delivery: Delivery) -> None:
+    await delivery.conn.execute("INSERT INTO applied VALUES ($1, $2)",
+                                delivery.message.envelope.event_id, delivery.message.payload["n"])
+
+
+async def test_redelivered_messages_are_applied_once(pool, infra, topic) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    for n in range(3):
+        await store.append(f"r{n}", 0, [pub(topic, f"r{n}", n)], META)
+    async with producer_for(infra) as producer:
+        relay = OutboxRelay(pool, producer, service="test")
+        await relay_until_empty(relay)
+        # Simulate the redelivery a crash before the offset commit causes: publish again.
+        for n in range(3):
+            await store.append(f"r{n}", 1, [pub(topic, f"r{n}", n)], META)
+        await relay_until_empty(relay)
+    records = await drain(infra.kafka_bootstrap, topic, 6)
+    async with producer_for(infra) as producer:
+        await producer.send_and_wait(topic, records[0].value, key=records[0].key,
+                                     headers=list(records[0].headers))
+    await _consume_into_table(pool, infra, topic, "once", apply_n, expected=6)
+    async with pool.acquire() as conn:
+        applied = await conn.fetchval("SELECT count(*) FROM applied")
+        distinct = await conn.fetchval("SELECT count(DISTINCT event_id) FROM applied")
+    assert applied == distinct == 6
+
+
+async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_partition_moves_on(
+    pool, infra,
+) -> None:
+    topic = f"dlq-src-{pool._working_params.database if hasattr(pool, '_working_params') else ''}"
+    topic = "test.single." + str(id(pool))
+    await ensure_topics(infra.kafka_bootstrap, [topic, dlq_topic("dlqtest")], partitions=1)
+    store = PostgresEventStore(pool, producer="test")
+    for n in range(4):
+        await store.append(f"p{n}", 0, [pub(topic, "same-key", n)], META)
+    async with producer_for(infra) as producer:
+        await producer.send_and_wait(topic, b"{not json", key=b"same-key",
+                                     headers=[("ce_specversion", b"1.0")])
+        await relay_until_empty(OutboxRelay(pool, producer, service="test"))
+
+    async def fail_on_two(delivery: Delivery) -> None:
+        if delivery.message.payload["n"] == 2:
+            raise ValueError("cannot apply n=2")
+        await apply_n(delivery)
+
+    await _consume_into_table(pool, infra, topic, "dlqtest", fail_on_two, expected=5)
+    async with pool.acquire() as conn:
+        applied = sorted(r["n"] for r in await conn.fetch("SELECT n FROM applied"))
+        dead = await conn.fetch("SELECT reason, attempts FROM dead_letters ORDER BY id")
+    assert applied == [0, 1, 3]
+    reasons = [r["reason"] for r in dead]
+    assert any("undecodable" in r or "CodecError" in r for r in reasons)
+    assert any("cannot apply n=2" in r for r in reasons)
+    assert [r["attempts"] for r in dead if "n=2" in r["reason"]] == [3]
+    dlq = await drain(infra.kafka_bootstrap, dlq_topic("dlqtest"), 2)
+    assert len(dlq) == 2
+    assert any(dict(r.headers)["dlq_reason"].startswith(b"ValueError") for r in dlq)
