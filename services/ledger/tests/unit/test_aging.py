@@ -45,8 +45,9 @@ def test_each_invoice_ages_by_its_own_due_date_and_paid_invoices_drop_out() -> N
         invoice_issued("b", due_on=date(2025, 3, 1), principal=200),
         invoice_issued("c", due_on=date(2025, 4, 1), principal=400),
         invoice_issued("paid", due_on=date(2024, 1, 1), principal=800),
-        payment_applied("p", 850, [alloc("paid", Component.PRINCIPAL, 800),
-                                   alloc("a", Component.PRINCIPAL, 50)]),
+        payment_applied(
+            "p", 850, [alloc("paid", Component.PRINCIPAL, 800), alloc("a", Component.PRINCIPAL, 50)]
+        ),
     )
     report = age(debt_balance(debt), date(2025, 4, 1))
     assert report.buckets[AgingBucket.DAYS_61_90] == usd(50)
@@ -60,9 +61,11 @@ def test_a_portfolio_is_aged_per_currency() -> None:
     usd_debt = debt_with(invoice_issued("a", due_on=DUE, principal=100))
     eur_opened: DebtOpened = debt_opened(debt_id="debt-2", currency="EUR")
     eur_debt = given(eur_opened).aggregate()
-    eur_debt.add_invoice("e", issued_on=DUE, due_on=DUE, principal=Money(300, "EUR"),
-                         at=eur_opened.occurred_at)
-    reports = age_portfolio([debt_balance(usd_debt), debt_balance(usd_debt), debt_balance(eur_debt)],
-                            date(2025, 1, 10))
+    eur_debt.add_invoice(
+        "e", issued_on=DUE, due_on=DUE, principal=Money(300, "EUR"), at=eur_opened.occurred_at
+    )
+    reports = age_portfolio(
+        [debt_balance(usd_debt), debt_balance(usd_debt), debt_balance(eur_debt)], date(2025, 1, 10)
+    )
     assert reports["USD"].buckets[AgingBucket.DAYS_1_30] == usd(200)
     assert reports["EUR"].total.amount == 300

@@ -28,12 +28,20 @@ A = invoice_issued("a", due_on=DUE, principal=1_000)
 B = invoice_issued("b", due_on=date(2025, 2, 1), principal=1_000)
 
 
-def reached(invoice_id: str, milestone: int, today: date, *, due: date = DUE,
-            outstanding: int = 1_000) -> InvoiceOverdueMilestoneReached:
+def reached(
+    invoice_id: str, milestone: int, today: date, *, due: date = DUE, outstanding: int = 1_000
+) -> InvoiceOverdueMilestoneReached:
     return InvoiceOverdueMilestoneReached(
-        occurred_at=at(), debt_id=DEBT_ID, tenant_id=TENANT_ID, debtor_id=DEBTOR_ID,
-        invoice_id=invoice_id, due_date=due, milestone_days=milestone,
-        days_past_due=(today - due).days, outstanding=usd(outstanding), governing_state="CA",
+        occurred_at=at(),
+        debt_id=DEBT_ID,
+        tenant_id=TENANT_ID,
+        debtor_id=DEBTOR_ID,
+        invoice_id=invoice_id,
+        due_date=due,
+        milestone_days=milestone,
+        days_past_due=(today - due).days,
+        outstanding=usd(outstanding),
+        governing_state="CA",
         as_of=today,
     )
 
@@ -55,7 +63,9 @@ def state(outstanding: int = 1_000, emitted: frozenset[int] = frozenset()) -> In
         (date(2025, 5, 1), (1, 30, 60, 90, 120)),
     ],
 )
-def test_due_milestones_are_those_reached_by_days_past_due(today: date, expected: tuple[int, ...]) -> None:
+def test_due_milestones_are_those_reached_by_days_past_due(
+    today: date, expected: tuple[int, ...]
+) -> None:
     assert due_milestones(state(), today) == expected
 
 
@@ -148,13 +158,18 @@ def test_a_sweep_after_downtime_catches_up_every_missed_milestone_in_order() -> 
 def test_a_partial_payment_moving_the_earliest_unpaid_invoice_loses_no_milestone() -> None:
     # Invoice a is paid off; b (due 1 Feb) becomes the earliest unpaid invoice. b's own
     # milestones derive from b's due date, so 1 and 30 still come out once each.
-    pays_a = payment_applied("p", 1_500, [alloc("a", Component.PRINCIPAL, 1_000),
-                                          alloc("b", Component.PRINCIPAL, 500)])
+    pays_a = payment_applied(
+        "p", 1_500, [alloc("a", Component.PRINCIPAL, 1_000), alloc("b", Component.PRINCIPAL, 500)]
+    )
     today = date(2025, 3, 5)
-    given(debt_opened(), A, B, reached("a", 1, date(2025, 1, 2)), reached("a", 30, date(2025, 1, 31)),
-          pays_a).when(
-        lambda d: d.record_due_milestones(today, at())
-    ).then(
+    given(
+        debt_opened(),
+        A,
+        B,
+        reached("a", 1, date(2025, 1, 2)),
+        reached("a", 30, date(2025, 1, 31)),
+        pays_a,
+    ).when(lambda d: d.record_due_milestones(today, at())).then(
         reached("b", 1, today, due=date(2025, 2, 1), outstanding=500),
         reached("b", 30, today, due=date(2025, 2, 1), outstanding=500),
     )
@@ -163,5 +178,7 @@ def test_a_partial_payment_moving_the_earliest_unpaid_invoice_loses_no_milestone
 def test_milestones_of_several_unpaid_invoices_come_oldest_invoice_first() -> None:
     today = date(2025, 2, 2)
     given(debt_opened(), B, A).when(lambda d: d.record_due_milestones(today, at())).then(
-        reached("a", 1, today), reached("a", 30, today), reached("b", 1, today, due=date(2025, 2, 1)),
+        reached("a", 1, today),
+        reached("a", 30, today),
+        reached("b", 1, today, due=date(2025, 2, 1)),
     )

@@ -38,14 +38,16 @@ NEW = invoice_issued("new", due_on=date(2025, 2, 1), principal=5_000, interest=3
 
 
 def test_allocates_to_the_oldest_invoice_first_fees_then_interest_then_principal() -> None:
-    given(debt_opened(), NEW, OLD).when(
-        lambda d: d.apply_payment("p1", usd(5_700), T0)
-    ).then(
+    given(debt_opened(), NEW, OLD).when(lambda d: d.apply_payment("p1", usd(5_700), T0)).then(
         payment_applied(
             "p1",
             5_700,
-            [alloc("old", FEES, 200), alloc("old", INTEREST, 300), alloc("old", PRINCIPAL, 5_000),
-             alloc("new", FEES, 200)],
+            [
+                alloc("old", FEES, 200),
+                alloc("old", INTEREST, 300),
+                alloc("old", PRINCIPAL, 5_000),
+                alloc("new", FEES, 200),
+            ],
         )
     )
 
@@ -53,9 +55,9 @@ def test_allocates_to_the_oldest_invoice_first_fees_then_interest_then_principal
 def test_orders_invoices_with_the_same_due_date_by_issue_date() -> None:
     later = invoice_issued("a", due_on=date(2025, 2, 1), issued_on=date(2025, 1, 20))
     earlier = invoice_issued("b", due_on=date(2025, 2, 1), issued_on=date(2025, 1, 5))
-    given(debt_opened(), later, earlier).when(
-        lambda d: d.apply_payment("p1", usd(100), T0)
-    ).then(payment_applied("p1", 100, [alloc("b", PRINCIPAL, 100)]))
+    given(debt_opened(), later, earlier).when(lambda d: d.apply_payment("p1", usd(100), T0)).then(
+        payment_applied("p1", 100, [alloc("b", PRINCIPAL, 100)])
+    )
 
 
 def test_a_custom_policy_changes_invoice_and_component_order() -> None:
@@ -65,7 +67,9 @@ def test_a_custom_policy_changes_invoice_and_component_order() -> None:
     )
     given(debt_opened(), OLD, NEW).when(
         lambda d: d.apply_payment("p1", usd(5_100), T0, policy)
-    ).then(payment_applied("p1", 5_100, [alloc("new", PRINCIPAL, 5_000), alloc("new", INTEREST, 100)]))
+    ).then(
+        payment_applied("p1", 5_100, [alloc("new", PRINCIPAL, 5_000), alloc("new", INTEREST, 100)])
+    )
 
 
 def test_a_policy_must_name_each_component_exactly_once() -> None:
@@ -90,7 +94,8 @@ def test_an_overpayment_is_kept_as_credit_and_the_debt_is_paid_off() -> None:
     outcome = given(debt_opened(), OLD).when(lambda d: d.apply_payment("p1", usd(6_000), T0))
     outcome.then(
         payment_applied(
-            "p1", 6_000,
+            "p1",
+            6_000,
             [alloc("old", FEES, 200), alloc("old", INTEREST, 300), alloc("old", PRINCIPAL, 5_000)],
             credit=500,
         )
@@ -123,8 +128,13 @@ def test_reusing_a_payment_id_with_another_amount_is_refused() -> None:
 def test_reusing_a_reversed_payment_id_is_refused() -> None:
     first = payment_applied("p1", 100, [alloc("old", FEES, 100)])
     reversed_ = PaymentReversed(
-        occurred_at=T0, debt_id=DEBT_ID, payment_id="p1", reason=ReversalReason.REFUND,
-        allocations=first.allocations, credit=usd(0), settlement_id=None,
+        occurred_at=T0,
+        debt_id=DEBT_ID,
+        payment_id="p1",
+        reason=ReversalReason.REFUND,
+        allocations=first.allocations,
+        credit=usd(0),
+        settlement_id=None,
     )
     given(debt_opened(), OLD, first, reversed_).when(
         lambda d: d.apply_payment("p1", usd(100), T0)
@@ -139,9 +149,9 @@ def test_a_payment_in_another_currency_is_refused() -> None:
 
 @pytest.mark.parametrize("cents", [0, -1, -10_000])
 def test_zero_and_negative_payments_are_refused(cents: int) -> None:
-    given(debt_opened(), OLD).when(
-        lambda d: d.apply_payment("p1", usd(cents), T0)
-    ).then_raises(InvalidAmount)
+    given(debt_opened(), OLD).when(lambda d: d.apply_payment("p1", usd(cents), T0)).then_raises(
+        InvalidAmount
+    )
 
 
 def test_a_naive_received_at_is_refused() -> None:
@@ -164,17 +174,27 @@ def test_received_at_is_stored_in_utc() -> None:
 @pytest.mark.parametrize("reason", [ReversalReason.REFUND, ReversalReason.CHARGEBACK])
 def test_a_reversal_restores_exactly_the_balance_before_the_payment(reason: ReversalReason) -> None:
     before = debt_balance(debt_with(OLD, NEW))
-    allocations = [alloc("old", FEES, 200), alloc("old", INTEREST, 300),
-                   alloc("old", PRINCIPAL, 5_000), alloc("new", FEES, 200),
-                   alloc("new", INTEREST, 300), alloc("new", PRINCIPAL, 5_000)]
+    allocations = [
+        alloc("old", FEES, 200),
+        alloc("old", INTEREST, 300),
+        alloc("old", PRINCIPAL, 5_000),
+        alloc("new", FEES, 200),
+        alloc("new", INTEREST, 300),
+        alloc("new", PRINCIPAL, 5_000),
+    ]
     paid = payment_applied("p1", 12_000, allocations, credit=1_000)
     outcome = given(debt_opened(), OLD, NEW, paid).when(
         lambda d: d.reverse_payment("p1", reason, at(5))
     )
     outcome.then(
         PaymentReversed(
-            occurred_at=at(5), debt_id=DEBT_ID, payment_id="p1", reason=reason,
-            allocations=tuple(allocations), credit=usd(1_000), settlement_id=None,
+            occurred_at=at(5),
+            debt_id=DEBT_ID,
+            payment_id="p1",
+            reason=reason,
+            allocations=tuple(allocations),
+            credit=usd(1_000),
+            settlement_id=None,
         )
     )
     assert debt_balance(outcome.aggregate) == before
@@ -193,8 +213,13 @@ def test_reversing_one_payment_leaves_the_others_in_place() -> None:
 def test_reversing_a_payment_twice_is_a_no_op() -> None:
     paid = payment_applied("p1", 200, [alloc("old", FEES, 200)])
     reversed_ = PaymentReversed(
-        occurred_at=T0, debt_id=DEBT_ID, payment_id="p1", reason=ReversalReason.REFUND,
-        allocations=paid.allocations, credit=usd(0), settlement_id=None,
+        occurred_at=T0,
+        debt_id=DEBT_ID,
+        payment_id="p1",
+        reason=ReversalReason.REFUND,
+        allocations=paid.allocations,
+        credit=usd(0),
+        settlement_id=None,
     )
     given(debt_opened(), OLD, paid, reversed_).when(
         lambda d: d.reverse_payment("p1", ReversalReason.REFUND, at(1))
