@@ -19,6 +19,7 @@ from ledger.domain.debt_events import (
     InstalmentTerms,
     Itemization,
     PlacementRecalled,
+    ReversalReason,
     SettlementAgreed,
     SettlementBroken,
     SettlementCompleted,
@@ -523,3 +524,22 @@ def test_placing_twice_or_recalling_an_unplaced_debt_is_refused() -> None:
         lambda d: d.place_with_agency("pl2", "agency-2", at(3))
     ).then_raises(PlacementRefused)
     given(debt_opened(), INV).when(lambda d: d.recall_placement("x", at(3))).then_raises(NotPlaced)
+
+
+def test_a_reversed_settlement_payment_no_longer_counts_towards_the_settlement() -> None:
+    part = payment_applied(
+        "p1",
+        4_000,
+        [
+            alloc("inv-1", FEES, 400),
+            alloc("inv-1", INTEREST, 600),
+            alloc("inv-1", PRINCIPAL, 3_000),
+        ],
+        settlement_id="s1",
+    )
+    debt = debt_with(INV, AGREED, part)
+    debt.reverse_payment("p1", ReversalReason.CHARGEBACK, at(6))
+    assert debt.settlement is not None and debt.settlement.paid == usd(0)
+    events = debt.apply_payment("p2", usd(2_000), at(7))
+    assert [e.NAME for e in events] == ["ledger.PaymentApplied"]
+    assert debt.status is DebtStatus.OPEN
