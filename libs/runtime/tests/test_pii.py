@@ -50,6 +50,19 @@ async def test_a_sealed_value_cannot_be_moved_to_another_person(pool) -> None:
         assert (await ring.unseal(conn, person_id="p2", payload=sealed))["name"] == ERASED
 
 
+async def test_dotted_paths_seal_nested_fields(pool) -> None:
+    ring = keyring()
+    payload = {"address": {"lines": ["1 Main St"], "city": "Boston",
+                           "time_zone": "America/New_York"}}
+    async with pool.acquire() as conn:
+        sealed = await ring.seal(conn, person_id="p1", tenant="acme", payload=payload,
+                                 fields=["address.lines", "address.city", "absent.path"])
+        assert sealed["address"]["time_zone"] == "America/New_York"
+        assert "Main" not in str(sealed) and "Boston" not in str(sealed)
+        assert payload["address"]["city"] == "Boston"  # the input is not modified
+        assert await ring.unseal(conn, person_id="p1", payload=sealed) == payload
+
+
 def test_the_key_encryption_key_must_be_256_bits() -> None:
     with pytest.raises(KeyringError):
         parse_kek(base64.b64encode(b"short").decode())

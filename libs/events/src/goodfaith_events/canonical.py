@@ -15,17 +15,24 @@ class NotCanonical(ValueError):
     pass
 
 
+_SCALARS = (str, int, bool, type(None))
+
+
 def _reject_floats(value: Any, path: str = "$") -> None:
-    if isinstance(value, float):
-        raise NotCanonical(f"float at {path}: use integer minor units or a string")
-    if isinstance(value, dict):
+    # Hot path of every append: scalars are checked inline, containers walked.
+    kind = type(value)
+    if kind is dict:
         for key, item in value.items():
-            if not isinstance(key, str):
+            if type(key) is not str:
                 raise NotCanonical(f"non-string key at {path}")
-            _reject_floats(item, f"{path}.{key}")
-    elif isinstance(value, list):
+            if type(item) not in _SCALARS:
+                _reject_floats(item, f"{path}.{key}")
+    elif kind is list or kind is tuple:
         for index, item in enumerate(value):
-            _reject_floats(item, f"{path}[{index}]")
+            if type(item) not in _SCALARS:
+                _reject_floats(item, f"{path}[{index}]")
+    elif kind is float:
+        raise NotCanonical(f"float at {path}: use integer minor units or a string")
 
 
 def canonical_json(value: Any) -> bytes:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+import orjson
 
 from goodfaith_events.canonical import NotCanonical, canonical_json
 from goodfaith_events.envelope import Envelope, EventMessage
@@ -140,16 +141,19 @@ class VerifyReport:
 
 def canonical_record(
     *, event_id: uuid.UUID, stream_id: str, stream_version: int, type: str,
-    schema_version: int, payload: dict[str, Any], metadata: dict[str, Any], tenant: str,
+    schema_version: int, payload_json: bytes, metadata_json: bytes, tenant: str,
     recorded_at: datetime,
 ) -> bytes:
-    """The bytes an event's hash covers: everything about it but its position in the log."""
-    return canonical_json({
+    """The bytes an event's hash covers: everything about it but its position in the log.
+
+    It is the canonical JSON of the whole record; payload and metadata come already in
+    canonical form (sorted keys), so they are spliced in rather than serialised again."""
+    return orjson.dumps({
         "event_id": str(event_id), "stream_id": stream_id, "stream_version": stream_version,
-        "type": type, "schema_version": schema_version, "payload": payload,
-        "metadata": metadata, "tenant": tenant,
-        "recorded_at": recorded_at.astimezone(UTC).isoformat(),
-    })
+        "type": type, "schema_version": schema_version,
+        "payload": orjson.Fragment(payload_json), "metadata": orjson.Fragment(metadata_json),
+        "tenant": tenant, "recorded_at": recorded_at.astimezone(UTC).isoformat(),
+    }, option=orjson.OPT_SORT_KEYS)
 
 
 def chain_hash(prev_hash: bytes, record: bytes) -> bytes:
@@ -174,6 +178,22 @@ WITH input AS (
     SELECT event_id, topic, partition_key FROM input WHERE topic IS NOT NULL
 )
 SELECT count(*) FROM written
+"""
+
+_INSERT_ONE = """
+INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, payload, metadata,
+                    tenant, recorded_at, prev_hash, hash)
+VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11)
+"""
+
+_INSERT_ONE_PUBLISHED = """
+WITH written AS (
+    INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, payload,
+                        metadata, tenant, recorded_at, prev_hash, hash)
+    VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11)
+    RETURNING event_id
+)
+INSERT INTO outbox (event_id, topic, partition_key) SELECT event_id, $12, $13 FROM written
 """
 
 _COLUMNS = (
@@ -226,32 +246,42 @@ class PostgresEventStore:
         meta = metadata.as_dict()
         if meta["traceparent"] is None:
             meta["traceparent"] = current_traceparent()
+        meta_json = canonical_json(meta)
+        rows: list[tuple[Any, ...]] = []
         stored: list[StoredEvent] = []
-        columns: list[list[Any]] = [[] for _ in range(13)]
         for request in requests:
             prev = heads[request.stream_id]
             for offset, event in enumerate(request.events, start=1):
-                record = self._stored(request, offset, event, meta, metadata.tenant, now, prev)
+                record, payload_json = self._stored(
+                    request, offset, event, meta, meta_json, metadata.tenant, now, prev)
                 prev = record.hash
                 stored.append(record)
                 topic, key = event.publish_to or (None, None)
-                for column, value in zip(columns, (
-                    record.event_id, record.stream_id, record.stream_version, record.type,
-                    record.schema_version, canonical_json(record.payload).decode(),
-                    canonical_json(meta).decode(), record.tenant, now, record.prev_hash,
-                    record.hash, topic, key), strict=True):
-                    column.append(value)
-        if not stored:
+                rows.append((record.event_id, record.stream_id, record.stream_version,
+                             record.type, record.schema_version, payload_json.decode(),
+                             meta_json.decode(), record.tenant, now, record.prev_hash,
+                             record.hash, topic, key))
+        if not rows:
             return stored
         try:
-            await conn.fetchval(_APPEND_SQL, *columns)
+            await self._write(conn, rows)
         except asyncpg.UniqueViolationError as exc:
             raise self._conflict(requests, exc) from exc
         except asyncpg.PostgresError as exc:
-            if exc.sqlstate in ("GF001", "GF002"):
+            if exc.sqlstate in ("GF001", "GF002", "23514"):
                 raise self._conflict(requests, exc) from exc
             raise
         return stored
+
+    @staticmethod
+    async def _write(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
+        if len(rows) == 1:
+            # The common command: one event. A plain INSERT is cheaper than unnest.
+            row = rows[0]
+            await conn.execute(_INSERT_ONE if row[11] is None else _INSERT_ONE_PUBLISHED, *(
+                row if row[11] is not None else row[:11]))
+            return
+        await conn.execute(_APPEND_SQL, *(list(column) for column in zip(*rows, strict=True)))
 
     @staticmethod
     def _conflict(requests: Sequence[AppendRequest], exc: Exception) -> EventStoreError:
@@ -266,27 +296,29 @@ class PostgresEventStore:
 
     def _stored(
         self, request: AppendRequest, offset: int, event: NewEvent, meta: dict[str, Any],
-        tenant: str, now: datetime, prev: bytes,
-    ) -> StoredEvent:
+        meta_json: bytes, tenant: str, now: datetime, prev: bytes,
+    ) -> tuple[StoredEvent, bytes]:
         if not event.type or not isinstance(event.payload, dict):
             raise InvalidEvent(f"event for {request.stream_id} needs a type and a dict payload")
         if not request.stream_id or len(request.stream_id) > 200:
             raise InvalidEvent("stream id must be 1 to 200 characters")
         version = request.expected_version + offset
         try:
-            record = canonical_record(
-                event_id=event.event_id, stream_id=request.stream_id, stream_version=version,
-                type=event.type, schema_version=event.schema_version, payload=event.payload,
-                metadata=meta, tenant=tenant, recorded_at=now,
-            )
+            payload_json = canonical_json(event.payload)
         except (NotCanonical, TypeError) as exc:
             raise InvalidEvent(f"{event.type}: payload is not canonical JSON: {exc}") from exc
-        return StoredEvent(
+        record = canonical_record(
+            event_id=event.event_id, stream_id=request.stream_id, stream_version=version,
+            type=event.type, schema_version=event.schema_version, payload_json=payload_json,
+            metadata_json=meta_json, tenant=tenant, recorded_at=now,
+        )
+        stored = StoredEvent(
             event_id=event.event_id, stream_id=request.stream_id, stream_version=version,
             type=event.type, schema_version=event.schema_version, payload=event.payload,
             metadata=meta, tenant=tenant, recorded_at=now, prev_hash=prev,
             hash=chain_hash(prev, record),
         )
+        return stored, payload_json
 
     @staticmethod
     async def _heads(
@@ -403,8 +435,9 @@ class _ChainWalk:
             record = canonical_record(
                 event_id=event.event_id, stream_id=event.stream_id,
                 stream_version=event.stream_version, type=event.type,
-                schema_version=event.schema_version, payload=event.payload,
-                metadata=event.metadata, tenant=event.tenant, recorded_at=event.recorded_at,
+                schema_version=event.schema_version, payload_json=canonical_json(event.payload),
+                metadata_json=canonical_json(event.metadata), tenant=event.tenant,
+                recorded_at=event.recorded_at,
             )
         except NotCanonical as exc:
             return f"content is not canonical: {exc}"

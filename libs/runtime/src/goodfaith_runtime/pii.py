@@ -68,15 +68,14 @@ class PersonKeyring:
         self, conn: asyncpg.Connection, *, person_id: str, tenant: str,
         payload: dict[str, Any], fields: Iterable[str],
     ) -> dict[str, Any]:
-        """A copy of `payload` with the named top-level fields (strings, or lists/dicts of
-        strings) encrypted."""
+        """A copy of `payload` with the named fields encrypted. A field is a top-level key or a
+        dotted path ("address.lines"); its value may be a string or lists/dicts of strings."""
         key = await self._key(conn, person_id, tenant)
         assert key is not None
         aead = AESGCM(key)
         sealed = dict(payload)
-        for name in fields:
-            if name in sealed and sealed[name] is not None:
-                sealed[name] = _map_strings(sealed[name], lambda s: _encrypt(aead, person_id, s))
+        for path in fields:
+            _seal_path(sealed, path.split("."), lambda s: _encrypt(aead, person_id, s))
         return sealed
 
     async def unseal(
@@ -118,6 +117,17 @@ def _decrypt(aead: AESGCM | None, person_id: str, value: str) -> str:
         return aead.decrypt(raw[:12], raw[12:], person_id.encode()).decode()
     except InvalidTag:
         return ERASED
+
+
+def _seal_path(container: dict[str, Any], parts: list[str], fn: Any) -> None:
+    head, rest = parts[0], parts[1:]
+    if head not in container or container[head] is None:
+        return
+    if not rest:
+        container[head] = _map_strings(container[head], fn)
+    elif isinstance(container[head], dict):
+        container[head] = dict(container[head])
+        _seal_path(container[head], rest, fn)
 
 
 def _map_strings(value: Any, fn: Any) -> Any:

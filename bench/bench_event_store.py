@@ -1,0 +1,216 @@
+"""The event store, side by side with raw asyncpg and the eventsourcing library's PostgreSQL
+recorder, on the same embedded server in the same run.
+
+(a) one event per transaction, (b) 100 events per transaction, (c) replay of one stream and of
+the whole log. Every subject writes a new stream (aggregate) per event with a ~400-byte payload.
+The write cases run in interleaved rounds and report each subject's median round, so a noisy
+neighbour on the machine hits every subject alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import asyncpg
+import orjson
+
+from bench.common import Suite, Timer
+from goodfaith_events.ids import new_id
+from goodfaith_runtime.db import create_pool, migrate
+from goodfaith_runtime.eventstore import AppendRequest, Metadata, NewEvent, PostgresEventStore
+from goodfaith_runtime.infra import Infra
+
+PAYLOAD = {
+    "debt_id": "debt-0001", "invoice_id": "inv-0001", "due_date": "2026-10-01",
+    "milestone_days": 30, "days_past_due": 31,
+    "outstanding": {"amount_minor": 123456, "currency": "USD"},
+    "note": "x" * 230,
+}
+META = Metadata(tenant="bench", producer="bench")
+SINGLE, BATCHES, STREAM, ROUNDS = 1000, 40, 10_000, 5
+A, A_OUT, B = "a) 1 event / transaction", "a') 1 event + outbox / txn", "b) 100 events / transaction"
+
+RAW_SQL = """CREATE TABLE raw_events (id uuid PRIMARY KEY, stream_id text, version int,
+  type text, payload jsonb, recorded_at timestamptz DEFAULT now(),
+  UNIQUE (stream_id, version))"""
+RAW_INSERT = "INSERT INTO raw_events (id, stream_id, version, type, payload) VALUES ($1,$2,$3,$4,$5)"
+
+
+def _raw_row() -> tuple[Any, ...]:
+    return (new_id(), f"s-{uuid.uuid4()}", 1, "bench.Happened", orjson.dumps(PAYLOAD).decode())
+
+
+def _event(publish: bool = False) -> NewEvent:
+    return NewEvent(type="bench.Happened", payload=PAYLOAD,
+                    publish_to=("bench.topic", "key") if publish else None)
+
+
+class Subjects:
+    """The three subjects' write cases, each returning elapsed seconds."""
+
+    def __init__(self, raw: asyncpg.Connection, store: PostgresEventStore,
+                 conn: asyncpg.Connection, es: Any) -> None:
+        self.raw, self.store, self.conn, self.es = raw, store, conn, es
+
+    async def raw_single(self) -> float:
+        with Timer() as t:
+            for _ in range(SINGLE):
+                await self.raw.execute(RAW_INSERT, *_raw_row())
+        return t.seconds
+
+    async def raw_batch(self) -> float:
+        with Timer() as t:
+            for _ in range(BATCHES):
+                async with self.raw.transaction():
+                    await self.raw.executemany(RAW_INSERT, [_raw_row() for _ in range(100)])
+        return t.seconds
+
+    async def ours_single(self, publish: bool = False) -> float:
+        with Timer() as t:
+            for _ in range(SINGLE):
+                await self.store.append(f"s-{uuid.uuid4()}", 0, [_event(publish)], META,
+                                        conn=self.conn)
+        return t.seconds
+
+    async def ours_published(self) -> float:
+        return await self.ours_single(publish=True)
+
+    async def ours_batch(self) -> float:
+        with Timer() as t:
+            for _ in range(BATCHES):
+                requests = [AppendRequest(f"s-{uuid.uuid4()}", 0, [_event()]) for _ in range(100)]
+                await self.store.append_batch(requests, META, conn=self.conn)
+        return t.seconds
+
+    async def es_single(self) -> float:
+        return await asyncio.to_thread(self.es.single, SINGLE)
+
+    async def es_batch(self) -> float:
+        return await asyncio.to_thread(self.es.batch, BATCHES)
+
+
+class EventsourcingSubject:
+    def __init__(self, dsn: str) -> None:
+        from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+
+        parts = urlsplit(dsn)
+        host = parse_qs(parts.query).get("host", [parts.hostname or "localhost"])[0]
+        self.datastore = PostgresDatastore(parts.path.lstrip("/"), host, parts.port or 5432,
+                                           parts.username or "postgres", parts.password or "")
+        self.recorder = PostgresApplicationRecorder(self.datastore)
+        self.recorder.create_table()
+        self.state = orjson.dumps(PAYLOAD)
+
+    def event(self, originator: uuid.UUID, version: int = 1) -> Any:
+        from eventsourcing.persistence import StoredEvent
+
+        return StoredEvent(originator_id=originator, originator_version=version,
+                           topic="bench:Happened", state=self.state)
+
+    def single(self, n: int) -> float:
+        with Timer() as t:
+            for _ in range(n):
+                self.recorder.insert_events([self.event(uuid.uuid4())])
+        return t.seconds
+
+    def batch(self, batches: int) -> float:
+        with Timer() as t:
+            for _ in range(batches):
+                self.recorder.insert_events([self.event(uuid.uuid4()) for _ in range(100)])
+        return t.seconds
+
+    def replay(self) -> tuple[int, float]:
+        one = uuid.uuid4()
+        for start in range(0, STREAM, 1000):
+            self.recorder.insert_events([self.event(one, v) for v in range(start + 1, start + 1001)])
+        with Timer() as t:
+            decoded = [orjson.loads(e.state) for e in self.recorder.select_events(one)]
+        return len(decoded), t.seconds
+
+
+async def interleaved(suite: Suite, subjects: Subjects) -> None:
+    cases: list[tuple[str, str, int, Callable[[], Awaitable[float]]]] = [
+        (A, "raw asyncpg INSERT", SINGLE, subjects.raw_single),
+        (A, "goodfaith append", SINGLE, subjects.ours_single),
+        (A, "eventsourcing recorder", SINGLE, subjects.es_single),
+        (A_OUT, "goodfaith append", SINGLE, subjects.ours_published),
+        (B, "raw asyncpg executemany", BATCHES * 100, subjects.raw_batch),
+        (B, "goodfaith append_batch", BATCHES * 100, subjects.ours_batch),
+        (B, "eventsourcing recorder", BATCHES * 100, subjects.es_batch),
+    ]
+    timings: dict[int, list[float]] = {i: [] for i in range(len(cases))}
+    for _ in range(ROUNDS):
+        for index, (_, _, _, run) in enumerate(cases):
+            timings[index].append(await run())
+    for index, (case, subject, count, _) in enumerate(cases):
+        suite.add(case, subject, count, statistics.median(timings[index]))
+
+
+async def replays(suite: Suite, raw: asyncpg.Connection, store: PostgresEventStore,
+                  conn: asyncpg.Connection, es: EventsourcingSubject) -> None:
+    stream = [(new_id(), "one-stream", v, "bench.Happened", orjson.dumps(PAYLOAD).decode())
+              for v in range(1, STREAM + 1)]
+    await raw.copy_records_to_table("raw_events", records=stream,
+                                    columns=["id", "stream_id", "version", "type", "payload"])
+    with Timer() as t:
+        rows = await raw.fetch("SELECT * FROM raw_events WHERE stream_id = 'one-stream' "
+                               "ORDER BY version")
+        decoded = [orjson.loads(r["payload"]) for r in rows]
+    suite.add("c) replay one stream", "raw asyncpg SELECT", len(decoded), t.seconds)
+    with Timer() as t:
+        rows = await raw.fetch("SELECT * FROM raw_events")
+        decoded = [orjson.loads(r["payload"]) for r in rows]
+    suite.add("c) replay whole log", "raw asyncpg SELECT", len(decoded), t.seconds)
+    for start in range(0, STREAM, 1000):
+        await store.append("one-stream", start, [_event() for _ in range(1000)], META, conn=conn)
+    with Timer() as t:
+        events = (await store.read_stream("one-stream")).events
+    suite.add("c) replay one stream", "goodfaith read_stream", len(events), t.seconds)
+    with Timer() as t:
+        count = 0
+        async for _ in store.iterate_all():
+            count += 1
+    suite.add("c) replay whole log", "goodfaith iterate_all", count, t.seconds)
+    count, seconds = await asyncio.to_thread(es.replay)
+    suite.add("c) replay one stream", "eventsourcing recorder", count, seconds)
+    with Timer() as t:
+        report = await store.verify()
+    suite.add("verify every hash chain", "goodfaith verify", report.events, t.seconds)
+
+
+async def run(infra: Infra) -> Suite:
+    suite = Suite("event_store")
+    raw = await asyncpg.connect(await infra.create_database("bench_raw", recreate=True))
+    await raw.execute(RAW_SQL)
+    pool = await create_pool(await infra.create_database("bench_goodfaith", recreate=True),
+                             max_size=4)
+    await migrate(pool)
+    store = PostgresEventStore(pool, producer="bench")
+    es = EventsourcingSubject(await infra.create_database("bench_eventsourcing", recreate=True))
+    try:
+        async with pool.acquire() as conn:
+            await interleaved(suite, Subjects(raw, store, conn, es))
+            await replays(suite, raw, store, conn, es)
+    finally:
+        await raw.close()
+        await pool.close()
+        es.datastore.close()
+    suite.ratio("(a) goodfaith / raw", (A, "goodfaith append"), (A, "raw asyncpg INSERT"), ">= 0.8")
+    suite.ratio("(a) goodfaith / eventsourcing", (A, "goodfaith append"),
+                (A, "eventsourcing recorder"), ">= 3")
+    suite.ratio("(b) goodfaith / raw", (B, "goodfaith append_batch"),
+                (B, "raw asyncpg executemany"), ">= 0.8")
+    suite.ratio("(b) goodfaith / eventsourcing", (B, "goodfaith append_batch"),
+                (B, "eventsourcing recorder"), ">= 2.5")
+    suite.ratio("(c) stream replay goodfaith / eventsourcing",
+                ("c) replay one stream", "goodfaith read_stream"),
+                ("c) replay one stream", "eventsourcing recorder"))
+    suite.targets["(c) replay"] = ">= 50,000 events/s"
+    suite.notes.append(f"fsync on; one connection per subject, sequential; median of {ROUNDS} "
+                       "interleaved rounds; goodfaith rows carry a SHA-256 chain link")
+    return suite

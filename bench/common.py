@@ -1,0 +1,83 @@
+"""Shared benchmark plumbing: one embedded infrastructure per run, result tables and JSON."""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).parent / "results"
+
+
+@dataclass
+class Row:
+    case: str
+    subject: str
+    count: int
+    seconds: float
+    unit: str = "events/s"
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class Suite:
+    name: str
+    rows: list[Row] = field(default_factory=list)
+    ratios: dict[str, float] = field(default_factory=dict)
+    targets: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, case: str, subject: str, count: int, seconds: float,
+            unit: str = "events/s") -> Row:
+        row = Row(case, subject, count, seconds, unit)
+        self.rows.append(row)
+        return row
+
+    def rate(self, case: str, subject: str) -> float:
+        return next(r.rate for r in self.rows if r.case == case and r.subject == subject)
+
+    def ratio(self, label: str, num: tuple[str, str], den: tuple[str, str], target: str = "") -> None:
+        self.ratios[label] = round(self.rate(*num) / self.rate(*den), 2)
+        if target:
+            self.targets[label] = target
+
+    def print(self) -> None:
+        print(f"\n== {self.name} ==")
+        print(f"{'case':<34}{'subject':<26}{'count':>10}{'seconds':>10}{'rate':>14}")
+        for r in self.rows:
+            print(f"{r.case:<34}{r.subject:<26}{r.count:>10}{r.seconds:>10.2f}"
+                  f"{r.rate:>12,.0f} {r.unit}")
+        for label, value in self.ratios.items():
+            target = self.targets.get(label, "")
+            print(f"  ratio {label:<58} {value:>6.2f}x  {('target ' + target) if target else ''}")
+        for note in self.notes:
+            print(f"  note: {note}")
+
+    def write(self) -> Path:
+        RESULTS.mkdir(exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        body: dict[str, Any] = {
+            "suite": self.name, "recorded_at": stamp, "machine": platform.node(),
+            "python": platform.python_version(),
+            "rows": [{**asdict(r), "rate": round(r.rate, 1)} for r in self.rows],
+            "ratios": self.ratios, "targets": self.targets, "notes": self.notes,
+        }
+        path = RESULTS / f"{self.name}.json"
+        path.write_text(json.dumps(body, indent=2) + "\n")
+        return path
+
+
+class Timer:
+    def __enter__(self) -> Timer:
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.seconds = time.perf_counter() - self.start
