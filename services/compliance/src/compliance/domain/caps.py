@@ -1,0 +1,237 @@
+"""Contact counting for the frequency caps, including approvals not yet attempted.
+
+Architecture step 5: an approval counts against caps the moment it is granted, so two requests
+for the same person can never both take the last free slot. The live gate serialises decisions
+per person and passes every granted-but-not-yet-attempted approval in
+`EvaluationContext.approvals`; `contacts()` merges them with the history, treating each one as a
+contact that will happen at its intended send instant (and, for a call, as a connected call that
+reaches the person, the worst case for every counter).
+
+Windows are counted in local calendar days. Because the regulation does not say whose calendar,
+each window is evaluated separately in every candidate zone and the worst one is used
+(decisions.md D-06). A new contact on day d must keep *every* window containing d within the
+cap, not just the window ending on d: an approval may be for a later instant than one requested
+after it, and checking only the trailing window would then let an earlier-dated request squeeze
+an eighth call into a window that already holds seven.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from compliance.domain.context import (
+    Channel,
+    Consent,
+    ConsentKind,
+    ContactEvent,
+    GrantedApproval,
+    PersonRole,
+)
+from compliance.domain.timezones import local_date, local_midnight
+
+CALL_CHANNELS = frozenset({Channel.CALL, Channel.VOICEMAIL})
+ELECTRONIC_CHANNELS = frozenset({Channel.EMAIL, Channel.SMS, Channel.SOCIAL_DM})
+
+# FED-FREQ-EXCL (iii), 1006.14(b)(3)(iii): calls to these recipients are not counted.
+EXCLUDED_RECIPIENTS = frozenset(
+    {
+        PersonRole.CONSUMER_ATTORNEY,
+        PersonRole.CONSUMER_REPORTING_AGENCY,
+        PersonRole.CREDITOR,
+        PersonRole.CREDITOR_ATTORNEY,
+        PersonRole.COLLECTOR_ATTORNEY,
+    }
+)
+
+
+class Contact(NamedTuple):
+    """One past contact or attempt, or one outstanding approval (`pending=True`)."""
+
+    key: str
+    at: datetime
+    channel: Channel
+    endpoint_id: str | None
+    person_id: str
+    recipient_role: PersonRole
+    debt_ids: frozenset[str]
+    collector_initiated: bool
+    responding: bool
+    connected: bool | None
+    conversation: bool
+    consent_id: str | None
+    contacted_someone: bool
+    consent_request: bool
+    pending: bool
+
+
+def _from_event(e: ContactEvent) -> Contact:
+    initiated = e.direction == "outbound" and e.initiated_by == "collector"
+    return Contact(
+        e.event_id,
+        e.at,
+        e.channel,
+        e.endpoint_id,
+        e.person_id,
+        e.recipient_role,
+        e.debt_ids,
+        initiated,
+        e.responding_to_consumer_request,
+        e.connected,
+        e.conversation,
+        e.consent_id,
+        e.contacted_someone,
+        e.consent_request,
+        False,
+    )
+
+
+def _from_approval(a: GrantedApproval) -> Contact:
+    # Worst case: the approved contact happens, connects and is not a conversation (a
+    # conversation would only start a cooldown once it has really happened).
+    return Contact(
+        a.approval_id,
+        a.intended_send_at,
+        a.channel,
+        a.endpoint_id,
+        a.person_id,
+        a.recipient_role,
+        a.debt_ids,
+        True,
+        a.responding_to_consumer_request,
+        True,
+        False,
+        a.consent_id,
+        True,
+        a.consent_request,
+        True,
+    )
+
+
+def contacts(
+    history: Iterable[ContactEvent], approvals: Iterable[GrantedApproval]
+) -> tuple[Contact, ...]:
+    """History plus approvals that no attempt in the history has consumed yet."""
+    merged = [_from_event(e) for e in history]
+    used = {e.approval_id for e in history if e.approval_id is not None}
+    merged += [_from_approval(a) for a in approvals if a.approval_id not in used]
+    return tuple(merged)
+
+
+def _consent_day_span(consent_at: datetime, call_at: datetime, zones: Sequence[ZoneInfo]) -> bool:
+    # The consent day is day 1 of the 7 consecutive days (1006.14(b)(3)(i)); it must hold on
+    # every candidate calendar to be safe.
+    for z in zones:
+        gap = (local_date(call_at, z) - local_date(consent_at, z)).days
+        if not 0 <= gap <= 6:
+            return False
+    return True
+
+
+def _consent_still_open(consent: Consent, call: Contact, all_contacts: Sequence[Contact]) -> bool:
+    # Comment 14(b)(3)(i)-2: the consent is used up once the requested conversation happened.
+    return not any(
+        c.conversation and consent.given_at <= c.at < call.at and c.debt_ids & call.debt_ids
+        for c in all_contacts
+    )
+
+
+def fed_exclusion(
+    call: Contact,
+    consents: Mapping[str, Consent],
+    all_contacts: Sequence[Contact],
+    zones: Sequence[ZoneInfo],
+) -> str | None:
+    """FED-FREQ-EXCL: why a call is excluded from both Reg F counters, or None if it counts."""
+    if call.connected is False:
+        return "not connected to the dialed number (1006.14(b)(3)(ii))"
+    if call.recipient_role in EXCLUDED_RECIPIENTS:
+        return f"placed to {call.recipient_role.value} (1006.14(b)(3)(iii))"
+    consent = consents.get(call.consent_id) if call.consent_id else None
+    if (
+        consent is not None
+        and consent.kind is ConsentKind.CALL_FREQUENCY
+        and consent.given_directly_to_collector
+        and (consent.withdrawn_at is None or consent.withdrawn_at > call.at)
+        and _consent_day_span(consent.given_at, call.at, zones)
+        and _consent_still_open(consent, call, all_contacts)
+    ):
+        return f"placed with prior consent {consent.consent_id} (1006.14(b)(3)(i))"
+    return None
+
+
+class Breach(NamedTuple):
+    zone: str
+    day: date
+    peak: int
+    retry_at: datetime | None
+
+
+def window_peak(days: Sequence[date], day: date, length: int) -> int:
+    """Largest number of `days` (sorted) in any `length`-day window that contains `day`.
+
+    The maximum is reached by a window starting on an event day or by the last window, so only
+    those starts are tried."""
+    first = day - timedelta(days=length - 1)
+    lo, hi = bisect_left(days, first), bisect_right(days, day)
+    starts = {day, *days[lo:hi]}
+    best = 0
+    for start in starts:
+        end = start + timedelta(days=length - 1)
+        count = bisect_right(days, end) - bisect_left(days, start)
+        best = max(best, count)
+    return best
+
+
+def _first_free_day(days: Sequence[date], day: date, length: int, cap: int) -> date | None:
+    horizon = day + timedelta(days=2 * length + (days[-1] - day).days if days else length)
+    probe = day
+    while probe <= horizon:
+        if window_peak(days, probe, length) < cap:
+            return probe
+        probe += timedelta(days=1)
+    return None
+
+
+def check_window(
+    instants: Iterable[datetime],
+    at: datetime,
+    zones: Sequence[ZoneInfo],
+    *,
+    length_days: int,
+    cap: int,
+) -> Breach | None:
+    """Would one more contact at `at` push any `length_days`-day window over `cap`?
+
+    Returns the worst breach over the candidate zones (its retry_at is the latest of the zones'
+    retry instants, since every zone must be clear), or None when the contact fits."""
+    moments = tuple(instants)
+    if len(moments) < cap:
+        return None
+    worst: Breach | None = None
+    retry: datetime | None = None
+    no_retry = False
+    for z in zones:
+        days = sorted(local_date(m, z) for m in moments)
+        day = local_date(at, z)
+        peak = window_peak(days, day, length_days)
+        if peak < cap:
+            continue
+        free = _first_free_day(days, day, length_days, cap)
+        zone_retry = local_midnight(free, z) if free is not None else None
+        no_retry = no_retry or zone_retry is None
+        retry = zone_retry if retry is None or (zone_retry and zone_retry > retry) else retry
+        if worst is None or peak > worst.peak:
+            worst = Breach(z.key, day, peak, None)
+    if worst is None:
+        return None
+    return worst._replace(retry_at=None if no_retry else retry)
+
+
+def matching(
+    all_contacts: Iterable[Contact], keep: Callable[[Contact], bool]
+) -> tuple[datetime, ...]:
+    return tuple(c.at for c in all_contacts if keep(c))

@@ -1,0 +1,176 @@
+"""`evaluate`: run every applicable rule of the selected packs and combine the results.
+
+Combination (reference section 0): any BLOCK or PAUSE gives BLOCK; otherwise any REVIEW gives
+REVIEW; otherwise ALLOW with the union of the REQUIRE obligations. A REQUIRE whose content
+elements are absent is a BLOCK. Pure and deterministic: the only instant is the proposal's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from compliance.domain.context import EvaluationContext
+from compliance.domain.facts import Facts
+from compliance.domain.packs import DEFAULT_REGISTRY, PACK_ORDER, PackRegistry, select_packs
+from compliance.domain.results import (
+    Obligation,
+    ObligationKind,
+    Outcome,
+    RuleDef,
+    RuleResult,
+)
+
+
+class DecisionOutcome(StrEnum):
+    ALLOW = "ALLOW"
+    BLOCK = "BLOCK"
+    REVIEW = "REVIEW"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    outcome: DecisionOutcome
+    # Every rule of every selected pack, in pack order, NOT_APPLICABLE ones included.
+    trace: tuple[RuleResult, ...]
+    # Rules that stopped an automatic send (BLOCK, PAUSE, unmet REQUIRE, REVIEW).
+    failing: tuple[RuleResult, ...]
+    obligations: tuple[Obligation, ...]
+    # Earliest instant a retry could pass: the latest retry of the blocking rules, or None
+    # when one of them has no automatic retry (cease, dispute hold, missing data, review).
+    retry_at: datetime | None
+    reasons: tuple[str, ...]
+    packs: tuple[str, ...]
+    pack_version: str
+
+    @property
+    def allowed(self) -> bool:
+        return self.outcome is DecisionOutcome.ALLOW
+
+    def as_record(self) -> dict[str, Any]:
+        """JSON-ready form for the decision event (12 CFR 1006.100 record)."""
+        return {
+            "outcome": self.outcome.value,
+            "pack_version": self.pack_version,
+            "packs": list(self.packs),
+            "reasons": list(self.reasons),
+            "retry_at": self.retry_at.isoformat() if self.retry_at else None,
+            "obligations": [
+                {"code": o.code, "text": o.text, "kind": o.kind.value,
+                 "due_at": o.due_at.isoformat() if o.due_at else None}
+                for o in self.obligations
+            ],
+            "trace": [_result_record(r) for r in self.trace],
+        }
+
+
+def _result_record(r: RuleResult) -> dict[str, Any]:
+    return {
+        "rule_id": r.rule_id,
+        "citation": r.citation,
+        "outcome": r.outcome.value,
+        "explanation": r.explanation,
+        "inputs": _jsonable(r.inputs),
+        "retry_at": r.retry_at.isoformat() if r.retry_at else None,
+        "reason_codes": list(r.reason_codes()) if r.outcome is not Outcome.ALLOW else [],
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return str(value)
+
+
+def _run(rule: RuleDef, facts: Facts) -> RuleResult:
+    try:
+        if not rule.applies(facts):
+            return rule.not_applicable
+        return rule.run(facts)
+    except Exception as exc:  # noqa: BLE001 - fail closed: an error must never approve
+        return RuleResult(
+            rule.rule_id,
+            rule.citation,
+            Outcome.BLOCK,
+            f"Blocked: the rule could not be evaluated ({type(exc).__name__}).",
+            {"error": repr(exc)[:300]},
+            error=True,
+        )
+
+
+def _unmet(result: RuleResult) -> bool:
+    return result.outcome is Outcome.REQUIRE and any(
+        o.kind is ObligationKind.CONTENT and not o.satisfied for o in result.obligations
+    )
+
+
+def _retry(blocking: list[RuleResult]) -> datetime | None:
+    retries = [r.retry_at for r in blocking]
+    if not retries or any(r is None for r in retries):
+        return None
+    return max(r for r in retries if r is not None)
+
+
+def combine(results: tuple[RuleResult, ...], packs: tuple[str, ...], version: str) -> Decision:
+    blocking = [r for r in results if r.outcome in (Outcome.BLOCK, Outcome.PAUSE) or _unmet(r)]
+    reviews = [r for r in results if r.outcome is Outcome.REVIEW]
+    if blocking:
+        outcome = DecisionOutcome.BLOCK
+    elif reviews:
+        outcome = DecisionOutcome.REVIEW
+    else:
+        outcome = DecisionOutcome.ALLOW
+    seen: dict[str, Obligation] = {}
+    for r in results:
+        if r.outcome is Outcome.REQUIRE:
+            for o in r.obligations:
+                seen.setdefault(o.code, o)
+    failing = tuple(blocking + reviews)
+    return Decision(
+        outcome=outcome,
+        trace=results,
+        failing=failing,
+        obligations=tuple(seen.values()),
+        retry_at=_retry(blocking) if blocking else None,
+        reasons=tuple(code for r in failing for code in r.reason_codes()),
+        packs=packs,
+        pack_version=version,
+    )
+
+
+def evaluate(
+    ctx: EvaluationContext,
+    *,
+    pack_version: str | None = None,
+    registry: PackRegistry = DEFAULT_REGISTRY,
+) -> Decision:
+    """Decide one proposed action. Raises only `UnknownPackVersion`; every other failure is a
+    BLOCK with `RULE_ERROR:<rule id>` so that nothing is ever approved by default."""
+    version = registry.get(pack_version)
+    try:
+        selection = select_packs(ctx)
+        facts = Facts(
+            ctx, version.policy, selection.packs, jurisdiction_known=selection.jurisdiction_known
+        )
+    except Exception as exc:  # noqa: BLE001 - fail closed
+        failed = RuleResult(
+            "GATE-SELECT",
+            "Fail closed (reference section 0)",
+            Outcome.BLOCK,
+            f"Blocked: the rule packs could not be selected ({type(exc).__name__}).",
+            {"error": repr(exc)[:300]},
+            error=True,
+        )
+        return combine((failed,), (), version.version)
+    packs = tuple(p for p in PACK_ORDER if p in selection.packs)
+    results = tuple(_run(rule, facts) for p in packs for rule in version.rules.get(p, ()))
+    return combine(results, packs, version.version)

@@ -1,0 +1,179 @@
+"""Per-evaluation view of the context: derived facts computed once, on first use.
+
+Rules receive a `Facts`, which carries the validated `EvaluationContext` (`facts.ctx`) plus
+memoised derivations (candidate zones, content findings, counted contacts). Nothing is
+re-validated and nothing is computed unless a rule that applies asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from compliance.domain import caps
+from compliance.domain.caps import CALL_CHANNELS, ELECTRONIC_CHANNELS, Contact
+from compliance.domain.context import (
+    CHANNEL_MEDIUM,
+    ActionKind,
+    Channel,
+    CollectorRole,
+    Consent,
+    ConsentKind,
+    Debt,
+    Endpoint,
+    EvaluationContext,
+    Medium,
+    PersonRole,
+    TemplateType,
+)
+from compliance.domain.lexicon import ContentFindings, analyse
+from compliance.domain.policy_params import PolicyParams
+from compliance.domain.timezones import CandidateZones, candidate_tz
+
+WRITTEN_CHANNELS = frozenset({Channel.LETTER, Channel.EMAIL, Channel.SMS, Channel.SOCIAL_DM})
+
+# 1692c(d) / 1006.6(a): who counts as "the consumer" for time, place, cease and third parties.
+CONSUMER_ROLES = frozenset(
+    {
+        PersonRole.CONSUMER,
+        PersonRole.SPOUSE,
+        PersonRole.PARENT_OF_MINOR,
+        PersonRole.GUARDIAN,
+        PersonRole.EXECUTOR_OR_ADMINISTRATOR,
+        PersonRole.SUCCESSOR_IN_INTEREST,
+    }
+)
+
+FIRST_PARTY_ROLES = frozenset({CollectorRole.CREDITOR_OWN_NAME})
+
+_KNOWN_CHANNELS = {c.value: c for c in Channel}
+
+
+class Facts:
+    def __init__(
+        self,
+        ctx: EvaluationContext,
+        policy: PolicyParams,
+        packs: frozenset[str],
+        *,
+        jurisdiction_known: bool = True,
+    ) -> None:
+        self.ctx = ctx
+        self.jurisdiction_known = jurisdiction_known
+        self.proposal = ctx.proposal
+        self.t: datetime = ctx.proposal.intended_send_at
+        self.policy = policy
+        self.packs = packs
+        self.template: TemplateType | None = ctx.proposal.template_type
+        self.is_contact = ctx.proposal.action is ActionKind.CONTACT
+        self.channel: Channel | None = _KNOWN_CHANNELS.get(ctx.proposal.channel or "")
+        self.is_call = self.channel in CALL_CHANNELS
+        self.is_electronic = self.channel in ELECTRONIC_CHANNELS
+        self.is_written = self.channel in WRITTEN_CHANNELS
+        self.medium: Medium | None = CHANNEL_MEDIUM.get(self.channel) if self.channel else None
+        self.fed = "FED" in packs
+        # Scratch space for helpers shared by several rules (FED-TP-EXCEPT, FED-FREQ-EXCL).
+        self.memo: dict[str, object] = {}
+
+    # --- people and places ---------------------------------------------------------------
+
+    @cached_property
+    def tz(self) -> CandidateZones:
+        return candidate_tz(self.ctx.person, self.ctx.endpoints)
+
+    @property
+    def zones(self) -> tuple[ZoneInfo, ...]:
+        return self.tz.zones
+
+    @cached_property
+    def endpoints(self) -> dict[str, Endpoint]:
+        return {e.endpoint_id: e for e in self.ctx.endpoints}
+
+    @cached_property
+    def endpoint(self) -> Endpoint | None:
+        eid = self.proposal.endpoint_id
+        return self.endpoints.get(eid) if eid else None
+
+    @property
+    def to_consumer(self) -> bool:
+        return self.ctx.person.role in CONSUMER_ROLES
+
+    @property
+    def first_party(self) -> bool:
+        return self.ctx.collector.role in FIRST_PARTY_ROLES
+
+    # --- debts ---------------------------------------------------------------------------
+
+    @cached_property
+    def debts(self) -> dict[str, Debt]:
+        return {d.debt_id: d for d in self.ctx.debts}
+
+    @cached_property
+    def proposal_debts(self) -> tuple[Debt, ...]:
+        return tuple(self.debts[i] for i in sorted(self.proposal.debt_ids) if i in self.debts)
+
+    @cached_property
+    def missing_debts(self) -> tuple[str, ...]:
+        return tuple(sorted(i for i in self.proposal.debt_ids if i not in self.debts))
+
+    def debt_key(self, debt_id: str) -> str:
+        """1006.14(b)(4): student loans under one account number count as one debt."""
+        debt = self.debts.get(debt_id)
+        return debt.frequency_group or debt_id if debt else debt_id
+
+    @cached_property
+    def proposal_debt_keys(self) -> frozenset[str]:
+        return frozenset(self.debt_key(i) for i in self.proposal.debt_ids)
+
+    def keys_of(self, debt_ids: Iterable[str]) -> frozenset[str]:
+        return frozenset(self.debt_key(i) for i in debt_ids)
+
+    # --- content -------------------------------------------------------------------------
+
+    @cached_property
+    def content(self) -> ContentFindings:
+        return analyse(self.proposal.content)
+
+    # --- history -------------------------------------------------------------------------
+
+    @cached_property
+    def contacts(self) -> tuple[Contact, ...]:
+        return caps.contacts(self.ctx.history, self.ctx.approvals)
+
+    @cached_property
+    def consents(self) -> dict[str, Consent]:
+        return {c.consent_id: c for c in self.ctx.person.consents}
+
+    def live_consent(
+        self, kind: ConsentKind, *, endpoint_id: str | None = None, written: bool = False
+    ) -> Consent | None:
+        """A consent of `kind` in force at the send instant, given directly by the person."""
+        for consent in self.ctx.person.consents:
+            if consent.kind is not kind or not consent.given_directly_to_collector:
+                continue
+            if written and not consent.written:
+                continue
+            if consent.endpoint_id is not None and consent.endpoint_id != endpoint_id:
+                continue
+            if consent.debt_ids and not self.proposal.debt_ids <= consent.debt_ids:
+                continue
+            if _in_force(consent, self.t):
+                return consent
+        return None
+
+    def own_contacts(self) -> Iterable[Contact]:
+        """Contacts with this person (history is partitioned per person, but be explicit)."""
+        pid = self.ctx.person.person_id
+        return (c for c in self.contacts if c.person_id == pid)
+
+
+def _in_force(consent: Consent, at: datetime) -> bool:
+    if consent.given_at > at:
+        return False
+    if consent.withdrawn_at is not None and consent.withdrawn_at <= at:
+        return False
+    if consent.valid_from is not None and at < consent.valid_from:
+        return False
+    return consent.valid_until is None or at <= consent.valid_until

@@ -1,0 +1,26 @@
+"""Tunable policy parameters. They are part of a pack version: changing one is a new version,
+so a recorded decision can always be replayed with the numbers it used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyParams:
+    # The strict FED window (decisions.md D-03), reused by POL for first-party outreach.
+    window_start: time = time(8, 0)
+    window_end: time = time(21, 0)
+    # A call dialled at 20:58 can run past 21:00: no dial after this local time (reference
+    # FED-TIME-WINDOW edge cases; policy).
+    last_dial: time = time(20, 45)
+    # FED-HARASS-GENERAL / POL-SOFT-CAP: no federal number exists for texts and emails, so a
+    # soft cap routes heavy electronic outreach to a human (comment 14(a)-1.i).
+    soft_cap_texts_per_day: int = 3
+    soft_cap_electronic_per_7_days: int = 10
+    # POL-CALL-CAP: the Reg F numbers applied to first-party creditors as a safe baseline.
+    first_party_calls_per_7_days: int = 7
+    # UK-TIME default window (CONC 7.9 gives no hours; this is our configuration).
+    uk_window_start: time = time(8, 0)
+    uk_window_end: time = time(21, 0)

@@ -1,0 +1,197 @@
+"""Rule results, obligations and the rule definition every rule module registers.
+
+`RuleResult` and `Obligation` are NamedTuples rather than pydantic models on purpose: the gate
+builds about forty of them per decision and must make 20,000 decisions a second, and the
+inputs were already validated when the `EvaluationContext` was built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from compliance.domain.facts import Facts
+
+
+class Outcome(StrEnum):
+    """Rule outcomes, as defined in section 0 of the compliance reference."""
+
+    ALLOW = "ALLOW"
+    BLOCK = "BLOCK"
+    PAUSE = "PAUSE"
+    REVIEW = "REVIEW"
+    REQUIRE = "REQUIRE"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+
+
+class ObligationKind(StrEnum):
+    # CONTENT: an element the proposed content or its metadata must carry now.
+    # DUTY: something the collector must do later (send a VN within 5 days, mark as disputed).
+    CONTENT = "content"
+    DUTY = "duty"
+
+
+class Obligation(NamedTuple):
+    code: str
+    text: str
+    kind: ObligationKind = ObligationKind.CONTENT
+    satisfied: bool = True
+    due_at: datetime | None = None
+
+
+_EMPTY: Mapping[str, object] = MappingProxyType({})
+
+
+class RuleResult(NamedTuple):
+    rule_id: str
+    citation: str
+    outcome: Outcome
+    explanation: str
+    inputs: Mapping[str, object] = _EMPTY
+    retry_at: datetime | None = None
+    obligations: tuple[Obligation, ...] = ()
+    # Field paths whose absence made the rule fail closed (reported as DATA_MISSING:<path>).
+    missing: tuple[str, ...] = ()
+    # True when the rule raised: reported as RULE_ERROR:<rule id>, never as an approval.
+    error: bool = False
+
+    @property
+    def blocks(self) -> bool:
+        return self.outcome in (Outcome.BLOCK, Outcome.PAUSE)
+
+    def reason_codes(self) -> tuple[str, ...]:
+        if self.error:
+            return (f"RULE_ERROR:{self.rule_id}",)
+        if self.missing:
+            return tuple(f"DATA_MISSING:{path}" for path in self.missing)
+        return (self.rule_id,)
+
+
+Check = Callable[["Facts"], RuleResult]
+Predicate = Callable[["Facts"], bool]
+
+
+def always(_: Facts) -> bool:
+    return True
+
+
+class RuleDef:
+    """One rule: id, citation and the fields it reads, plus factories for its results.
+
+    A rule module declares a `RuleDef`, then decorates its check function with `@rule.check`.
+    The check runs only when `applies` is true; otherwise the trace records a shared,
+    precomputed NOT_APPLICABLE result (cheap on the hot path).
+    """
+
+    __slots__ = ("_check", "applies", "citation", "not_applicable", "pack", "reads", "rule_id")
+
+    def __init__(
+        self,
+        rule_id: str,
+        *,
+        pack: str,
+        citation: str,
+        reads: tuple[str, ...],
+        applies: Predicate = always,
+    ) -> None:
+        self.rule_id = rule_id
+        self.pack = pack
+        self.citation = citation
+        self.reads = reads
+        self.applies = applies
+        self._check: Check | None = None
+        self.not_applicable = RuleResult(
+            rule_id, citation, Outcome.NOT_APPLICABLE, "Does not apply to this proposal."
+        )
+
+    def check(self, fn: Check) -> Check:
+        self._check = fn
+        return fn
+
+    def run(self, facts: Facts) -> RuleResult:
+        if self._check is None:
+            raise RuntimeError(f"rule {self.rule_id} has no check function")
+        return self._check(facts)
+
+    def result(
+        self,
+        outcome: Outcome,
+        explanation: str,
+        inputs: Mapping[str, object] = _EMPTY,
+        *,
+        retry_at: datetime | None = None,
+        obligations: tuple[Obligation, ...] = (),
+        missing: tuple[str, ...] = (),
+    ) -> RuleResult:
+        return RuleResult(
+            self.rule_id,
+            self.citation,
+            outcome,
+            explanation,
+            inputs,
+            retry_at,
+            obligations,
+            missing,
+        )
+
+    def allow(self, explanation: str, inputs: Mapping[str, object] = _EMPTY) -> RuleResult:
+        return self.result(Outcome.ALLOW, explanation, inputs)
+
+    def na(self, explanation: str, inputs: Mapping[str, object] = _EMPTY) -> RuleResult:
+        return self.result(Outcome.NOT_APPLICABLE, explanation, inputs)
+
+    def block(
+        self,
+        explanation: str,
+        inputs: Mapping[str, object] = _EMPTY,
+        *,
+        retry_at: datetime | None = None,
+    ) -> RuleResult:
+        return self.result(Outcome.BLOCK, explanation, inputs, retry_at=retry_at)
+
+    def pause(self, explanation: str, inputs: Mapping[str, object] = _EMPTY) -> RuleResult:
+        return self.result(Outcome.PAUSE, explanation, inputs)
+
+    def review(self, explanation: str, inputs: Mapping[str, object] = _EMPTY) -> RuleResult:
+        return self.result(Outcome.REVIEW, explanation, inputs)
+
+    def missing_data(self, *paths: str, explanation: str = "") -> RuleResult:
+        text = explanation or (
+            "Blocked because data the rule needs is missing or invalid: " + ", ".join(paths) + "."
+        )
+        return self.result(Outcome.BLOCK, text, {"missing": paths}, missing=paths)
+
+    def require(
+        self,
+        elements: Mapping[str, tuple[str, bool]],
+        inputs: Mapping[str, object] = _EMPTY,
+        *,
+        duties: tuple[Obligation, ...] = (),
+    ) -> RuleResult:
+        """REQUIRE(x): allowed only if every content element is present, otherwise BLOCK.
+
+        `elements` maps an obligation code to (plain-English description, present?)."""
+        obligations = tuple(
+            Obligation(code, text, ObligationKind.CONTENT, present)
+            for code, (text, present) in elements.items()
+        )
+        absent = [text for (text, present) in elements.values() if not present]
+        if absent:
+            return self.result(
+                Outcome.BLOCK,
+                "Blocked: the content lacks required element(s): " + "; ".join(absent) + ".",
+                inputs,
+                obligations=obligations,
+            )
+        return self.result(
+            Outcome.REQUIRE,
+            "Allowed on condition: "
+            + "; ".join(o.text for o in obligations + duties)
+            + (" (present in the content)." if obligations else "."),
+            inputs,
+            obligations=obligations + duties,
+        )

@@ -1,0 +1,400 @@
+"""Reference sections 2b (medium opt-outs) and 2c: electronic and physical channels (pack FED)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from compliance.domain.context import (
+    Channel,
+    ConsentKind,
+    EmailEndpoint,
+    EnvelopeItem,
+    LcmItem,
+    PhoneEndpoint,
+    RpcState,
+    SocialEndpoint,
+    TemplateType,
+)
+from compliance.domain.facts import Facts
+from compliance.domain.lexicon import debt_words, mentions
+from compliance.domain.results import RuleDef, RuleResult
+from compliance.domain.rules.common import (
+    fed_channel,
+    fed_contact,
+    fed_electronic,
+    memo,
+    one_reply_open,
+)
+
+FED = "FED"
+
+# --- FED-MEDIUM-OPTOUT ----------------------------------------------------------------------
+
+MEDIUM_OPTOUT = RuleDef(
+    "FED-MEDIUM-OPTOUT",
+    pack=FED,
+    citation="1006.14(h)(1),(2)(i)-(iii) [V]",
+    reads=("person.medium_optouts", "history", "proposal.template_type"),
+    applies=lambda f: fed_contact(f)
+    and any(o.medium is f.medium for o in f.ctx.person.medium_optouts),
+)
+
+
+@MEDIUM_OPTOUT.check
+def check_medium_optout(f: Facts) -> RuleResult:
+    optouts = [
+        o for o in f.ctx.person.medium_optouts if o.medium is f.medium and o.requested_at <= f.t
+    ]
+    if not optouts:
+        return MEDIUM_OPTOUT.allow("The opt-out was requested after the send instant.")
+    optout = min(optouts, key=lambda o: o.requested_at)
+    if (
+        f.template is TemplateType.OPT_OUT_CONFIRMATION
+        and f.is_electronic
+        and optout.confirmation_sent_at is None
+    ):
+        return MEDIUM_OPTOUT.allow("The single electronic confirmation of the opt-out is allowed.")
+    if one_reply_open(f, f.medium, since=optout.requested_at):
+        return MEDIUM_OPTOUT.allow("One reply through the medium the person used to contact us.")
+    if f.proposal.required_by_law:
+        return MEDIUM_OPTOUT.allow("Other applicable law requires this medium.")
+    return MEDIUM_OPTOUT.block(
+        f"Blocked: the person asked us not to contact them by {optout.medium.value}.",
+        {"medium": optout.medium.value, "requested_at": optout.requested_at.isoformat()},
+    )
+
+
+# --- FED-EOPT-NOTICE ------------------------------------------------------------------------
+
+EOPT_NOTICE = RuleDef(
+    "FED-EOPT-NOTICE",
+    pack=FED,
+    citation="1006.6(e) [S, quoted]",
+    reads=("person.address_optouts", "proposal.content"),
+    applies=fed_electronic,
+)
+
+
+@EOPT_NOTICE.check
+def check_eopt_notice(f: Facts) -> RuleResult:
+    eid = f.proposal.endpoint_id
+    opted = [o for o in f.ctx.person.address_optouts if o.endpoint_id == eid and o.requested_at <= f.t]
+    confirmation = f.template is TemplateType.OPT_OUT_CONFIRMATION
+    if opted and not confirmation:
+        return EOPT_NOTICE.block(
+            "Blocked: the person opted out of electronic messages to this address or number.",
+            {"endpoint_id": eid},
+        )
+    if f.proposal.content.meta.opt_out_requires_extra_info:
+        return EOPT_NOTICE.block(
+            "Blocked: the opt-out method asks for a fee or information beyond the preference "
+            "and the address or number."
+        )
+    if confirmation:
+        # 1006.14(h)(2)(i): the confirmation may contain only the confirmation itself.
+        return EOPT_NOTICE.allow("An opt-out confirmation carries no further opt-out notice.")
+    return EOPT_NOTICE.require(
+        {
+            "opt_out_statement": (
+                "a clear, simple way to opt out of further electronic messages to this address",
+                f.content.opt_out_statement,
+            )
+        }
+    )
+
+
+# --- FED-EMAIL-PROC and FED-WORK-EMAIL -----------------------------------------------------
+
+
+def _path_i(f: Facts, email: EmailEndpoint) -> str | None:
+    if email.consumer_used_at is not None and email.consumer_used_at <= f.t:
+        return "the person emailed us from this address"
+    consent = f.live_consent(ConsentKind.EMAIL, endpoint_id=email.endpoint_id)
+    if consent is not None and consent.disclosure_shown:
+        return f"the person consented directly ({consent.consent_id})"
+    return None
+
+
+def _creditor_path(f: Facts, email: EmailEndpoint) -> str | None:
+    n = email.creditor_notice
+    if n is None or email.employer_provided or not email.public_domain:
+        return None
+    complete = (
+        n.discloses_transfer
+        and n.discloses_address_and_use
+        and n.discloses_others_may_see
+        and n.gives_opt_out_instructions
+    )
+    deadline_ok = n.opt_out_deadline >= n.sent_at + timedelta(days=35)
+    if (
+        email.creditor_obtained_from_consumer
+        and email.creditor_used_for_account
+        and complete
+        and deadline_ok
+        and n.opt_out_deadline < f.t
+        and n.opted_out_at is None
+    ):
+        return "the creditor's notice and 35-day opt-out period were completed"
+    return None
+
+
+def email_procedure(f: Facts, email: EmailEndpoint) -> str | None:
+    found = _path_i(f, email) or _creditor_path(f, email)
+    if found is None and email.prior_collector_qualified:
+        found = "a prior collector's use of the address met the procedures"
+    return found
+
+
+def _email_endpoint(f: Facts) -> EmailEndpoint | None:
+    return f.endpoint if isinstance(f.endpoint, EmailEndpoint) else None
+
+
+EMAIL_PROC = RuleDef(
+    "FED-EMAIL-PROC",
+    pack=FED,
+    citation="1006.6(d)(3),(d)(4)(i)-(iii) [V partial + S]",
+    reads=("endpoints[email]", "person.consents"),
+    applies=fed_channel(Channel.EMAIL),
+)
+
+
+@EMAIL_PROC.check
+def check_email_proc(f: Facts) -> RuleResult:
+    email = _email_endpoint(f)
+    if email is None:
+        return EMAIL_PROC.missing_data("proposal.endpoint_id")
+    if email.third_party_disclosure_at is not None:
+        return EMAIL_PROC.block("Blocked: an earlier email to this address reached a third party.")
+    path = email_procedure(f, email)
+    if path is None:
+        return EMAIL_PROC.block(
+            "Blocked: the address meets none of the 1006.6(d)(4) procedures "
+            "(consumer use or consent, creditor notice, prior collector)."
+        )
+    return EMAIL_PROC.allow(f"Email procedure met: {path}.")
+
+
+WORK_EMAIL = RuleDef(
+    "FED-WORK-EMAIL",
+    pack=FED,
+    citation="1006.22(f)(3) [V via official comment 22(f)(3)-1]",
+    reads=("endpoints[email].employer_provided",),
+    applies=lambda f: fed_channel(Channel.EMAIL)(f)
+    and isinstance(f.endpoint, EmailEndpoint)
+    and f.endpoint.employer_provided,
+)
+
+
+@WORK_EMAIL.check
+def check_work_email(f: Facts) -> RuleResult:
+    # decisions.md D-01: (f)(3) is employer-provided email; (f)(4) is social media.
+    email = _email_endpoint(f)
+    if email is None:
+        return WORK_EMAIL.missing_data("proposal.endpoint_id")
+    path = _path_i(f, email)
+    if path is None and email.prior_collector_qualified:
+        path = "a prior collector qualified the address"
+    if path is None:
+        return WORK_EMAIL.block(
+            "Blocked: the address is provided by the person's employer and the person has not "
+            "used it with us or consented to it."
+        )
+    return WORK_EMAIL.allow(f"Employer-provided address usable: {path}.")
+
+
+# --- FED-TEXT-PROC --------------------------------------------------------------------------
+
+TEXT_PROC = RuleDef(
+    "FED-TEXT-PROC",
+    pack=FED,
+    citation="1006.6(d)(5)(i),(ii) [V partial]",
+    reads=("endpoints[phone].last_inbound_text_at", "endpoints[phone].reassigned_check", "consents"),
+    applies=fed_channel(Channel.SMS),
+)
+
+
+def _recent(at: datetime | None, now: datetime) -> bool:
+    return at is not None and now - timedelta(days=60) <= at <= now
+
+
+def _db_clear_since(phone: PhoneEndpoint, since: datetime | None, now: datetime) -> bool:
+    check = phone.reassigned_check
+    return (
+        check is not None
+        and check.result == "no_reassignment"
+        and _recent(check.checked_at, now)
+        and (since is None or check.checked_at >= since)
+    )
+
+
+def _text_path(f: Facts, phone: PhoneEndpoint) -> str | None:
+    last_in = phone.last_inbound_text_at
+    if phone.first_inbound_text_at is not None and (
+        _recent(last_in, f.t) or _db_clear_since(phone, last_in, f.t)
+    ):
+        return "the person texted us from this number and it is not reassigned"
+    consent = f.live_consent(ConsentKind.TEXT, endpoint_id=phone.endpoint_id)
+    if consent is not None and (
+        _recent(consent.renewed_at or consent.given_at, f.t) or _db_clear_since(phone, None, f.t)
+    ):
+        return f"consent {consent.consent_id} is recent or the number was checked"
+    return None
+
+
+@TEXT_PROC.check
+def check_text_proc(f: Facts) -> RuleResult:
+    # The prior-collector prong is [M] in the reference and is not implemented: fail closed.
+    phone = f.endpoint if isinstance(f.endpoint, PhoneEndpoint) else None
+    if phone is None:
+        return TEXT_PROC.missing_data("proposal.endpoint_id")
+    path = _text_path(f, phone)
+    if path is None:
+        return TEXT_PROC.block(
+            "Blocked: no text in the last 60 days from this number, no recent consent, and no "
+            "recent reassigned-number check."
+        )
+    return TEXT_PROC.allow(f"Text procedure met: {path}.")
+
+
+# --- FED-SOCIAL and FED-MAIL-FORM -----------------------------------------------------------
+
+SOCIAL = RuleDef(
+    "FED-SOCIAL",
+    pack=FED,
+    citation="1006.22(f)(4) [V]",
+    reads=("endpoints[social].visibility",),
+    applies=fed_channel(Channel.SOCIAL_DM),
+)
+
+
+@SOCIAL.check
+def check_social(f: Facts) -> RuleResult:
+    social = f.endpoint if isinstance(f.endpoint, SocialEndpoint) else None
+    if social is None or social.visibility is None:
+        return SOCIAL.missing_data("endpoints[social].visibility")
+    if social.visibility != "private":
+        return SOCIAL.block(
+            f"Blocked: the message would be visible to the {social.visibility} on social media."
+        )
+    return SOCIAL.allow("A private message: not visible to the public or the person's contacts.")
+
+
+_ENVELOPE_ALLOWED = frozenset(EnvelopeItem) - {EnvelopeItem.OTHER}
+
+MAIL_FORM = RuleDef(
+    "FED-MAIL-FORM",
+    pack=FED,
+    citation="1692f(7),(8) [V]; 1006.22(f)(1),(2) [S]; comment 22(f)(2)-1 [V]",
+    reads=("proposal.content.meta.postcard", "proposal.content.meta.envelope_items"),
+    applies=fed_channel(Channel.LETTER),
+)
+
+
+@MAIL_FORM.check
+def check_mail_form(f: Facts) -> RuleResult:
+    meta = f.proposal.content.meta
+    if meta.postcard:
+        return MAIL_FORM.block("Blocked: debt collectors may not communicate by postcard.")
+    if meta.envelope_items is None:
+        return MAIL_FORM.missing_data("proposal.content.meta.envelope_items")
+    extra = meta.envelope_items - _ENVELOPE_ALLOWED
+    words = debt_words(meta.envelope_text)
+    if extra or words:
+        return MAIL_FORM.block(
+            "Blocked: the envelope shows more than the collector's address, a neutral business "
+            "name and the permitted postal items.",
+            {"extra_items": sorted(extra), "debt_words": words},
+        )
+    return MAIL_FORM.allow("The envelope carries only permitted items.")
+
+
+# --- FED-LCM --------------------------------------------------------------------------------
+
+LCM_REQUIRED = frozenset(
+    {
+        LcmItem.BUSINESS_NAME,
+        LcmItem.REPLY_REQUEST,
+        LcmItem.NATURAL_PERSON_NAME,
+        LcmItem.CALLBACK_NUMBER,
+    }
+)
+LCM_OPTIONAL = frozenset(
+    {LcmItem.SALUTATION, LcmItem.DATE_TIME, LcmItem.SUGGESTED_REPLY_TIMES, LcmItem.ANY_REPRESENTATIVE}
+)
+
+
+def _lcm_defects(f: Facts) -> list[str]:
+    """Why a voicemail is not a limited-content message (1006.2(j)); [] when it is one.
+
+    The metadata declares the items; the text, when present, must agree: required items are
+    found and no debt-revealing words appear (decisions.md D-17)."""
+    meta, collector = f.proposal.content.meta, f.ctx.collector
+    items = meta.lcm_items
+    if items is None:
+        return ["no LCM item list in the template metadata"]
+    defects = [f"missing {i.value}" for i in sorted(LCM_REQUIRED - items)]
+    defects += [f"extra item {i.value}" for i in sorted(items - LCM_REQUIRED - LCM_OPTIONAL)]
+    name = collector.lcm_business_name or collector.business_name
+    if debt_words(name):
+        defects.append("the business name indicates debt collection")
+    text = f.proposal.content.text
+    if text is not None:
+        found = f.content
+        defects += [f"reveals the debt ({w})" for w in found.debt_words]
+        if not mentions(name, text):
+            defects.append("the business name is not in the message")
+        if not found.reply_request:
+            defects.append("no request to reply")
+        if not found.callback_number:
+            defects.append("no callback number")
+    return defects
+
+
+def lcm_defects(f: Facts) -> list[str]:
+    return memo(f, "lcm_defects", _lcm_defects)
+
+
+def is_lcm(f: Facts) -> bool:
+    return f.channel is Channel.VOICEMAIL and not lcm_defects(f)
+
+
+LCM = RuleDef(
+    "FED-LCM",
+    pack=FED,
+    citation="1006.2(j) [S]",
+    reads=("proposal.content", "collector.lcm_business_name", "endpoints[phone].owner_confirmed"),
+    applies=fed_channel(Channel.VOICEMAIL),
+)
+
+
+@LCM.check
+def check_lcm(f: Facts) -> RuleResult:
+    defects = lcm_defects(f)
+    if not defects:
+        return LCM.allow("A limited-content message: an attempt, not a communication.")
+    phone = f.endpoint if isinstance(f.endpoint, PhoneEndpoint) else None
+    private_line = phone is not None and phone.owner_confirmed
+    inputs = {"defects": defects}
+    if private_line and f.ctx.person.rpc is RpcState.VERIFIED:
+        return LCM.review(
+            "Human review: the voicemail is not a limited-content message ("
+            + "; ".join(defects)
+            + "), so it is a communication; accept the third-party risk on this private line.",
+            inputs,
+        )
+    return LCM.block(
+        "Blocked: the voicemail is not a limited-content message (" + "; ".join(defects) + ").",
+        inputs,
+    )
+
+
+RULES = (
+    MEDIUM_OPTOUT,
+    EOPT_NOTICE,
+    EMAIL_PROC,
+    TEXT_PROC,
+    WORK_EMAIL,
+    SOCIAL,
+    MAIL_FORM,
+    LCM,
+)

@@ -1,0 +1,770 @@
+"""Reference section 4: state and local overlays (packs MA, NYC, NYS, CA, WA, WV, DC).
+
+Each overlay adds BLOCK conditions; numeric caps run in parallel with Reg F and the stricter
+one wins (15 U.S.C. 1692n). Caps use the same counting as the federal rules (caps.py): local
+days in every candidate zone, every window that contains the send day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, time, timedelta
+
+from compliance.domain import caps
+from compliance.domain.caps import CALL_CHANNELS, ELECTRONIC_CHANNELS, Breach, Contact
+from compliance.domain.context import (
+    Channel,
+    CollectorRole,
+    ConsentKind,
+    EmailEndpoint,
+    PersonRole,
+    PhoneEndpoint,
+    PhoneType,
+    PlaceKind,
+    TemplateType,
+)
+from compliance.domain.facts import WRITTEN_CHANNELS, Facts
+from compliance.domain.lexicon import mentions
+from compliance.domain.results import Obligation, ObligationKind, RuleDef, RuleResult
+from compliance.domain.rules.common import (
+    contact,
+    endpoint_place,
+    timed_contact,
+    window_breach,
+    zones_missing,
+)
+from compliance.domain.rules.frequency import latest_retry
+from compliance.domain.rules.policy import harassment_review
+from compliance.domain.rules.time_place import at_work
+from compliance.domain.rules.validation import NON_COLLECTION
+from compliance.domain.timezones import outside_window, zone
+
+# Collectors other than a creditor in its own name (third parties, debt buyers, ...).
+def _collector_role(f: Facts) -> bool:
+    return f.ctx.collector.role is not CollectorRole.CREDITOR_OWN_NAME
+
+
+def _pack(pack: str, extra: Callable[[Facts], bool] = lambda f: True) -> Callable[[Facts], bool]:
+    def applies(f: Facts) -> bool:
+        return pack in f.packs and contact(f) and extra(f)
+
+    return applies
+
+
+def _initiated(f: Facts, keep: Callable[[Contact], bool]) -> list[Contact]:
+    """Collector-initiated contacts with this person, excluding replies the person asked for."""
+    return [c for c in f.own_contacts() if c.collector_initiated and not c.responding and keep(c)]
+
+
+def _cap(
+    rule: RuleDef, f: Facts, instants: Iterable[datetime], *, days: int, cap: int, what: str
+) -> RuleResult | None:
+    missing = zones_missing(f)
+    if missing:
+        return rule.missing_data(*missing)
+    breach = caps.check_window(instants, f.t, f.zones, length_days=days, cap=cap)
+    if breach is None:
+        return None
+    return _blocked(rule, [breach], f"{what}: at most {cap} in any {days}-day period")
+
+
+def _blocked(rule: RuleDef, breaches: list[Breach], text: str) -> RuleResult:
+    return rule.block(
+        f"Blocked: {text}; this contact would exceed it.",
+        {"peaks": {b.zone: b.peak for b in breaches}},
+        retry_at=latest_retry(breaches),
+    )
+
+
+# === Massachusetts ===========================================================================
+
+MA = "MA"
+_MA_TEXT_OR_CALL = frozenset({Channel.CALL, Channel.VOICEMAIL, Channel.SMS})
+
+
+def _phone_type(f: Facts, endpoint_id: str | None) -> PhoneType:
+    endpoint = f.endpoints.get(endpoint_id) if endpoint_id else None
+    return endpoint.phone_type if isinstance(endpoint, PhoneEndpoint) else PhoneType.UNKNOWN
+
+
+def _personal(t: PhoneType) -> bool:
+    return t in (PhoneType.CELL, PhoneType.LANDLINE, PhoneType.UNKNOWN)
+
+
+def _other(t: PhoneType) -> bool:
+    return t in (PhoneType.WORK, PhoneType.UNKNOWN)
+
+
+MA_2IN7 = RuleDef(
+    "MA-2IN7",
+    pack=MA,
+    citation="940 CMR 7.04(1)(f) (creditors) [S: text quoted in *Armata v. Target*, 480 Mass. 14 "
+    "(2018)]; 209 CMR 18.16(1)(d) (licensed debt collectors) [V partial]",
+    reads=("history", "approvals", "endpoints[phone].phone_type", "proposal.debt_ids"),
+    applies=_pack(MA, lambda f: f.channel in _MA_TEXT_OR_CALL),
+)
+
+
+def _ma_buckets(f: Facts) -> list[tuple[Callable[[PhoneType], bool], int, str]]:
+    # decisions.md D-09: aggregate over personal numbers, per debt; an unknown number type is
+    # counted as both personal and other (the stricter of the two caps applies).
+    kind = _phone_type(f, f.proposal.endpoint_id)
+    buckets = []
+    if _personal(kind):
+        buckets.append((_personal, 7, "calls and texts to personal numbers"))
+    if _other(kind):
+        buckets.append((_other, 30, "calls and texts to other numbers"))
+    return buckets
+
+
+@MA_2IN7.check
+def check_ma_2in7(f: Facts) -> RuleResult:
+    if f.proposal.responding_to_consumer_request:
+        return MA_2IN7.allow("A contact the person asked for is not collector-initiated.")
+    # Armata: unanswered calls count, so connection status is ignored here (decisions.md D-09).
+    for key in sorted(f.proposal_debt_keys):
+        for in_bucket, days, what in _ma_buckets(f):
+            moments = [
+                c.at
+                for c in _initiated(f, lambda c: c.channel in _MA_TEXT_OR_CALL)
+                if key in f.keys_of(c.debt_ids) and in_bucket(_phone_type(f, c.endpoint_id))
+            ]
+            found = _cap(MA_2IN7, f, moments, days=days, cap=2, what=f"{what} about {key}")
+            if found is not None:
+                return found
+    return MA_2IN7.allow("Within 2 calls or texts per 7 days (personal) and per 30 days (other).")
+
+
+MA_WORK_REQ = RuleDef(
+    "MA-WORK-REQ",
+    pack=MA,
+    citation="209 CMR 18.16(1)(c) [V]; 940 CMR 7.04(1)(h) [S]",
+    reads=("person.employer_prohibits", "person.inconvenient_places"),
+    applies=_pack(MA, lambda f: f.channel in (Channel.CALL, Channel.VOICEMAIL) and at_work(f)),
+)
+
+
+def _ma_work_request_live(f: Facts) -> bool:
+    for d in f.ctx.person.inconvenient_places:
+        if d.place is not PlaceKind.WORK or d.designated_at > f.t or d.revoked_at is not None:
+            continue
+        confirmed = d.confirmed_in_writing_at
+        if d.written or (confirmed is not None and confirmed <= d.designated_at + timedelta(days=7)):
+            return True
+        if f.t - d.designated_at <= timedelta(days=10):
+            return True
+    return False
+
+
+@MA_WORK_REQ.check
+def check_ma_work_req(f: Facts) -> RuleResult:
+    if f.ctx.person.employer_prohibits or _ma_work_request_live(f):
+        return MA_WORK_REQ.block(
+            "Blocked: the person or their employer asked that we not call them at work."
+        )
+    return MA_WORK_REQ.allow("No live request against calls at work.")
+
+
+MA_TIME = RuleDef(
+    "MA-TIME",
+    pack=MA,
+    citation="209 CMR 18.16(1)(a) [V]; 940 CMR 7.05(3)(e) [V]",
+    reads=("proposal.intended_send_at", "candidate_tz", "person.role"),
+    applies=lambda f: MA in f.packs and timed_contact(f),
+)
+
+_EASTERN = zone("America/New_York")
+_HOUSEHOLD = frozenset({PersonRole.SPOUSE, PersonRole.THIRD_PARTY})
+
+
+@MA_TIME.check
+def check_ma_time(f: Facts) -> RuleResult:
+    missing = zones_missing(f)
+    if missing:
+        return MA_TIME.missing_data(*missing)
+    outside, retry = window_breach(f, time(8), time(21))
+    if outside:
+        return MA_TIME.block(
+            "Blocked: outside 8 a.m. to 9 p.m. at the consumer's location (" + ", ".join(outside) + ").",
+            retry_at=retry,
+        )
+    household = f.first_party and f.ctx.person.role in _HOUSEHOLD and _EASTERN is not None
+    if household and _EASTERN and outside_window(f.t, (_EASTERN,), time(8), time(21)):
+        return MA_TIME.block(
+            "Blocked: a creditor may contact household members only between 8 a.m. and "
+            "9 p.m. Eastern time when their waking hours are unknown."
+        )
+    return MA_TIME.allow("Inside 8 a.m. to 9 p.m. at the consumer's location.")
+
+
+MA_HOUSEHOLD = RuleDef(
+    "MA-HOUSEHOLD",
+    pack=MA,
+    citation="940 CMR 7.05(2),(3)(d) [V]; 7.06(2)(a) [V]",
+    reads=("person.role", "proposal.content"),
+    applies=_pack(MA, lambda f: f.first_party and f.ctx.person.role in _HOUSEHOLD),
+)
+
+
+@MA_HOUSEHOLD.check
+def check_ma_household(f: Facts) -> RuleResult:
+    if f.ctx.person.role is PersonRole.SPOUSE:
+        return MA_HOUSEHOLD.review(
+            "Human review: whether a spouse counts as the debtor under 940 CMR 7 is not settled."
+        )
+    if f.content.debt_words:
+        return MA_HOUSEHOLD.block(
+            "Blocked: the message to a household member implies the debt ("
+            + ", ".join(f.content.debt_words)
+            + ")."
+        )
+    return MA_HOUSEHOLD.require(
+        {
+            "household_script": (
+                "only the caller's name (or first name and ID) and a callback number",
+                f.proposal.content.meta.household_script,
+            )
+        }
+    )
+
+
+MA_VISIT = RuleDef(
+    "MA-VISIT",
+    pack=MA,
+    citation="209 CMR 18.17(6) [V]",
+    reads=("history", "endpoints[in_person].repossession"),
+    applies=_pack(
+        MA,
+        lambda f: f.channel is Channel.VISIT
+        and not getattr(f.endpoint, "repossession", False),
+    ),
+)
+
+
+@MA_VISIT.check
+def check_ma_visit(f: Facts) -> RuleResult:
+    for key in sorted(f.proposal_debt_keys):
+        visits = [
+            c.at
+            for c in _initiated(f, lambda c: c.channel is Channel.VISIT and c.contacted_someone)
+            if key in f.keys_of(c.debt_ids)
+        ]
+        found = _cap(MA_VISIT, f, visits, days=30, cap=1, what=f"household visits about {key}")
+        if found is not None:
+            return found
+    duty = Obligation(
+        "ma_visit_outside", "stay outside the home unless invited in", ObligationKind.DUTY, False
+    )
+    return MA_VISIT.require({}, duties=(duty,))
+
+
+# === New York City ===========================================================================
+
+NYC = "NYC"
+
+
+def _nyc_flag(f: Facts) -> bool:
+    return f.ctx.collector.nyc_amended_rules_effective
+
+
+def _flag_off(rule: RuleDef) -> RuleResult:
+    # decisions.md D-07: effective date postponed indefinitely; enable only on notice.
+    return rule.na("The amended NYC rules are not in effect (flag nyc_amended_rules_effective).")
+
+
+NYC_3IN7 = RuleDef(
+    "NYC-3IN7",
+    pack=NYC,
+    citation="NYC DCWP amended debt-collection rules, 6 RCNY 5-77 et seq. (City Record Aug. 12, "
+    "2024) [S]",
+    reads=("history", "approvals", "collector.nyc_amended_rules_effective"),
+    applies=_pack(NYC),
+)
+
+
+@NYC_3IN7.check
+def check_nyc_3in7(f: Facts) -> RuleResult:
+    if not _nyc_flag(f):
+        return _flag_off(NYC_3IN7)
+    # Per person, across all channels and debts; the multiple-creditor exception is not
+    # implemented (conservative).
+    moments = [c.at for c in f.own_contacts() if c.collector_initiated]
+    found = _cap(NYC_3IN7, f, moments, days=7, cap=3, what="contacts and attempts in NYC")
+    return found or NYC_3IN7.allow("At most 3 contacts or attempts in any 7 days.")
+
+
+NYC_ECONSENT = RuleDef(
+    "NYC-ECONSENT",
+    pack=NYC,
+    citation="NYC DCWP amended debt-collection rules [S]",
+    reads=("person.consents[nyc_econsent]", "proposal.content"),
+    applies=_pack(NYC, lambda f: f.is_electronic),
+)
+
+
+@NYC_ECONSENT.check
+def check_nyc_econsent(f: Facts) -> RuleResult:
+    if not _nyc_flag(f):
+        return _flag_off(NYC_ECONSENT)
+    consent = f.live_consent(
+        ConsentKind.NYC_ECONSENT, endpoint_id=f.proposal.endpoint_id, written=True
+    )
+    if consent is None:
+        # Reference: whether a consumer who emails first has consented is unclear -> BLOCK.
+        return NYC_ECONSENT.block(
+            "Blocked: NYC requires the person's written, revocable consent to email, text or "
+            "social-media contact."
+        )
+    return NYC_ECONSENT.require(
+        {"one_word_opt_out": ("a no-cost one-word opt-out such as STOP", f.content.opt_out_statement)}
+    )
+
+
+NYC_LANG = RuleDef(
+    "NYC-LANG",
+    pack=NYC,
+    citation="6 RCNY 2-193(b)(5) (2020 rules, in force) [S]; 6 RCNY 5-77 translation rules [S]",
+    reads=("person.language_pref_requested_at", "proposal.content.meta.language_pref_question"),
+    applies=_pack(NYC, lambda f: _collector_role(f) and f.to_consumer),
+)
+
+
+@NYC_LANG.check
+def check_nyc_lang(f: Facts) -> RuleResult:
+    asked = f.ctx.person.language_pref_requested_at is not None
+    elements = {
+        "language_pref_requested": (
+            "ask for and record the person's language preference",
+            asked or f.proposal.content.meta.language_pref_question,
+        )
+    }
+    if f.template is TemplateType.VN:
+        elements["nyc_language_access"] = (
+            "the NYC language-access disclosures on the validation notice",
+            "NYC_LANGUAGE_ACCESS" in f.proposal.content.meta.state_notices,
+        )
+    return NYC_LANG.require(elements)
+
+
+NYC_TB = RuleDef(
+    "NYC-TB",
+    pack=NYC,
+    citation="amended rules [S]",
+    reads=("debts[].time_barred", "proposal.content.meta.state_notices"),
+    applies=_pack(NYC, lambda f: f.channel in WRITTEN_CHANNELS),
+)
+
+
+@NYC_TB.check
+def check_nyc_tb(f: Facts) -> RuleResult:
+    if not _nyc_flag(f):
+        return _flag_off(NYC_TB)
+    return _time_barred_notice(
+        NYC_TB, f, "the NYC time-barred debt disclosure", "NYC_TB" in f.proposal.content.meta.state_notices
+    )
+
+
+def _time_barred_notice(rule: RuleDef, f: Facts, what: str, present: bool) -> RuleResult:
+    unknown = [d.debt_id for d in f.proposal_debts if d.time_barred == "unknown"]
+    if unknown:
+        return rule.missing_data(
+            *(f"debts[{i}].time_barred" for i in unknown),
+            explanation=f"Blocked: {what} may be required, but the limitations status is unknown.",
+        )
+    if not any(d.time_barred is True for d in f.proposal_debts):
+        return rule.allow("The debt is not time-barred: no time-barred notice is required.")
+    return rule.require({"time_barred_notice": (what, present)})
+
+
+# === New York State ==========================================================================
+
+NYS = "NYS"
+
+NYS_INIT_DISC = RuleDef(
+    "NYS-INIT-DISC",
+    pack=NYS,
+    citation="23 NYCRR 1.2(a),(b) [V]",
+    reads=("debts[].initial_communication_at", "debts[].nys_initial_disclosure_sent_at"),
+    applies=_pack(NYS, lambda f: _collector_role(f) and f.to_consumer),
+)
+
+
+def _nys_duty(f: Facts) -> tuple[list[str], list[Obligation]]:
+    overdue, duties = [], []
+    included = "NYS_1_2" in f.proposal.content.meta.state_notices
+    for debt in f.proposal_debts:
+        if debt.nys_initial_disclosure_sent_at is not None or debt.paid_in_full or included:
+            continue
+        first = debt.initial_communication_at
+        due = (first if first is not None and first < f.t else f.t) + timedelta(days=5)
+        if f.t > due:
+            overdue.append(debt.debt_id)
+            continue
+        extra = " with the original creditor and itemisation" if debt.charged_off else ""
+        text = f"send the 23 NYCRR 1.2 notice{extra} for {debt.debt_id} by {due.isoformat()}"
+        duties.append(Obligation(f"nys_1_2:{debt.debt_id}", text, ObligationKind.DUTY, False, due))
+    return overdue, duties
+
+
+@NYS_INIT_DISC.check
+def check_nys_init_disc(f: Facts) -> RuleResult:
+    overdue, duties = _nys_duty(f)
+    if overdue and f.template not in NON_COLLECTION:
+        return NYS_INIT_DISC.block(
+            "Blocked (policy): the New York initial disclosure for "
+            + ", ".join(overdue)
+            + " is more than 5 days overdue."
+        )
+    if duties:
+        return NYS_INIT_DISC.require({}, duties=tuple(duties))
+    return NYS_INIT_DISC.allow("The New York initial disclosure is sent or included.")
+
+
+NYS_TB = RuleDef(
+    "NYS-TB",
+    pack=NYS,
+    citation="23 NYCRR 1.3 [M]",
+    reads=("debts[].time_barred", "proposal.content"),
+    applies=_pack(NYS, lambda f: _collector_role(f) and f.channel in WRITTEN_CHANNELS),
+)
+
+
+@NYS_TB.check
+def check_nys_tb(f: Facts) -> RuleResult:
+    present = f.content.ny_time_barred_notice or "NYS_TB" in f.proposal.content.meta.state_notices
+    return _time_barred_notice(NYS_TB, f, "the New York time-barred debt notice", present)
+
+
+NYS_EMAIL = RuleDef(
+    "NYS-EMAIL",
+    pack=NYS,
+    citation="23 NYCRR 1.6 [M]",
+    reads=("endpoints[email]", "person.consents[email]"),
+    applies=_pack(NYS, lambda f: _collector_role(f) and f.channel is Channel.EMAIL),
+)
+
+
+@NYS_EMAIL.check
+def check_nys_email(f: Facts) -> RuleResult:
+    email = f.endpoint if isinstance(f.endpoint, EmailEndpoint) else None
+    if email is None:
+        return NYS_EMAIL.missing_data("proposal.endpoint_id")
+    consent = f.live_consent(ConsentKind.EMAIL, endpoint_id=email.endpoint_id, written=True)
+    scoped = consent is not None and bool(consent.debt_ids)
+    if email.employer_provided or not email.consumer_provided_voluntarily or not scoped:
+        return NYS_EMAIL.block(
+            "Blocked: New York allows email only to an address the person gave voluntarily, "
+            "with written consent for this debt, and not provided by an employer."
+        )
+    return NYS_EMAIL.allow("The person gave this address and consented in writing for this debt.")
+
+
+NYS_GBL601 = RuleDef(
+    "NYS-GBL601",
+    pack=NYS,
+    citation="N.Y. Gen. Bus. Law 601(6) [V]",
+    reads=("history", "approvals", "policy"),
+    applies=_pack(NYS),
+)
+
+
+@NYS_GBL601.check
+def check_nys_gbl601(f: Facts) -> RuleResult:
+    return harassment_review(NYS_GBL601, f)
+
+
+# === California ==============================================================================
+
+CA = "CA"
+
+CA_SCOPE = RuleDef(
+    "CA-SCOPE",
+    pack=CA,
+    citation="Cal. Civ. Code 1788.2(c) [M]; 1788.17 [M]",
+    reads=("collector.role", "debts[].validation_notice_provided_at"),
+    applies=_pack(CA),
+)
+
+
+@CA_SCOPE.check
+def check_ca_scope(f: Facts) -> RuleResult:
+    if not f.first_party:
+        return CA_SCOPE.allow("Rosenthal applies alongside the FDCPA.")
+    # decisions.md D-10: 1788.17 imports 1692b-1692j, so pack FED runs for CA creditors too;
+    # whether it imports 1692g validation is unsettled, so a missing notice goes to a human.
+    no_vn = [d.debt_id for d in f.proposal_debts if d.validation_notice_provided_at is None]
+    if no_vn and f.template is not TemplateType.VN:
+        return CA_SCOPE.review(
+            "Human review: courts disagree whether a creditor must send a validation notice "
+            "under Civ. Code 1788.17; none is recorded for " + ", ".join(no_vn) + "."
+        )
+    return CA_SCOPE.allow("Rosenthal covers this creditor; the FDCPA conduct rules are applied.")
+
+
+CA_FREQ = RuleDef(
+    "CA-FREQ",
+    pack=CA,
+    citation="Civ. Code 1788.11(d),(e) [V]",
+    reads=("history", "approvals", "policy"),
+    applies=_pack(CA),
+)
+
+
+@CA_FREQ.check
+def check_ca_freq(f: Facts) -> RuleResult:
+    return harassment_review(CA_FREQ, f)
+
+
+CA_ID_LICENSE = RuleDef(
+    "CA-ID-LICENSE",
+    pack=CA,
+    citation="Civ. Code 1788.11(b),(f) [V]",
+    reads=("collector.licences", "collector.business_name", "proposal.content"),
+    applies=_pack(CA, lambda f: f.is_call or f.channel in WRITTEN_CHANNELS),
+)
+
+
+@CA_ID_LICENSE.check
+def check_ca_id_license(f: Facts) -> RuleResult:
+    collector, text = f.ctx.collector, f.proposal.content.text
+    if f.is_call:
+        present = (
+            mentions(collector.business_name, text)
+            if text is not None
+            else f.proposal.content.meta.caller_identity
+        )
+        return CA_ID_LICENSE.require({"caller_identity": ("the caller's identity", present)})
+    number = collector.licence_number("CA")
+    if number is None:
+        if f.first_party:
+            return CA_ID_LICENSE.allow("A creditor in its own name holds no CA collector licence.")
+        return CA_ID_LICENSE.missing_data("collector.licences[CA]")
+    return CA_ID_LICENSE.require(
+        {"ca_license_number": (f"the California licence number {number}", mentions(number, text))}
+    )
+
+
+CA_ATTY = RuleDef(
+    "CA-ATTY",
+    pack=CA,
+    citation="Civ. Code 1788.14(c) [V]",
+    reads=("debts[].attorney.written_notice_at", "proposal.responding_to_consumer_request"),
+    applies=_pack(
+        CA,
+        lambda f: f.to_consumer
+        and any(
+            d.attorney is not None
+            and d.attorney.written_notice_at is not None
+            and d.attorney.written_notice_at <= f.t
+            for d in f.proposal_debts
+        ),
+    ),
+)
+
+
+@CA_ATTY.check
+def check_ca_atty(f: Facts) -> RuleResult:
+    reps = [d.attorney for d in f.proposal_debts if d.attorney is not None]
+    if f.template is TemplateType.STATEMENT_OF_ACCOUNT:
+        return CA_ATTY.allow("Statements of account may still go to the debtor.")
+    if f.proposal.responding_to_consumer_request:
+        return CA_ATTY.allow("A response in the ordinary course to the debtor's own inquiry.")
+    if all(r.consented_to_direct_contact for r in reps):
+        return CA_ATTY.allow("The attorney approved direct contact.")
+    if any(r.failed_to_respond for r in reps):
+        return CA_ATTY.review("Human review: the attorney is said to have failed to answer.")
+    return CA_ATTY.block(
+        "Blocked: the debtor's attorney asked in writing that communications go through them."
+    )
+
+
+CA_TB = RuleDef(
+    "CA-TB",
+    pack=CA,
+    citation="Civ. Code 1788.14(d) [V partial]; CCP 337 (AB 1526, 2018) [S]",
+    reads=("debts[].time_barred", "debts[].past_obsolescence", "proposal.content"),
+    applies=_pack(CA, lambda f: f.channel in WRITTEN_CHANNELS),
+)
+
+
+@CA_TB.check
+def check_ca_tb(f: Facts) -> RuleResult:
+    barred = [d for d in f.proposal_debts if d.time_barred is True]
+    unclear = [d.debt_id for d in barred if d.past_obsolescence is None]
+    if unclear:
+        return CA_TB.missing_data(*(f"debts[{i}].past_obsolescence" for i in unclear))
+    meta = f.proposal.content.meta
+    if any(d.past_obsolescence for d in barred):
+        present = "CA_TB_OBSOLETE" in meta.state_notices
+        what = "the California time-barred notice (will-not-report version)"
+    else:
+        present = f.content.ca_time_barred_notice or "CA_TB" in meta.state_notices
+        what = "the California time-barred notice"
+    return _time_barred_notice(CA_TB, f, what, present)
+
+
+CA_1812_700 = RuleDef(
+    "CA-1812.700",
+    pack=CA,
+    citation="Civ. Code 1812.700 [M]",
+    reads=("history", "proposal.content"),
+    applies=_pack(CA, lambda f: _collector_role(f) and f.channel in WRITTEN_CHANNELS),
+)
+
+
+@CA_1812_700.check
+def check_ca_1812_700(f: Facts) -> RuleResult:
+    prior = any(
+        c.channel in WRITTEN_CHANNELS and not c.pending and c.at < f.t and c.debt_ids & f.proposal.debt_ids
+        for c in _initiated(f, lambda c: True)
+    )
+    if prior:
+        return CA_1812_700.allow("Not the first written notice.")
+    present = f.content.ca_rights_notice or "CA_1812_700" in f.proposal.content.meta.state_notices
+    return CA_1812_700.require(
+        {"ca_rights_notice": ("the California consumer-rights paragraph of Civ. Code 1812.700", present)}
+    )
+
+
+# === Washington, West Virginia, District of Columbia ==========================================
+
+WA = "WA"
+
+WA_3PW = RuleDef(
+    "WA-3PW",
+    pack=WA,
+    citation="RCW 19.16.250 (harassment presumptions) [S: WA DFI consumer page; parallel text in "
+    "RCW 31.45.082(3) V]",
+    reads=("history", "approvals", "endpoints[].place", "candidate_tz"),
+    applies=_pack(
+        WA,
+        lambda f: _collector_role(f)
+        and f.ctx.person.role in (PersonRole.CONSUMER, PersonRole.SPOUSE),
+    ),
+)
+
+
+def _wa_residence_time(f: Facts) -> RuleResult | None:
+    at_home = f.channel in (Channel.CALL, Channel.VOICEMAIL, Channel.VISIT) and (
+        endpoint_place(f) is PlaceKind.HOME
+    )
+    if not at_home:
+        return None
+    # "between 9 p.m. and 7:30 a.m.": both boundary instants are inside the forbidden period.
+    outside, retry = window_breach(f, time(7, 30), time(21))
+    if outside:
+        return WA_3PW.block(
+            "Blocked: no communication at the residence between 9 p.m. and 7:30 a.m.",
+            retry_at=retry,
+        )
+    return None
+
+
+@WA_3PW.check
+def check_wa_3pw(f: Facts) -> RuleResult:
+    missing = zones_missing(f)
+    if missing:
+        return WA_3PW.missing_data(*missing)
+    if f.proposal.responding_to_consumer_request:
+        return WA_3PW.allow("Responding to the debtor does not count.")
+    found = _wa_residence_time(f)
+    # decisions.md D-11: rolling 7 days; attempts count as communications (conservative).
+    found = found or _cap(
+        WA_3PW, f, [c.at for c in _initiated(f, lambda c: True)], days=7, cap=3,
+        what="communications with the debtor or spouse",
+    )
+    if found is None and at_work(f):
+        work = [c.at for c in _initiated(f, lambda c: _place_of(f, c) is PlaceKind.WORK)]
+        found = _cap(WA_3PW, f, work, days=7, cap=1, what="communications at the workplace")
+    return found or WA_3PW.allow("Within the Washington harassment presumptions.")
+
+
+def _place_of(f: Facts, c: Contact) -> PlaceKind | None:
+    endpoint = f.endpoints.get(c.endpoint_id) if c.endpoint_id else None
+    return endpoint.place if endpoint is not None else None
+
+
+WV = "WV"
+
+WV_30_10 = RuleDef(
+    "WV-30-10",
+    pack=WV,
+    citation="W. Va. Code 46A-2-125(d) [V]",
+    reads=("history", "approvals", "candidate_tz"),
+    applies=_pack(WV, lambda f: f.is_call),
+)
+
+
+@WV_30_10.check
+def check_wv_30_10(f: Facts) -> RuleResult:
+    # decisions.md D-12b: volume alone does not prove intent (Lenahan), but the gate caps anyway.
+    calls = [c.at for c in _initiated(f, lambda c: c.channel in CALL_CHANNELS)]
+    found = _cap(WV_30_10, f, calls, days=7, cap=30, what="calls to this person")
+    talks = [c.at for c in f.own_contacts() if c.conversation and c.channel is Channel.CALL]
+    found = found or _cap(WV_30_10, f, talks, days=7, cap=10, what="telephone conversations")
+    return found or WV_30_10.allow("Within 30 calls and 10 conversations per week.")
+
+
+DC = "DC"
+
+DC_5E7 = RuleDef(
+    "DC-5E7",
+    pack=DC,
+    citation="D.C. Code 28-3814 (amended 2022, applicable Jan. 1, 2023) [S]",
+    reads=("person.consents[dc_econsent]", "history", "approvals"),
+    applies=_pack(DC, lambda f: f.is_electronic),
+)
+
+
+def _electronic(c: Contact) -> bool:
+    return c.channel in ELECTRONIC_CHANNELS
+
+
+@DC_5E7.check
+def check_dc_5e7(f: Facts) -> RuleResult:
+    # decisions.md D-15: secondary source only; per account means per debt.
+    asking = f.template is TemplateType.CONSENT_REQUEST
+    consent = f.live_consent(ConsentKind.DC_ECONSENT, endpoint_id=f.proposal.endpoint_id)
+    if consent is None and not asking:
+        return DC_5E7.block("Blocked: D.C. requires prior consent to electronic communications.")
+    if asking:
+        requests = [c.at for c in _initiated(f, lambda c: _electronic(c) and c.consent_request)]
+        found = _cap(DC_5E7, f, requests, days=7, cap=1, what="consent-seeking electronic messages")
+        if found is not None:
+            return found
+    for key in sorted(f.proposal_debt_keys):
+        sent = [
+            c.at
+            for c in f.own_contacts()
+            if c.collector_initiated and _electronic(c) and key in f.keys_of(c.debt_ids)
+        ]
+        found = _cap(DC_5E7, f, sent, days=7, cap=5, what=f"electronic communications about {key}")
+        if found is not None:
+            return found
+    return DC_5E7.allow("Consent on file and within 5 electronic communications in 7 days.")
+
+
+RULES = (
+    MA_2IN7,
+    MA_WORK_REQ,
+    MA_TIME,
+    MA_HOUSEHOLD,
+    MA_VISIT,
+    NYC_3IN7,
+    NYC_ECONSENT,
+    NYC_LANG,
+    NYC_TB,
+    NYS_INIT_DISC,
+    NYS_TB,
+    NYS_EMAIL,
+    NYS_GBL601,
+    CA_SCOPE,
+    CA_FREQ,
+    CA_ID_LICENSE,
+    CA_ATTY,
+    CA_TB,
+    CA_1812_700,
+    WA_3PW,
+    WV_30_10,
+    DC_5E7,
+)
