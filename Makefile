@@ -1,0 +1,50 @@
+# goodfaith: every target lists itself in `make help`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+export PATH := $(HOME)/.local/bin:$(PATH)
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+.PHONY: uv
+uv: ## Install uv if it is missing (from PyPI, into ~/.local)
+	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || python3 -m pip install --user --quiet uv || python3 -m pip install --quiet uv
+
+.PHONY: install
+install: uv ## Create .venv with every package from the lock file
+	@uv sync --frozen --all-packages --quiet
+
+.PHONY: up
+up: install ## Start the whole system: embedded PostgreSQL, the Tansu broker and all four services
+	uv run goodfaith up
+
+.PHONY: test
+test: install ## Run every test (unit, integration and end-to-end on real PostgreSQL and broker)
+	uv run pytest -q -p no:cacheprovider
+
+.PHONY: test-unit
+test-unit: install ## Run only the tests that need no infrastructure
+	uv run pytest -q -m "not integration"
+
+.PHONY: lint
+lint: install ## ruff (with the complexity rule) and mypy --strict
+	uv run ruff check .
+	uv run mypy libs/events/src libs/runtime/src services/ledger/src services/compliance/src
+
+.PHONY: bench
+bench: install ## Benchmarks side by side with their baselines; JSON in bench/results/
+	uv run python -m bench.run
+
+.PHONY: schemas
+schemas: install ## Regenerate the checked-in JSON Schemas of the public contracts
+	uv run python -m goodfaith_events.schemas write
+
+.PHONY: token
+token: install ## Mint a development token for the tenant "demo"
+	@uv run goodfaith token --tenant demo
+
+.PHONY: clean
+clean: ## Remove local run data and caches
+	rm -rf .run .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from goodfaith_runtime.serve import serve
+
+serve("payments", default_port=8004)
