@@ -52,7 +52,9 @@ def utc(*args: int) -> datetime:
 
 T0 = local(CHICAGO, 2026, 11, 18, 10, 0)
 
-CALL_SCRIPT = "Hi, this is Sam with Fairway Recovery LLC. This communication is from a debt collector."
+CALL_SCRIPT = (
+    "Hi, this is Sam with Fairway Recovery LLC. This communication is from a debt collector."
+)
 EMAIL_TEXT = (
     "Fairway Recovery LLC: this message is from a debt collector. Your balance on account 1234 "
     "is $120.00. To stop emails from us to this address, reply STOP or unsubscribe."
@@ -103,13 +105,24 @@ def address(state: str, tz: str | None, **kw: Any) -> Address:
 
 def phone(e164: str = "+13125550100", **kw: Any) -> PhoneEndpoint:
     return PhoneEndpoint.model_validate(
-        {"endpoint_id": "ph-1", "e164": e164, "phone_type": PhoneType.CELL, "owner_confirmed": True, **kw}
+        {
+            "endpoint_id": "ph-1",
+            "e164": e164,
+            "phone_type": PhoneType.CELL,
+            "owner_confirmed": True,
+            **kw,
+        }
     )
 
 
 def email(**kw: Any) -> EmailEndpoint:
     return EmailEndpoint.model_validate(
-        {"endpoint_id": "em-1", "address": "pat@example.com", "consumer_used_at": utc(2026, 10, 5), **kw}
+        {
+            "endpoint_id": "em-1",
+            "address": "pat@example.com",
+            "consumer_used_at": utc(2026, 10, 5),
+            **kw,
+        }
     )
 
 

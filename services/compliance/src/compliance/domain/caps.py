@@ -66,6 +66,7 @@ class Contact(NamedTuple):
     contacted_someone: bool
     consent_request: bool
     pending: bool
+    location_contact: bool = False
 
 
 def _from_event(e: ContactEvent) -> Contact:
@@ -86,6 +87,7 @@ def _from_event(e: ContactEvent) -> Contact:
         e.contacted_someone,
         e.consent_request,
         False,
+        e.location_contact,
     )
 
 

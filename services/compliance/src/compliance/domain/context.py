@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 
 def _utc(value: datetime) -> datetime:
@@ -606,7 +607,7 @@ class Proposal(Model):
     purge: PurgeRequest | None = None
 
 
-_EXAMPLE = {
+_EXAMPLE: JsonDict = {
     "collector": {
         "collector_id": "col-1",
         "role": "third_party_collector",
@@ -642,7 +643,9 @@ _EXAMPLE = {
 class EvaluationContext(Model):
     """Everything the gate knows when it evaluates one proposed action."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra={"examples": [_EXAMPLE]}
+    )
 
     collector: Collector
     person: Person

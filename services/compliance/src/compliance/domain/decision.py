@@ -59,8 +59,12 @@ class Decision:
             "reasons": list(self.reasons),
             "retry_at": self.retry_at.isoformat() if self.retry_at else None,
             "obligations": [
-                {"code": o.code, "text": o.text, "kind": o.kind.value,
-                 "due_at": o.due_at.isoformat() if o.due_at else None}
+                {
+                    "code": o.code,
+                    "text": o.text,
+                    "kind": o.kind.value,
+                    "due_at": o.due_at.isoformat() if o.due_at else None,
+                }
                 for o in self.obligations
             ],
             "trace": [_result_record(r) for r in self.trace],
@@ -96,7 +100,7 @@ def _run(rule: RuleDef, facts: Facts) -> RuleResult:
         if not rule.applies(facts):
             return rule.not_applicable
         return rule.run(facts)
-    except Exception as exc:  # noqa: BLE001 - fail closed: an error must never approve
+    except Exception as exc:
         return RuleResult(
             rule.rule_id,
             rule.citation,
@@ -161,7 +165,7 @@ def evaluate(
         facts = Facts(
             ctx, version.policy, selection.packs, jurisdiction_known=selection.jurisdiction_known
         )
-    except Exception as exc:  # noqa: BLE001 - fail closed
+    except Exception as exc:
         failed = RuleResult(
             "GATE-SELECT",
             "Fail closed (reference section 0)",

@@ -74,7 +74,9 @@ _URGENCY = re.compile(
     _I,
 )
 
-_PROFANITY = re.compile(r"\b(fuck\w*|shit\w*|bitch\w*|bastard\w*|asshole\w*|mierda|cabr[oó]n)\b", _I)
+_PROFANITY = re.compile(
+    r"\b(fuck\w*|shit\w*|bitch\w*|bastard\w*|asshole\w*|mierda|cabr[oó]n)\b", _I
+)
 
 # Words that reveal a debt: forbidden in limited-content messages, location contacts,
 # household scripts and envelopes.
@@ -103,7 +105,7 @@ _DISCLOSURES: dict[str, _Disclosures] = {
             re.compile(r"\battempt(?:ing)? to collect a debt\b", _I),
             re.compile(r"\bany information obtained will be used for that purpose\b", _I),
         ),
-        mm_subsequent=re.compile(r"\b(?:from|by|is) a debt collector\b", _I),
+        mm_subsequent=re.compile(r"(?:\bfrom|\bby|\bis|\bare|\bam|,) a debt collector\b", _I),
         opt_out=re.compile(r"\b(?:reply|text|send) stop\b|\bunsubscribe\b|\bopt[ -]?out\b", _I),
         reply_request=re.compile(
             r"\b(call (?:us|me) back|please (?:call|return|contact|reply)|"
@@ -243,7 +245,6 @@ def debt_words(text: str | None) -> tuple[str, ...]:
 
 def mentions(name: str, text: str | None) -> bool:
     return bool(text) and name.casefold() in (text or "").casefold()
-
 
 
 _ATTORNEY_CLAIM = re.compile(

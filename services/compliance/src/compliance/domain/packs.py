@@ -121,7 +121,11 @@ class Selection(NamedTuple):
 def _states(ctx: EvaluationContext) -> set[str]:
     found = {a.state for a in ctx.person.addresses if a.country == "US" and a.state}
     found |= {s.state for s in ctx.person.stated_locations if s.state}
-    found |= {d.governing_state for d in ctx.debts if d.debt_id in ctx.proposal.debt_ids and d.governing_state}
+    found |= {
+        d.governing_state
+        for d in ctx.debts
+        if d.debt_id in ctx.proposal.debt_ids and d.governing_state
+    }
     return found
 
 
@@ -152,7 +156,9 @@ def select_packs(ctx: EvaluationContext) -> Selection:
         if fed_role or "CA" in states:
             packs.add("FED")
         packs |= {_STATE_PACKS[s] for s in states if s in _STATE_PACKS}
-        if any(a.in_nyc for a in person.addresses) or any(s.in_nyc for s in person.stated_locations):
+        if any(a.in_nyc for a in person.addresses) or any(
+            s.in_nyc for s in person.stated_locations
+        ):
             packs.add("NYC")
     known = not us_person or bool(states)
     return Selection(frozenset(packs), frozenset(states), known)

@@ -96,7 +96,8 @@ def candidate_tz(person: Person, endpoints: Sequence[Endpoint]) -> CandidateZone
     unknown_phones: list[str] = []
     sources = list(_address_zones(person.addresses))
     sources += [
-        (f"person.stated_locations[{i}].tz", loc.tz) for i, loc in enumerate(person.stated_locations)
+        (f"person.stated_locations[{i}].tz", loc.tz)
+        for i, loc in enumerate(person.stated_locations)
     ]
     for path, name in sources:
         if name is None:
@@ -168,7 +169,7 @@ def local_midnight(day: date, z: ZoneInfo) -> datetime:
 def _federal_holidays(year: int) -> frozenset[date]:
     # holidays.US lists the 5 U.S.C. 6103(a) holidays with their 6103(b) observed days;
     # Inauguration Day (6103(c)) only concerns the D.C. area and is not included.
-    return frozenset(holidays.US(years=year).keys())
+    return frozenset(holidays.country_holidays("US", years=year).keys())
 
 
 def is_business_day(day: date) -> bool:

@@ -35,8 +35,9 @@ MEDIUM_OPTOUT = RuleDef(
     pack=FED,
     citation="1006.14(h)(1),(2)(i)-(iii) [V]",
     reads=("person.medium_optouts", "history", "proposal.template_type"),
-    applies=lambda f: fed_contact(f)
-    and any(o.medium is f.medium for o in f.ctx.person.medium_optouts),
+    applies=lambda f: (
+        fed_contact(f) and any(o.medium is f.medium for o in f.ctx.person.medium_optouts)
+    ),
 )
 
 
@@ -78,7 +79,9 @@ EOPT_NOTICE = RuleDef(
 @EOPT_NOTICE.check
 def check_eopt_notice(f: Facts) -> RuleResult:
     eid = f.proposal.endpoint_id
-    opted = [o for o in f.ctx.person.address_optouts if o.endpoint_id == eid and o.requested_at <= f.t]
+    opted = [
+        o for o in f.ctx.person.address_optouts if o.endpoint_id == eid and o.requested_at <= f.t
+    ]
     confirmation = f.template is TemplateType.OPT_OUT_CONFIRMATION
     if opted and not confirmation:
         return EOPT_NOTICE.block(
@@ -179,9 +182,11 @@ WORK_EMAIL = RuleDef(
     pack=FED,
     citation="1006.22(f)(3) [V via official comment 22(f)(3)-1]",
     reads=("endpoints[email].employer_provided",),
-    applies=lambda f: fed_channel(Channel.EMAIL)(f)
-    and isinstance(f.endpoint, EmailEndpoint)
-    and f.endpoint.employer_provided,
+    applies=lambda f: (
+        fed_channel(Channel.EMAIL)(f)
+        and isinstance(f.endpoint, EmailEndpoint)
+        and f.endpoint.employer_provided
+    ),
 )
 
 
@@ -208,7 +213,11 @@ TEXT_PROC = RuleDef(
     "FED-TEXT-PROC",
     pack=FED,
     citation="1006.6(d)(5)(i),(ii) [V partial]",
-    reads=("endpoints[phone].last_inbound_text_at", "endpoints[phone].reassigned_check", "consents"),
+    reads=(
+        "endpoints[phone].last_inbound_text_at",
+        "endpoints[phone].reassigned_check",
+        "consents",
+    ),
     applies=fed_channel(Channel.SMS),
 )
 
@@ -319,7 +328,12 @@ LCM_REQUIRED = frozenset(
     }
 )
 LCM_OPTIONAL = frozenset(
-    {LcmItem.SALUTATION, LcmItem.DATE_TIME, LcmItem.SUGGESTED_REPLY_TIMES, LcmItem.ANY_REPRESENTATIVE}
+    {
+        LcmItem.SALUTATION,
+        LcmItem.DATE_TIME,
+        LcmItem.SUGGESTED_REPLY_TIMES,
+        LcmItem.ANY_REPRESENTATIVE,
+    }
 )
 
 

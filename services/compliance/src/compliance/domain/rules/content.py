@@ -37,6 +37,9 @@ CALLER_ID = RuleDef(
 def check_caller_id(f: Facts) -> RuleResult:
     if is_lcm(f):
         return CALLER_ID.allow("A limited-content message discloses identity (comment 2(j)-3).")
+    if f.proposal.location_inquiry:
+        # 1692b(1): a location caller names himself and names the employer only if asked.
+        return CALLER_ID.allow("Location contact: identity is governed by FED-LOC (1692b(1)).")
     text = f.proposal.content.text
     name = f.ctx.collector.business_name
     present = mentions(name, text) if text is not None else f.proposal.content.meta.caller_identity
@@ -63,7 +66,10 @@ def _initial_needed(f: Facts, debt: Debt) -> bool:
     if f.channel not in WRITTEN_CHANNELS:
         return False
     # 1006.18(e)(1): if the initial communication was oral, the initial *written* one also
-    # needs the full disclosure.
+    # needs the full disclosure. A provided validation notice counts as a written one.
+    vn = debt.validation_notice_provided_at
+    if vn is not None and vn < f.t:
+        return False
     return not any(
         c.collector_initiated and c.channel in WRITTEN_CHANNELS and debt.debt_id in c.debt_ids
         for c in f.own_contacts()
@@ -119,7 +125,9 @@ def check_criminal(f: Facts) -> RuleResult:
     words = f.content.criminal_words
     if words:
         return CRIMINAL.block(
-            "Blocked: the message mentions arrest, jail, police or crime (" + ", ".join(words) + ").",
+            "Blocked: the message mentions arrest, jail, police or crime ("
+            + ", ".join(words)
+            + ").",
             {"words": words},
         )
     return CRIMINAL.allow("No reference to arrest, imprisonment or criminal conduct.")
@@ -204,9 +212,11 @@ TIMEBARRED = RuleDef(
     pack=FED,
     citation="1006.26(b) [V]",
     reads=("debts[].time_barred", "proposal.content"),
-    applies=lambda f: fed_contact(f)
-    and bool(f.content.legal_action)
-    and f.template is not TemplateType.PROOF_OF_CLAIM,
+    applies=lambda f: (
+        fed_contact(f)
+        and bool(f.content.legal_action)
+        and f.template is not TemplateType.PROOF_OF_CLAIM
+    ),
 )
 
 
@@ -226,7 +236,9 @@ def check_timebarred(f: Facts) -> RuleResult:
             explanation="Blocked: the message mentions legal action and the statute-of-"
             "limitations status of the debt is unknown.",
         )
-    return TIMEBARRED.allow("Legal action is mentioned only for debts within the limitations period.")
+    return TIMEBARRED.allow(
+        "Legal action is mentioned only for debts within the limitations period."
+    )
 
 
 CREDIT = RuleDef(
@@ -234,10 +246,12 @@ CREDIT = RuleDef(
     pack=FED,
     citation="1692e(5),(8) [V]",
     reads=("proposal.content", "debts[].intended_actions", "debts[].disputes"),
-    applies=lambda f: f.fed
-    and (
-        f.proposal.action is ActionKind.FURNISH
-        or (fed_contact(f) and RemedyKind.REPORT in f.content.remedies)
+    applies=lambda f: (
+        f.fed
+        and (
+            f.proposal.action is ActionKind.FURNISH
+            or (fed_contact(f) and RemedyKind.REPORT in f.content.remedies)
+        )
     ),
 )
 

@@ -35,7 +35,9 @@ class CallCounts:
                 self.counted.append(c)
             else:
                 self.excluded[c.key] = why
-        self.proposal_exclusion = caps.fed_exclusion(_proposal_as_contact(f), f.consents, everything, f.zones)
+        self.proposal_exclusion = caps.fed_exclusion(
+            _proposal_as_contact(f), f.consents, everything, f.zones
+        )
 
     def instants_for(self, f: Facts, key: str) -> tuple[datetime, ...]:
         # A call about D1 and D2 counts toward both (reference FED-7IN7 edge cases).
@@ -126,9 +128,7 @@ def seven_in_seven(rule: RuleDef, f: Facts, cap: int) -> RuleResult:
     missing = zones_missing(f)
     if missing:
         return rule.missing_data(*missing)
-    breaches = per_debt_breaches(
-        f, lambda key: counts.instants_for(f, key), days=7, cap=cap
-    )
+    breaches = per_debt_breaches(f, lambda key: counts.instants_for(f, key), days=7, cap=cap)
     if breaches:
         return rule.block(
             f"Blocked: {cap} calls about debt(s) "
@@ -227,7 +227,9 @@ def soft_cap(rule: RuleDef, f: Facts) -> RuleResult:
     if caps.check_window(
         electronic, f.t, f.zones, length_days=7, cap=p.soft_cap_electronic_per_7_days
     ):
-        problems.append(f"more than {p.soft_cap_electronic_per_7_days} electronic messages in 7 days")
+        problems.append(
+            f"more than {p.soft_cap_electronic_per_7_days} electronic messages in 7 days"
+        )
     if problems:
         return rule.review(
             "Human review: this would mean " + " and ".join(problems) + ", which may be harassment."

@@ -65,7 +65,9 @@ def check_no_parking(f: Facts) -> RuleResult:
     blocked = {d.debt_id: _parking_block(f, d) for d in f.proposal_debts}
     waiting = {i: r for i, (b, r) in blocked.items() if b}
     if not waiting:
-        return NO_PARKING.allow("We spoke with the person, or a message went unreturned for 14 days.")
+        return NO_PARKING.allow(
+            "We spoke with the person, or a message went unreturned for 14 days."
+        )
     retries = list(waiting.values())
     retry = None if any(r is None for r in retries) else max(r for r in retries if r is not None)
     return NO_PARKING.block(

@@ -39,6 +39,7 @@ from compliance.domain.rules.time_place import at_work
 from compliance.domain.rules.validation import NON_COLLECTION
 from compliance.domain.timezones import outside_window, zone
 
+
 # Collectors other than a creditor in its own name (third parties, debt buyers, ...).
 def _collector_role(f: Facts) -> bool:
     return f.ctx.collector.role is not CollectorRole.CREDITOR_OWN_NAME
@@ -109,7 +110,7 @@ def _ma_buckets(f: Facts) -> list[tuple[Callable[[PhoneType], bool], int, str]]:
     # decisions.md D-09: aggregate over personal numbers, per debt; an unknown number type is
     # counted as both personal and other (the stricter of the two caps applies).
     kind = _phone_type(f, f.proposal.endpoint_id)
-    buckets = []
+    buckets: list[tuple[Callable[[PhoneType], bool], int, str]] = []
     if _personal(kind):
         buckets.append((_personal, 7, "calls and texts to personal numbers"))
     if _other(kind):
@@ -149,7 +150,9 @@ def _ma_work_request_live(f: Facts) -> bool:
         if d.place is not PlaceKind.WORK or d.designated_at > f.t or d.revoked_at is not None:
             continue
         confirmed = d.confirmed_in_writing_at
-        if d.written or (confirmed is not None and confirmed <= d.designated_at + timedelta(days=7)):
+        if d.written or (
+            confirmed is not None and confirmed <= d.designated_at + timedelta(days=7)
+        ):
             return True
         if f.t - d.designated_at <= timedelta(days=10):
             return True
@@ -185,7 +188,9 @@ def check_ma_time(f: Facts) -> RuleResult:
     outside, retry = window_breach(f, time(8), time(21))
     if outside:
         return MA_TIME.block(
-            "Blocked: outside 8 a.m. to 9 p.m. at the consumer's location (" + ", ".join(outside) + ").",
+            "Blocked: outside 8 a.m. to 9 p.m. at the consumer's location ("
+            + ", ".join(outside)
+            + ").",
             retry_at=retry,
         )
     household = f.first_party and f.ctx.person.role in _HOUSEHOLD and _EASTERN is not None
@@ -235,8 +240,7 @@ MA_VISIT = RuleDef(
     reads=("history", "endpoints[in_person].repossession"),
     applies=_pack(
         MA,
-        lambda f: f.channel is Channel.VISIT
-        and not getattr(f.endpoint, "repossession", False),
+        lambda f: f.channel is Channel.VISIT and not getattr(f.endpoint, "repossession", False),
     ),
 )
 
@@ -316,7 +320,12 @@ def check_nyc_econsent(f: Facts) -> RuleResult:
             "social-media contact."
         )
     return NYC_ECONSENT.require(
-        {"one_word_opt_out": ("a no-cost one-word opt-out such as STOP", f.content.opt_out_statement)}
+        {
+            "one_word_opt_out": (
+                "a no-cost one-word opt-out such as STOP",
+                f.content.opt_out_statement,
+            )
+        }
     )
 
 
@@ -360,7 +369,10 @@ def check_nyc_tb(f: Facts) -> RuleResult:
     if not _nyc_flag(f):
         return _flag_off(NYC_TB)
     return _time_barred_notice(
-        NYC_TB, f, "the NYC time-barred debt disclosure", "NYC_TB" in f.proposal.content.meta.state_notices
+        NYC_TB,
+        f,
+        "the NYC time-barred debt disclosure",
+        "NYC_TB" in f.proposal.content.meta.state_notices,
     )
 
 
@@ -551,12 +563,14 @@ CA_ATTY = RuleDef(
     reads=("debts[].attorney.written_notice_at", "proposal.responding_to_consumer_request"),
     applies=_pack(
         CA,
-        lambda f: f.to_consumer
-        and any(
-            d.attorney is not None
-            and d.attorney.written_notice_at is not None
-            and d.attorney.written_notice_at <= f.t
-            for d in f.proposal_debts
+        lambda f: (
+            f.to_consumer
+            and any(
+                d.attorney is not None
+                and d.attorney.written_notice_at is not None
+                and d.attorney.written_notice_at <= f.t
+                for d in f.proposal_debts
+            )
         ),
     ),
 )
@@ -615,14 +629,22 @@ CA_1812_700 = RuleDef(
 @CA_1812_700.check
 def check_ca_1812_700(f: Facts) -> RuleResult:
     prior = any(
-        c.channel in WRITTEN_CHANNELS and not c.pending and c.at < f.t and c.debt_ids & f.proposal.debt_ids
+        c.channel in WRITTEN_CHANNELS
+        and not c.pending
+        and c.at < f.t
+        and c.debt_ids & f.proposal.debt_ids
         for c in _initiated(f, lambda c: True)
     )
     if prior:
         return CA_1812_700.allow("Not the first written notice.")
     present = f.content.ca_rights_notice or "CA_1812_700" in f.proposal.content.meta.state_notices
     return CA_1812_700.require(
-        {"ca_rights_notice": ("the California consumer-rights paragraph of Civ. Code 1812.700", present)}
+        {
+            "ca_rights_notice": (
+                "the California consumer-rights paragraph of Civ. Code 1812.700",
+                present,
+            )
+        }
     )
 
 
@@ -638,8 +660,9 @@ WA_3PW = RuleDef(
     reads=("history", "approvals", "endpoints[].place", "candidate_tz"),
     applies=_pack(
         WA,
-        lambda f: _collector_role(f)
-        and f.ctx.person.role in (PersonRole.CONSUMER, PersonRole.SPOUSE),
+        lambda f: (
+            _collector_role(f) and f.ctx.person.role in (PersonRole.CONSUMER, PersonRole.SPOUSE)
+        ),
     ),
 )
 
@@ -670,7 +693,11 @@ def check_wa_3pw(f: Facts) -> RuleResult:
     found = _wa_residence_time(f)
     # decisions.md D-11: rolling 7 days; attempts count as communications (conservative).
     found = found or _cap(
-        WA_3PW, f, [c.at for c in _initiated(f, lambda c: True)], days=7, cap=3,
+        WA_3PW,
+        f,
+        [c.at for c in _initiated(f, lambda c: True)],
+        days=7,
+        cap=3,
         what="communications with the debtor or spouse",
     )
     if found is None and at_work(f):

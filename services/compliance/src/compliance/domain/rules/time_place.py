@@ -275,8 +275,10 @@ ATTY = RuleDef(
     pack=FED,
     citation="1692c(a)(2) [V]; 1006.6(b)(2)(i),(ii) [V]; 1692b(6)/1006.10(b)(5) [V]",
     reads=("debts[].attorney", "proposal.responding_to_consumer_request"),
-    applies=lambda f: _fed_to_consumer(f)
-    and any(d.attorney is not None and d.attorney.known_at <= f.t for d in f.proposal_debts),
+    applies=lambda f: (
+        _fed_to_consumer(f)
+        and any(d.attorney is not None and d.attorney.known_at <= f.t for d in f.proposal_debts)
+    ),
 )
 
 
@@ -320,8 +322,10 @@ CEASE = RuleDef(
     pack=FED,
     citation="1692c(c) [V]; 1006.6(c)(1),(2) [V]",
     reads=("debts[].cease", "proposal.template_type"),
-    applies=lambda f: _fed_to_consumer(f)
-    and any(d.cease is not None and d.cease.written for d in f.proposal_debts),
+    applies=lambda f: (
+        _fed_to_consumer(f)
+        and any(d.cease is not None and d.cease.written for d in f.proposal_debts)
+    ),
 )
 
 
@@ -454,4 +458,15 @@ def check_loc(f: Facts) -> RuleResult:
     )
 
 
-RULES = (TP_EXCEPT, TZ_ALL, TIME_WINDOW, TIME_DESIGNATED, PLACE, EMPLOYER, ATTY, CEASE, THIRD_PARTY, LOC)
+RULES = (
+    TP_EXCEPT,
+    TZ_ALL,
+    TIME_WINDOW,
+    TIME_DESIGNATED,
+    PLACE,
+    EMPLOYER,
+    ATTY,
+    CEASE,
+    THIRD_PARTY,
+    LOC,
+)

@@ -130,7 +130,9 @@ FORBEAR = RuleDef(
 
 @FORBEAR.check
 def check_forbear(f: Facts) -> RuleResult:
-    return FORBEAR.review("Human review: the customer is in financial difficulty; consider forbearance.")
+    return FORBEAR.review(
+        "Human review: the customer is in financial difficulty; consider forbearance."
+    )
 
 
 STATUTE_BARRED = RuleDef(
@@ -175,7 +177,7 @@ def check_moratorium(f: Facts) -> RuleResult:
 ARREARS_INFO = RuleDef(
     "UK-ARREARS-INFO",
     pack=UK,
-    citation="CONC 7.4; Consumer Credit Act 1974 ss.86B–86C [M]",
+    citation="CONC 7.4; Consumer Credit Act 1974 ss.86B-86C [M]",
     reads=("person.uk.arrears_notice_due_at",),
     applies=lambda f: _uk(f) and _flags(f).arrears_notice_due_at is not None,
 )
@@ -184,7 +186,9 @@ ARREARS_INFO = RuleDef(
 @ARREARS_INFO.check
 def check_arrears_info(f: Facts) -> RuleResult:
     due = _flags(f).arrears_notice_due_at
-    duty = Obligation("uk_arrears_notice", "send the statutory arrears notice", ObligationKind.DUTY, False, due)
+    duty = Obligation(
+        "uk_arrears_notice", "send the statutory arrears notice", ObligationKind.DUTY, False, due
+    )
     return ARREARS_INFO.require({}, duties=(duty,))
 
 

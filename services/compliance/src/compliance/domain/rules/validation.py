@@ -78,7 +78,9 @@ def _send_day(f: Facts) -> date:
 
 def in_validation_period(f: Facts, debt: Debt) -> bool:
     end = period_end(f, debt)
-    return debt.validation_notice_provided_at is not None and end is not None and _send_day(f) <= end
+    return (
+        debt.validation_notice_provided_at is not None and end is not None and _send_day(f) <= end
+    )
 
 
 def _dispute_within(f: Facts, debt: Debt, dispute: Dispute) -> bool:
@@ -98,8 +100,12 @@ VN_TIMING = RuleDef(
     pack=FED,
     citation="1692g(a) [V]; 1006.34(a)(1)(i)(A),(B),(ii) [V partial]",
     reads=("debts[].initial_communication_at", "debts[].validation_notice_provided_at"),
-    applies=lambda f: _fed_consumer_contact(f)
-    and any(d.validation_notice_provided_at is None and not d.paid_in_full for d in f.proposal_debts),
+    applies=lambda f: (
+        _fed_consumer_contact(f)
+        and any(
+            d.validation_notice_provided_at is None and not d.paid_in_full for d in f.proposal_debts
+        )
+    ),
 )
 
 
@@ -157,7 +163,10 @@ VN_PERIOD = RuleDef(
     "FED-VN-PERIOD",
     pack=FED,
     citation="1006.34(b)(5) [V/S]",
-    reads=("proposal.content.meta.validation_period_end_stated", "debts[].validation_notice_provided_at"),
+    reads=(
+        "proposal.content.meta.validation_period_end_stated",
+        "debts[].validation_notice_provided_at",
+    ),
     applies=lambda f: fed_contact(f) and f.template is TemplateType.VN,
 )
 
@@ -187,9 +196,11 @@ OVERSHADOW = RuleDef(
     pack=FED,
     citation="1692g(b) [V]; 1006.38(b)(1) [V]",
     reads=("proposal.content", "debts[].validation_period_end"),
-    applies=lambda f: _fed_consumer_contact(f)
-    and f.template not in NON_COLLECTION
-    and any(in_validation_period(f, d) for d in f.proposal_debts),
+    applies=lambda f: (
+        _fed_consumer_contact(f)
+        and f.template not in NON_COLLECTION
+        and any(in_validation_period(f, d) for d in f.proposal_debts)
+    ),
 )
 
 
@@ -322,7 +333,11 @@ DELIVERY = RuleDef(
     "FED-DELIVERY",
     pack=FED,
     citation="1006.42(a)(1),(a)(2),(b) [V]",
-    reads=("proposal.channel", "person.consents[esign]", "proposal.content.meta.delivery_method_ok"),
+    reads=(
+        "proposal.channel",
+        "person.consents[esign]",
+        "proposal.content.meta.delivery_method_ok",
+    ),
     applies=lambda f: fed_contact(f) and f.template in _REQUIRED_DISCLOSURES,
 )
 
