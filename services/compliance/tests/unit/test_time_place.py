@@ -5,27 +5,6 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from .factories import (
-    CHICAGO,
-    LOS_ANGELES,
-    NEW_YORK,
-    T0,
-    address,
-    call,
-    failing_ids,
-    fine,
-    local,
-    message,
-    phone,
-    result,
-    utc,
-    with_content,
-    with_debt,
-    with_history,
-    with_person,
-    with_proposal,
-)
-
 from compliance.domain import DecisionOutcome, evaluate
 from compliance.domain.context import (
     AttorneyRep,
@@ -40,6 +19,26 @@ from compliance.domain.context import (
     StatedLocation,
 )
 from compliance.domain.results import Outcome
+
+from .factories import (
+    CHICAGO,
+    LOS_ANGELES,
+    NEW_YORK,
+    T0,
+    address,
+    call,
+    failing_ids,
+    fine,
+    local,
+    phone,
+    result,
+    utc,
+    with_content,
+    with_debt,
+    with_history,
+    with_person,
+    with_proposal,
+)
 
 
 def _at(zone, *args):  # type: ignore[no-untyped-def]
@@ -86,7 +85,9 @@ def test_allows_an_email_one_second_before_nine():
         template_type="REMINDER",
         intended_send_at=local(CHICAGO, 2026, 11, 18, 20, 59, 59),
     )
-    ctx = with_content(ctx, "Fairway Recovery LLC, a debt collector, writes. Reply STOP to opt out.")
+    ctx = with_content(
+        ctx, "Fairway Recovery LLC, a debt collector, writes. Reply STOP to opt out."
+    )
     assert evaluate(ctx).outcome is DecisionOutcome.ALLOW
 
 
@@ -94,9 +95,11 @@ def test_retry_after_a_block_before_eight_is_just_after_eight_local():
     decision = evaluate(_at(CHICAGO, 2026, 11, 18, 6, 30))
     retry = decision.retry_at
     assert retry is not None
-    assert retry.astimezone(CHICAGO).time() > time(8) > (retry - timedelta(seconds=1)).astimezone(
-        CHICAGO
-    ).time()
+    assert (
+        retry.astimezone(CHICAGO).time()
+        > time(8)
+        > (retry - timedelta(seconds=1)).astimezone(CHICAGO).time()
+    )
 
 
 def test_letters_are_not_judged_by_the_send_time_window():
@@ -189,7 +192,9 @@ def test_phoenix_has_no_daylight_saving_time():
     ctx = with_person(fine(), addresses=[address("AZ", "America/Phoenix")])
     ctx = rebuild_endpoints(ctx, phone("+16025550100"))
     # 15:00 UTC in July is 08:00 in Phoenix (UTC-7 all year): blocked; 15:00:01 allowed.
-    assert "FED-TIME-WINDOW" in failing_ids(evaluate(with_proposal(ctx, intended_send_at=utc(2026, 7, 1, 15))))
+    assert "FED-TIME-WINDOW" in failing_ids(
+        evaluate(with_proposal(ctx, intended_send_at=utc(2026, 7, 1, 15)))
+    )
     ok = with_proposal(ctx, intended_send_at=utc(2026, 7, 1, 15, 0, 1))
     assert "FED-TIME-WINDOW" not in failing_ids(evaluate(ok))
 
@@ -424,7 +429,8 @@ def _location_call(**kw):  # type: ignore[no-untyped-def]
     ctx = with_person(fine(), role=PersonRole.THIRD_PARTY)
     ctx = with_proposal(ctx, location_inquiry=True, template_type="LOCATION_INQUIRY", **kw)
     return with_content(
-        ctx, "Hi, this is Sam Lee. I am trying to confirm contact information for Pat.",
+        ctx,
+        "Hi, this is Sam Lee. I am trying to confirm contact information for Pat.",
         location_script=True,
     )
 
@@ -454,7 +460,3 @@ def test_blocks_a_location_call_that_mentions_the_debt():
 def test_blocks_location_calls_once_an_attorney_is_known():
     rep = AttorneyRep(known_at=utc(2026, 11, 1), name="J. Doe", address="1 Main St")
     assert "FED-LOC" in failing_ids(evaluate(with_debt(_location_call(), attorney=rep)))
-
-
-def test_unused_helpers_are_exercised():
-    assert message(T0).channel == "sms"
