@@ -16,12 +16,25 @@ import orjson
 _MIGRATION_LOCK = 0x600DFA17
 
 
+def _jsonb_encode(value: object) -> bytes:
+    # jsonb's binary wire format is a version byte (1) followed by the JSON text.
+    text = value.encode() if isinstance(value, str) else orjson.dumps(value)
+    return b"\x01" + text
+
+
+def _jsonb_decode(data: bytes) -> object:
+    return orjson.loads(data[1:])
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
-    for name in ("json", "jsonb"):
-        await conn.set_type_codec(
-            name, encoder=lambda v: v if isinstance(v, str) else orjson.dumps(v).decode(),
-            decoder=orjson.loads, schema="pg_catalog",
-        )
+    await conn.set_type_codec(
+        "json", encoder=lambda v: v if isinstance(v, str) else orjson.dumps(v).decode(),
+        decoder=orjson.loads, schema="pg_catalog",
+    )
+    await conn.set_type_codec(
+        "jsonb", encoder=_jsonb_encode, decoder=_jsonb_decode, schema="pg_catalog",
+        format="binary",
+    )
 
 
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
