@@ -65,6 +65,9 @@ class Registry:
     def names(self) -> list[str]:
         return sorted(self._specs)
 
+    def knows(self, name: str) -> bool:
+        return name in self._specs
+
     def upcast(self, name: str, version: int, payload: dict[str, Any]) -> dict[str, Any]:
         spec = self.spec(name)
         if version > spec.version or version < 1:

@@ -7,53 +7,22 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import httpx
 import typer
 
-from goodfaith_events.contracts import Topics
 from goodfaith_runtime.auth import mint_token
-from goodfaith_runtime.infra import Infra, start_embedded
-from goodfaith_runtime.kafka import ensure_topics
+from goodfaith_runtime.infra import start_embedded
+from goodfaith_runtime.launcher import System
 from goodfaith_runtime.settings import DEV_JWT_SECRET
 
 app = typer.Typer(help="goodfaith: ethical, compliant debt collection", no_args_is_help=True)
 
-SERVICES = {"ledger": 8001, "outreach": 8002, "compliance": 8003, "payments": 8004}
 ALL_SCOPES = [
     "ledger:read", "ledger:write", "compliance:read", "compliance:write", "compliance:check",
     "outreach:read", "outreach:write", "payments:read", "payments:write",
 ]
-
-
-async def _prepare(infra: Infra) -> dict[str, str]:
-    dsns = {name: await infra.create_database(name) for name in SERVICES}
-    await ensure_topics(infra.kafka_bootstrap, Topics.all())
-    return dsns
-
-
-def _spawn(name: str, port: int, dsn: str, infra: Infra, home: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "GOODFAITH_DATABASE_URL": dsn,
-           "GOODFAITH_KAFKA_BOOTSTRAP": infra.kafka_bootstrap, "GOODFAITH_PORT": str(port),
-           "GOODFAITH_HOST": "127.0.0.1", "OTEL_SERVICE_NAME": name}
-    log = (home / f"{name}.log").open("ab")
-    return subprocess.Popen([sys.executable, "-m", name], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-
-
-def _wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=1).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    return False
 
 
 @app.command()
@@ -63,28 +32,19 @@ def up(
 ) -> None:
     """Start embedded PostgreSQL, the Tansu broker and all four services; Ctrl-C stops all."""
     home = home.resolve()
-    home.mkdir(parents=True, exist_ok=True)
     infra = start_embedded(home / "infra", kafka_port=kafka_port)
-    children: dict[str, subprocess.Popen[bytes]] = {}
+    system = System(infra, home)
     try:
-        dsns = asyncio.run(_prepare(infra))
-        for name, port in SERVICES.items():
-            children[name] = _spawn(name, port, dsns[name], infra, home)
-        for name, port in SERVICES.items():
-            ok = _wait_ready(port, children[name])
-            typer.echo(f"{name:<11} http://127.0.0.1:{port}  {'ready' if ok else 'NOT READY'}"
-                       f"  (log: {home / (name + '.log')})")
+        system.start(asyncio.run(system.prepare()))
+        ready = system.wait_ready()
+        for name, service in system.services.items():
+            state = "ready" if ready[name] else "NOT READY"
+            typer.echo(f"{name:<11} {service.url}  {state}  (log: {service.log})")
         typer.echo(f"kafka       {infra.kafka_bootstrap}\npostgres    {infra.admin_dsn}")
-        typer.echo("token:      uv run goodfaith token --tenant demo")
-        _wait_for_signal(children)
+        typer.echo("token:      uv run goodfaith token --tenant demo   (Ctrl-C stops everything)")
+        _wait_for_signal({n: s.process for n, s in system.services.items()})
     finally:
-        for child in children.values():
-            child.terminate()
-        for child in children.values():
-            try:
-                child.wait(10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        system.stop()
         infra.stop()
 
 

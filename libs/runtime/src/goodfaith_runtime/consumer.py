@@ -174,10 +174,11 @@ class IdempotentConsumer:
 def _parse(message: EventMessage) -> BaseModel | None:
     """The contract model for a registered type; None for a type the handler takes raw."""
     env = message.envelope
-    if env.type not in REGISTRY.names():
+    if not REGISTRY.knows(env.type):
         return None
     try:
-        return REGISTRY.parse(env.type, env.schema_version, message.payload)
+        contract: BaseModel = REGISTRY.parse(env.type, env.schema_version, message.payload)
+        return contract
     except ContractError as exc:
         raise Poison(str(exc)) from exc
 

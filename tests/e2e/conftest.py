@@ -1,0 +1,35 @@
+"""The whole system for end-to-end tests: the four services as real processes on the session's
+real PostgreSQL and broker, started the way `make up` starts them."""
+
+from collections.abc import Iterator
+
+import pytest
+
+from goodfaith_events.ids import new_id
+from goodfaith_runtime.auth import mint_token
+from goodfaith_runtime.infra import run
+from goodfaith_runtime.launcher import System
+from goodfaith_runtime.settings import DEV_JWT_SECRET
+
+SCOPES = ["ledger:read", "ledger:write", "compliance:read", "compliance:write",
+          "compliance:check", "outreach:read", "outreach:write", "payments:read",
+          "payments:write"]
+
+
+@pytest.fixture(scope="session")
+def system(infra, tmp_path_factory) -> Iterator[System]:
+    launched = System(infra, tmp_path_factory.mktemp("system"))
+    dsns = run(launched.prepare(prefix=f"e2e_{new_id().hex[:8]}_"))
+    launched.start(dsns, fixed_ports=False)
+    ready = launched.wait_ready(timeout=90)
+    if not all(ready.values()):
+        logs = {n: s.log.read_text()[-3000:] for n, s in launched.services.items()}
+        launched.stop()
+        pytest.fail(f"services not ready: {ready}\n{logs}")
+    yield launched
+    launched.stop()
+
+
+def bearer(tenant: str, scopes: list[str] | None = None) -> dict[str, str]:
+    token = mint_token(DEV_JWT_SECRET, subject="e2e", tenant=tenant, scopes=scopes or SCOPES)
+    return {"Authorization": f"Bearer {token}"}
