@@ -121,3 +121,15 @@ class MilestoneNotDue(LedgerError):
 
 class UnknownEventType(LedgerError):
     """A stored event name or schema version has no class or upcaster."""
+
+
+class UnknownDebt(LedgerError):
+    """No debt with this id exists for the tenant (another tenant's id looks the same)."""
+
+
+class UnknownDebtor(LedgerError):
+    """No debtor with this id exists for the tenant (another tenant's id looks the same)."""
+
+
+class DebtorMismatch(LedgerError):
+    """A payment names a debtor who does not owe the debt it names."""

@@ -1,0 +1,45 @@
+"""The ledger's HTTP API for internal apps: ``create_app`` plus its lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from goodfaith_runtime.auth import TokenVerifier
+from goodfaith_runtime.clock import Clock
+from goodfaith_runtime.http import create_service_app
+from ledger.bootstrap import bootstrap
+from ledger.config import LedgerSettings
+from ledger.entrypoints import routes_debtors, routes_debts, routes_queries
+from ledger.entrypoints.errors import install_ledger_errors
+
+DESCRIPTION = """The source of truth for what is owed and by whom: debtors, debts, invoices,
+balances, aging, payments, disputes, settlements, write-offs and overdue milestones.
+Every call needs a bearer token with `ledger:read` or `ledger:write`; the token's tenant is the
+only tenant a call can see. Amounts are integer minor units with an ISO 4217 currency.
+Creating POSTs accept an `Idempotency-Key`. Errors are RFC 9457 problem+json."""
+
+
+def create_app(settings: LedgerSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ledger = bootstrap(settings, clock)
+        await ledger.start()
+        s = ledger.settings
+        app.state.ledger = ledger
+        app.state.token_verifier = TokenVerifier(
+            s.jwt_key, algorithms=s.jwt_algorithms, audience=s.jwt_audience, issuer=s.jwt_issuer)
+        app.state.ready_checks = {"database": ledger.runtime.database_ready,
+                                  "kafka": ledger.runtime.kafka_ready}
+        try:
+            yield
+        finally:
+            await ledger.stop()
+
+    app: FastAPI = create_service_app(
+        name="ledger", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+        routers=[routes_debtors.router, routes_debts.router, routes_queries.router])
+    install_ledger_errors(app)
+    return app

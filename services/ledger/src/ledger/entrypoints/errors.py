@@ -1,0 +1,54 @@
+"""Domain and store failures as RFC 9457 problems: never a 500 for a bad request."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from goodfaith_runtime.eventstore import ConcurrencyError
+from goodfaith_runtime.pii import KeyringError
+from goodfaith_runtime.problems import Problem, problem_response
+from ledger.domain import errors as e
+
+# Unknown ids are 404 (a different tenant's id is unknown too); reused ids are 409;
+# every other broken rule is 422.
+_STATUS: tuple[tuple[type[e.LedgerError], int], ...] = (
+    (e.UnknownDebt, 404), (e.UnknownDebtor, 404), (e.UnknownInvoice, 404),
+    (e.UnknownPayment, 404), (e.UnknownDispute, 404), (e.UnknownContactPoint, 404),
+    (e.DuplicateInvoice, 409), (e.DuplicateDispute, 409), (e.DuplicateContactPoint, 409),
+    (e.PaymentIdConflict, 409),
+)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def problem_for(exc: e.LedgerError) -> Problem:
+    status = next((code for cls, code in _STATUS if isinstance(exc, cls)), 422)
+    name = type(exc).__name__
+    return Problem(status, re.sub(r"(?<!^)(?=[A-Z])", " ", name), str(exc), type_=_slug(name))
+
+
+def install_ledger_errors(app: FastAPI) -> None:
+    async def on_ledger_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, e.LedgerError)
+        response: JSONResponse = problem_response(problem_for(exc), request)
+        return response
+
+    async def on_conflict(request: Request, exc: Exception) -> JSONResponse:
+        problem = Problem(409, "Concurrent update", "the account kept changing; retry",
+                          type_="concurrency-conflict")
+        response: JSONResponse = problem_response(problem, request)
+        return response
+
+    async def on_keyring(request: Request, exc: Exception) -> JSONResponse:
+        problem = Problem(422, "Person erased", str(exc), type_="debtor-already-erased")
+        response: JSONResponse = problem_response(problem, request)
+        return response
+
+    app.add_exception_handler(e.LedgerError, on_ledger_error)
+    app.add_exception_handler(ConcurrencyError, on_conflict)
+    app.add_exception_handler(KeyringError, on_keyring)
