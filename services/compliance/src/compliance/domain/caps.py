@@ -20,7 +20,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from compliance.domain.context import (
@@ -48,8 +48,50 @@ EXCLUDED_RECIPIENTS = frozenset(
 )
 
 
-class Contact(NamedTuple):
-    """One past contact or attempt, or one outstanding approval (`pending=True`)."""
+class ContactLike(Protocol):
+    """What the counters read from a past contact, an outstanding approval or the proposal.
+
+    `ContactEvent` and `GrantedApproval` provide it directly, so counting converts nothing."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def channel(self) -> Channel: ...
+    @property
+    def endpoint_id(self) -> str | None: ...
+    @property
+    def person_id(self) -> str: ...
+    @property
+    def recipient_role(self) -> PersonRole: ...
+    @property
+    def debt_ids(self) -> frozenset[str]: ...
+    @property
+    def collector_initiated(self) -> bool: ...
+    @property
+    def responding(self) -> bool: ...
+    @property
+    def connected(self) -> bool | None: ...
+    @property
+    def conversation(self) -> bool: ...
+    @property
+    def consent_id(self) -> str | None: ...
+    @property
+    def contacted_someone(self) -> bool: ...
+    @property
+    def consent_request(self) -> bool: ...
+    @property
+    def location_contact(self) -> bool: ...
+    @property
+    def pending(self) -> bool: ...
+
+
+Contact = ContactLike
+
+
+class ProposedContact(NamedTuple):
+    """The proposal itself, seen by the counters (for FED-FREQ-EXCL on the proposed call)."""
 
     key: str
     at: datetime
@@ -58,69 +100,25 @@ class Contact(NamedTuple):
     person_id: str
     recipient_role: PersonRole
     debt_ids: frozenset[str]
-    collector_initiated: bool
-    responding: bool
-    connected: bool | None
-    conversation: bool
-    consent_id: str | None
-    contacted_someone: bool
-    consent_request: bool
-    pending: bool
+    collector_initiated: bool = True
+    responding: bool = False
+    connected: bool | None = None
+    conversation: bool = False
+    consent_id: str | None = None
+    contacted_someone: bool = True
+    consent_request: bool = False
     location_contact: bool = False
-
-
-def _from_event(e: ContactEvent) -> Contact:
-    initiated = e.direction == "outbound" and e.initiated_by == "collector"
-    return Contact(
-        e.event_id,
-        e.at,
-        e.channel,
-        e.endpoint_id,
-        e.person_id,
-        e.recipient_role,
-        e.debt_ids,
-        initiated,
-        e.responding_to_consumer_request,
-        e.connected,
-        e.conversation,
-        e.consent_id,
-        e.contacted_someone,
-        e.consent_request,
-        False,
-        e.location_contact,
-    )
-
-
-def _from_approval(a: GrantedApproval) -> Contact:
-    # Worst case: the approved contact happens, connects and is not a conversation (a
-    # conversation would only start a cooldown once it has really happened).
-    return Contact(
-        a.approval_id,
-        a.intended_send_at,
-        a.channel,
-        a.endpoint_id,
-        a.person_id,
-        a.recipient_role,
-        a.debt_ids,
-        True,
-        a.responding_to_consumer_request,
-        True,
-        False,
-        a.consent_id,
-        True,
-        a.consent_request,
-        True,
-    )
+    pending: bool = True
 
 
 def contacts(
-    history: Iterable[ContactEvent], approvals: Iterable[GrantedApproval]
-) -> tuple[Contact, ...]:
+    history: Sequence[ContactEvent], approvals: Sequence[GrantedApproval]
+) -> tuple[ContactLike, ...]:
     """History plus approvals that no attempt in the history has consumed yet."""
-    merged = [_from_event(e) for e in history]
+    if not approvals:
+        return tuple(history)
     used = {e.approval_id for e in history if e.approval_id is not None}
-    merged += [_from_approval(a) for a in approvals if a.approval_id not in used]
-    return tuple(merged)
+    return (*history, *(a for a in approvals if a.approval_id not in used))
 
 
 def _consent_day_span(consent_at: datetime, call_at: datetime, zones: Sequence[ZoneInfo]) -> bool:

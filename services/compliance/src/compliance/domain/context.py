@@ -496,6 +496,23 @@ class ContactEvent(Model):
     undeliverable_at: UtcDatetime | None = None  # bounce or returned mail
     approval_id: Id | None = None
 
+    # The read-only view the counters use (caps.ContactLike), shared with GrantedApproval.
+    @property
+    def key(self) -> str:
+        return self.event_id
+
+    @property
+    def collector_initiated(self) -> bool:
+        return self.direction == "outbound" and self.initiated_by == "collector"
+
+    @property
+    def responding(self) -> bool:
+        return self.responding_to_consumer_request
+
+    @property
+    def pending(self) -> bool:
+        return False
+
 
 class GrantedApproval(Model):
     """An approval granted and not yet matched by a ContactAttempted (architecture step 5)."""
@@ -512,6 +529,44 @@ class GrantedApproval(Model):
     consent_id: Id | None = None
     responding_to_consumer_request: bool = False
     consent_request: bool = False
+
+    # Counted as the worst case: the contact happens at its intended instant, is placed by the
+    # collector, connects, and is not (yet) a conversation (caps.py).
+    @property
+    def key(self) -> str:
+        return self.approval_id
+
+    @property
+    def at(self) -> datetime:
+        return self.intended_send_at
+
+    @property
+    def collector_initiated(self) -> bool:
+        return True
+
+    @property
+    def responding(self) -> bool:
+        return self.responding_to_consumer_request
+
+    @property
+    def connected(self) -> bool | None:
+        return True
+
+    @property
+    def conversation(self) -> bool:
+        return False
+
+    @property
+    def contacted_someone(self) -> bool:
+        return True
+
+    @property
+    def location_contact(self) -> bool:
+        return False
+
+    @property
+    def pending(self) -> bool:
+        return True
 
 
 # --- proposal -----------------------------------------------------------------------------

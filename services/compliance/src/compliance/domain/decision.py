@@ -15,12 +15,18 @@ from typing import Any
 
 from compliance.domain.context import EvaluationContext
 from compliance.domain.facts import Facts
-from compliance.domain.packs import DEFAULT_REGISTRY, PACK_ORDER, PackRegistry, select_packs
+from compliance.domain.packs import (
+    DEFAULT_REGISTRY,
+    PACK_ORDER,
+    PackRegistry,
+    plan,
+    select_packs,
+)
 from compliance.domain.results import (
     Obligation,
     ObligationKind,
     Outcome,
-    RuleDef,
+    PlannedRule,
     RuleResult,
 )
 
@@ -95,7 +101,7 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _run(rule: RuleDef, facts: Facts) -> RuleResult:
+def _run(rule: PlannedRule, facts: Facts) -> RuleResult:
     try:
         if not rule.applies(facts):
             return rule.not_applicable
@@ -125,25 +131,34 @@ def _retry(blocking: list[RuleResult]) -> datetime | None:
 
 
 def combine(results: tuple[RuleResult, ...], packs: tuple[str, ...], version: str) -> Decision:
-    blocking = [r for r in results if r.outcome in (Outcome.BLOCK, Outcome.PAUSE) or _unmet(r)]
-    reviews = [r for r in results if r.outcome is Outcome.REVIEW]
-    if blocking:
-        outcome = DecisionOutcome.BLOCK
-    elif reviews:
-        outcome = DecisionOutcome.REVIEW
-    else:
-        outcome = DecisionOutcome.ALLOW
-    seen: dict[str, Obligation] = {}
-    for r in results:
-        if r.outcome is Outcome.REQUIRE:
+    blocking: list[RuleResult] = []
+    reviews: list[RuleResult] = []
+    obligations: dict[str, Obligation] = {}
+    for r in results:  # one pass: this runs for every decision
+        outcome = r.outcome
+        if outcome is Outcome.NOT_APPLICABLE or outcome is Outcome.ALLOW:
+            continue
+        if outcome is Outcome.REVIEW:
+            reviews.append(r)
+        elif outcome is Outcome.REQUIRE:
             for o in r.obligations:
-                seen.setdefault(o.code, o)
+                obligations.setdefault(o.code, o)
+            if _unmet(r):
+                blocking.append(r)
+        else:
+            blocking.append(r)
+    if blocking:
+        decided = DecisionOutcome.BLOCK
+    elif reviews:
+        decided = DecisionOutcome.REVIEW
+    else:
+        decided = DecisionOutcome.ALLOW
     failing = tuple(blocking + reviews)
     return Decision(
-        outcome=outcome,
+        outcome=decided,
         trace=results,
         failing=failing,
-        obligations=tuple(seen.values()),
+        obligations=tuple(obligations.values()),
         retry_at=_retry(blocking) if blocking else None,
         reasons=tuple(code for r in failing for code in r.reason_codes()),
         packs=packs,
@@ -176,5 +191,13 @@ def evaluate(
         )
         return combine((failed,), (), version.version)
     packs = tuple(p for p in PACK_ORDER if p in selection.packs)
-    results = tuple(_run(rule, facts) for p in packs for rule in version.rules.get(p, ()))
+    rules = plan(version, packs, facts)
+    try:
+        # Fast path: one exception handler around the loop instead of one per rule.
+        results = tuple(r.run(facts) if r.applies(facts) else r.not_applicable for r in rules)
+    except Exception:
+        fresh = Facts(
+            ctx, version.policy, selection.packs, jurisdiction_known=selection.jurisdiction_known
+        )
+        results = tuple(_run(rule, fresh) for rule in rules)
     return combine(results, packs, version.version)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from compliance.domain import caps
@@ -28,6 +27,7 @@ from compliance.domain.context import (
     PersonRole,
     TemplateType,
 )
+from compliance.domain.lazy import lazy
 from compliance.domain.lexicon import ContentFindings, analyse
 from compliance.domain.policy_params import PolicyParams
 from compliance.domain.timezones import CandidateZones, candidate_tz
@@ -79,7 +79,7 @@ class Facts:
 
     # --- people and places ---------------------------------------------------------------
 
-    @cached_property
+    @lazy
     def tz(self) -> CandidateZones:
         return candidate_tz(self.ctx.person, self.ctx.endpoints)
 
@@ -87,11 +87,11 @@ class Facts:
     def zones(self) -> tuple[ZoneInfo, ...]:
         return self.tz.zones
 
-    @cached_property
+    @lazy
     def endpoints(self) -> dict[str, Endpoint]:
         return {e.endpoint_id: e for e in self.ctx.endpoints}
 
-    @cached_property
+    @lazy
     def endpoint(self) -> Endpoint | None:
         eid = self.proposal.endpoint_id
         return self.endpoints.get(eid) if eid else None
@@ -106,43 +106,48 @@ class Facts:
 
     # --- debts ---------------------------------------------------------------------------
 
-    @cached_property
+    @lazy
     def debts(self) -> dict[str, Debt]:
         return {d.debt_id: d for d in self.ctx.debts}
 
-    @cached_property
+    @lazy
     def proposal_debts(self) -> tuple[Debt, ...]:
         return tuple(self.debts[i] for i in sorted(self.proposal.debt_ids) if i in self.debts)
 
-    @cached_property
+    @lazy
     def missing_debts(self) -> tuple[str, ...]:
         return tuple(sorted(i for i in self.proposal.debt_ids if i not in self.debts))
 
+    @lazy
+    def _groups(self) -> dict[str, str]:
+        return {d.debt_id: d.frequency_group for d in self.ctx.debts if d.frequency_group}
+
     def debt_key(self, debt_id: str) -> str:
         """1006.14(b)(4): student loans under one account number count as one debt."""
-        debt = self.debts.get(debt_id)
-        return debt.frequency_group or debt_id if debt else debt_id
+        return self._groups.get(debt_id, debt_id)
 
-    @cached_property
+    @lazy
     def proposal_debt_keys(self) -> frozenset[str]:
-        return frozenset(self.debt_key(i) for i in self.proposal.debt_ids)
+        return self.keys_of(self.proposal.debt_ids)
 
-    def keys_of(self, debt_ids: Iterable[str]) -> frozenset[str]:
+    def keys_of(self, debt_ids: frozenset[str]) -> frozenset[str]:
+        if not self._groups:
+            return debt_ids
         return frozenset(self.debt_key(i) for i in debt_ids)
 
     # --- content -------------------------------------------------------------------------
 
-    @cached_property
+    @lazy
     def content(self) -> ContentFindings:
         return analyse(self.proposal.content)
 
     # --- history -------------------------------------------------------------------------
 
-    @cached_property
+    @lazy
     def contacts(self) -> tuple[Contact, ...]:
         return caps.contacts(self.ctx.history, self.ctx.approvals)
 
-    @cached_property
+    @lazy
     def consents(self) -> dict[str, Consent]:
         return {c.consent_id: c for c in self.ctx.person.consents}
 

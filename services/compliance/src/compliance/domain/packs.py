@@ -15,8 +15,9 @@ from typing import NamedTuple
 
 from compliance.domain.context import CollectorRole, EvaluationContext
 from compliance.domain.errors import PackVersionConflict, UnknownPackVersion
+from compliance.domain.facts import Facts
 from compliance.domain.policy_params import PolicyParams
-from compliance.domain.results import RuleDef
+from compliance.domain.results import PlannedRule, RuleDef
 from compliance.domain.rules import (
     channels,
     content,
@@ -162,3 +163,27 @@ def select_packs(ctx: EvaluationContext) -> Selection:
             packs.add("NYC")
     known = not us_person or bool(states)
     return Selection(frozenset(packs), frozenset(states), known)
+
+
+_PLANS: dict[tuple[str, tuple[str, ...], str], tuple[PlannedRule, ...]] = {}
+
+
+def _scope_key(facts: Facts) -> str:
+    channel = facts.channel.value if facts.channel is not None else "-"
+    return f"{facts.proposal.action.value}:{channel}"
+
+
+def plan(version: PackVersion, packs: tuple[str, ...], facts: Facts) -> tuple[PlannedRule, ...]:
+    """The rules of the selected packs in order, each narrowed to its static scope.
+
+    A rule whose declared scope (action and channel) excludes this proposal is replaced by a
+    stand-in that always answers its precomputed NOT_APPLICABLE result, so the trace still lists
+    every rule while the hot path skips most of them. Plans are cached per (version, packs,
+    action, channel): there are only a few hundred combinations."""
+    key = (version.version, packs, _scope_key(facts))
+    found = _PLANS.get(key)
+    if found is None:
+        rules = [r for p in packs for r in version.rules.get(p, ())]
+        found = tuple(r if r.in_scope(facts) else r.skipped for r in rules)
+        _PLANS[key] = found
+    return found

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from compliance.domain.facts import Facts
@@ -87,7 +87,19 @@ class RuleDef:
     precomputed NOT_APPLICABLE result (cheap on the hot path).
     """
 
-    __slots__ = ("_check", "applies", "citation", "not_applicable", "pack", "reads", "rule_id")
+    __slots__ = (
+        "_check",
+        "_constant",
+        "actions",
+        "applies",
+        "channels",
+        "citation",
+        "not_applicable",
+        "pack",
+        "reads",
+        "rule_id",
+        "skipped",
+    )
 
     def __init__(
         self,
@@ -97,16 +109,38 @@ class RuleDef:
         citation: str,
         reads: tuple[str, ...],
         applies: Predicate = always,
+        channels: frozenset[str] | None = None,
+        actions: frozenset[str] = frozenset({"contact"}),
     ) -> None:
         self.rule_id = rule_id
         self.pack = pack
         self.citation = citation
         self.reads = reads
         self.applies = applies
+        # Static scope: the actions and channels for which `applies` can ever be true. It only
+        # lets the engine skip the call; `applies` still decides.
+        self.channels = channels
+        self.actions = actions
         self._check: Check | None = None
+        self._constant: dict[str, RuleResult] = {}
         self.not_applicable = RuleResult(
             rule_id, citation, Outcome.NOT_APPLICABLE, "Does not apply to this proposal."
         )
+        self.skipped = _Skipped(self)
+
+    def in_scope(self, facts: Facts) -> bool:
+        if facts.proposal.action.value not in self.actions:
+            return False
+        return self.channels is None or (
+            facts.channel is not None and facts.channel in self.channels
+        )
+
+    def ok(self, explanation: str) -> RuleResult:
+        """A shared ALLOW result for a fixed explanation (no allocation on the hot path)."""
+        found = self._constant.get(explanation)
+        if found is None:
+            found = self._constant[explanation] = self.result(Outcome.ALLOW, explanation)
+        return found
 
     def check(self, fn: Check) -> Check:
         self._check = fn
@@ -195,3 +229,36 @@ class RuleDef:
             inputs,
             obligations=obligations + duties,
         )
+
+
+class PlannedRule(Protocol):
+    """What the engine runs: a `RuleDef`, or the stand-in for one that is out of scope."""
+
+    rule_id: str
+    citation: str
+
+    @property
+    def not_applicable(self) -> RuleResult: ...
+    def applies(self, facts: Facts, /) -> bool: ...
+    def run(self, facts: Facts, /) -> RuleResult: ...
+
+
+class _Skipped:
+    """Stands in for a rule whose static scope excludes the proposal."""
+
+    __slots__ = ("_result", "citation", "rule_id")
+
+    def __init__(self, rule: RuleDef) -> None:
+        self.rule_id = rule.rule_id
+        self.citation = rule.citation
+        self._result = rule.not_applicable
+
+    @property
+    def not_applicable(self) -> RuleResult:
+        return self._result
+
+    def applies(self, _: Facts) -> bool:
+        return False
+
+    def run(self, _: Facts) -> RuleResult:
+        return self._result

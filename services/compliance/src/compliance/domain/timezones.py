@@ -6,7 +6,7 @@ memoised because the gate evaluates tens of thousands of contexts a second.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import NamedTuple
@@ -17,7 +17,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 from phonenumbers import timezone as phone_timezone
 
-from compliance.domain.context import Address, Endpoint, Person, PhoneEndpoint
+from compliance.domain.context import Endpoint, Person, PhoneEndpoint
 
 # FED-TIME-WINDOW (decisions.md D-03): 15 U.S.C. 1692c(a)(1) makes convenient only the times
 # "after 8 o'clock antemeridian and before 9 o'clock postmeridian"; Reg F presumes inconvenient
@@ -81,24 +81,29 @@ class CandidateZones(NamedTuple):
     unknown_phones: tuple[str, ...]
 
 
-def _address_zones(addresses: Iterable[Address]) -> Iterable[tuple[str, str | None]]:
-    for i, address in enumerate(addresses):
-        yield f"person.addresses[{i}].tz", address.tz
-
-
 def candidate_tz(person: Person, endpoints: Sequence[Endpoint]) -> CandidateZones:
     """Union of address zones, area-code zones of every phone, and stated locations.
 
     The comment to 1006.6(b)(1)(i) requires a time convenient in all locations the collector's
     information indicates (reference FED-TZ-ALL; decisions.md D-04)."""
+    return _candidate_tz(
+        tuple(a.tz for a in person.addresses),
+        tuple(loc.tz for loc in person.stated_locations),
+        tuple((e.endpoint_id, e.e164) for e in endpoints if isinstance(e, PhoneEndpoint)),
+    )
+
+
+@lru_cache(maxsize=65536)
+def _candidate_tz(
+    address_tz: tuple[str | None, ...],
+    stated_tz: tuple[str, ...],
+    phones: tuple[tuple[str, str], ...],
+) -> CandidateZones:
     names: dict[str, None] = {}
     invalid: list[str] = []
     unknown_phones: list[str] = []
-    sources = list(_address_zones(person.addresses))
-    sources += [
-        (f"person.stated_locations[{i}].tz", loc.tz)
-        for i, loc in enumerate(person.stated_locations)
-    ]
+    sources = [(f"person.addresses[{i}].tz", tz) for i, tz in enumerate(address_tz)]
+    sources += [(f"person.stated_locations[{i}].tz", tz) for i, tz in enumerate(stated_tz)]
     for path, name in sources:
         if name is None:
             continue
@@ -106,13 +111,12 @@ def candidate_tz(person: Person, endpoints: Sequence[Endpoint]) -> CandidateZone
             invalid.append(path)
         else:
             names[name] = None
-    for endpoint in endpoints:
-        if isinstance(endpoint, PhoneEndpoint):
-            found = phone_zones(endpoint.e164)
-            if found is None:
-                unknown_phones.append(endpoint.endpoint_id)
-            else:
-                names.update(dict.fromkeys(found))
+    for endpoint_id, e164 in phones:
+        found = phone_zones(e164)
+        if found is None:
+            unknown_phones.append(endpoint_id)
+        else:
+            names.update(dict.fromkeys(found))
     ordered = tuple(sorted(names))
     return CandidateZones(
         ordered, tuple(_known(zone(n)) for n in ordered), tuple(invalid), tuple(unknown_phones)
@@ -176,6 +180,7 @@ def is_business_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _federal_holidays(day.year)
 
 
+@lru_cache(maxsize=4096)
 def validation_period_end(provided: date) -> date:
     """FED-VN-PERIOD (12 CFR 1006.34(b)(5)): receipt is assumed 5 days after the notice is
     provided, not counting Saturdays, Sundays or federal holidays; the period then runs 30

@@ -18,6 +18,7 @@ from compliance.domain.context import (
 from compliance.domain.facts import Facts
 from compliance.domain.lexicon import debt_words, mentions
 from compliance.domain.results import RuleDef, RuleResult
+from compliance.domain.rules import scope
 from compliance.domain.rules.common import (
     fed_channel,
     fed_contact,
@@ -73,6 +74,7 @@ EOPT_NOTICE = RuleDef(
     citation="1006.6(e) [S, quoted]",
     reads=("person.address_optouts", "proposal.content"),
     applies=fed_electronic,
+    channels=scope.ELECTRONIC,
 )
 
 
@@ -158,6 +160,7 @@ EMAIL_PROC = RuleDef(
     citation="1006.6(d)(3),(d)(4)(i)-(iii) [V partial + S]",
     reads=("endpoints[email]", "person.consents"),
     applies=fed_channel(Channel.EMAIL),
+    channels=scope.EMAIL,
 )
 
 
@@ -187,6 +190,7 @@ WORK_EMAIL = RuleDef(
         and isinstance(f.endpoint, EmailEndpoint)
         and f.endpoint.employer_provided
     ),
+    channels=scope.EMAIL,
 )
 
 
@@ -219,6 +223,7 @@ TEXT_PROC = RuleDef(
         "consents",
     ),
     applies=fed_channel(Channel.SMS),
+    channels=scope.SMS,
 )
 
 
@@ -273,6 +278,7 @@ SOCIAL = RuleDef(
     citation="1006.22(f)(4) [V]",
     reads=("endpoints[social].visibility",),
     applies=fed_channel(Channel.SOCIAL_DM),
+    channels=scope.SOCIAL,
 )
 
 
@@ -296,6 +302,7 @@ MAIL_FORM = RuleDef(
     citation="1692f(7),(8) [V]; 1006.22(f)(1),(2) [S]; comment 22(f)(2)-1 [V]",
     reads=("proposal.content.meta.postcard", "proposal.content.meta.envelope_items"),
     applies=fed_channel(Channel.LETTER),
+    channels=scope.LETTER,
 )
 
 
@@ -378,6 +385,7 @@ LCM = RuleDef(
     citation="1006.2(j) [S]",
     reads=("proposal.content", "collector.lcm_business_name", "endpoints[phone].owner_confirmed"),
     applies=fed_channel(Channel.VOICEMAIL),
+    channels=scope.VOICEMAIL,
 )
 
 

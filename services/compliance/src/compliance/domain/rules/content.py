@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from compliance.domain.context import ActionKind, Channel, Debt, RemedyKind, TemplateType
 from compliance.domain.facts import WRITTEN_CHANNELS, Facts
-from compliance.domain.lexicon import claims_attorney, claims_government, mentions
+from compliance.domain.lexicon import mentions
 from compliance.domain.results import RuleDef, RuleResult
+from compliance.domain.rules import scope
 from compliance.domain.rules.channels import is_lcm
 from compliance.domain.rules.common import fed_contact
 
@@ -30,6 +31,7 @@ CALLER_ID = RuleDef(
     citation="1692d(6) [V]; 1006.14(g) [V]; 1692e(14) [V]",
     reads=("proposal.content", "collector.business_name"),
     applies=lambda f: f.fed and f.is_contact and f.is_call,
+    channels=scope.CALLS,
 )
 
 
@@ -180,12 +182,12 @@ DECEPTION = RuleDef(
 
 
 def _deceptions(f: Facts) -> list[str]:
-    meta, text = f.proposal.content.meta, f.proposal.content.text
+    meta, content = f.proposal.content.meta, f.content
     found = []
-    if meta.false_government_affiliation or claims_government(text):
+    if meta.false_government_affiliation or content.claims_government:
         found.append("government affiliation")
     if meta.false_attorney_involvement or (
-        claims_attorney(text) and not f.ctx.collector.attorney_meaningfully_involved
+        content.claims_attorney and not f.ctx.collector.attorney_meaningfully_involved
     ):
         found.append("attorney involvement")
     if meta.simulates_legal_process:
@@ -253,6 +255,7 @@ CREDIT = RuleDef(
             or (fed_contact(f) and RemedyKind.REPORT in f.content.remedies)
         )
     ),
+    actions=scope.CONTACT_OR_FURNISH,
 )
 
 

@@ -9,10 +9,17 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from compliance.domain import caps
-from compliance.domain.caps import CALL_CHANNELS, ELECTRONIC_CHANNELS, Breach, Contact
+from compliance.domain.caps import (
+    CALL_CHANNELS,
+    ELECTRONIC_CHANNELS,
+    Breach,
+    Contact,
+    ProposedContact,
+)
 from compliance.domain.context import Channel
 from compliance.domain.facts import Facts
 from compliance.domain.results import RuleDef, RuleResult
+from compliance.domain.rules import scope
 from compliance.domain.rules.common import fed_call, fed_electronic, memo, zones_missing
 from compliance.domain.timezones import local_date, local_midnight
 
@@ -46,7 +53,7 @@ class CallCounts:
 
 def _proposal_as_contact(f: Facts) -> Contact:
     p = f.proposal
-    return Contact(
+    return ProposedContact(
         p.request_id,
         f.t,
         f.channel or Channel.CALL,
@@ -54,14 +61,8 @@ def _proposal_as_contact(f: Facts) -> Contact:
         f.ctx.person.person_id,
         f.ctx.person.role,
         p.debt_ids,
-        True,
-        p.responding_to_consumer_request,
-        None,
-        False,
-        p.consent_id,
-        True,
-        False,
-        True,
+        responding=p.responding_to_consumer_request,
+        consent_id=p.consent_id,
     )
 
 
@@ -75,6 +76,7 @@ FREQ_EXCL = RuleDef(
     citation="1006.14(b)(3)(i),(ii) [V]; (iii) [S]",
     reads=("history", "approvals", "person.consents", "proposal.consent_id"),
     applies=fed_call,
+    channels=scope.CALLS,
 )
 
 
@@ -118,6 +120,7 @@ SEVEN_IN_SEVEN = RuleDef(
     citation="1006.14(b)(2)(i)(A),(ii) [V]",
     reads=("history", "approvals", "candidate_tz", "proposal.debt_ids"),
     applies=fed_call,
+    channels=scope.CALLS,
 )
 
 
@@ -152,6 +155,7 @@ COOLDOWN = RuleDef(
     citation="1006.14(b)(2)(i)(B),(ii) [V]",
     reads=("history", "candidate_tz", "proposal.debt_ids"),
     applies=fed_call,
+    channels=scope.CALLS,
 )
 
 
@@ -207,6 +211,7 @@ HARASS = RuleDef(
     citation="1692d [V]; 1006.14(a) [V]; comment 14(a)-1.i [V]",
     reads=("history", "approvals", "policy.soft_caps"),
     applies=fed_electronic,
+    channels=scope.ELECTRONIC,
 )
 
 

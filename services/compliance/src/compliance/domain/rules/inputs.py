@@ -10,6 +10,7 @@ from __future__ import annotations
 from compliance.domain.context import ActionKind
 from compliance.domain.facts import Facts
 from compliance.domain.results import RuleDef, RuleResult
+from compliance.domain.rules import scope
 
 GATE = "GATE"
 
@@ -18,6 +19,7 @@ INPUTS = RuleDef(
     pack=GATE,
     citation="Fail closed (reference section 0); 12 CFR 1006.100 record of the decision",
     reads=("collector.role", "proposal.channel", "proposal.debt_ids", "person.addresses"),
+    actions=scope.ANY_ACTION,
 )
 
 

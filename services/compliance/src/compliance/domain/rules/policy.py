@@ -11,6 +11,7 @@ from compliance.domain.caps import CALL_CHANNELS
 from compliance.domain.context import Channel
 from compliance.domain.facts import Facts
 from compliance.domain.results import RuleDef, RuleResult
+from compliance.domain.rules import scope
 from compliance.domain.rules.common import timed_contact, window_breach, zones_missing
 from compliance.domain.rules.frequency import cooldown, seven_in_seven, soft_cap
 
@@ -35,6 +36,7 @@ TIME_WINDOW = RuleDef(
     citation="Policy (reference section 0, POL): FED window applied to first-party outreach",
     reads=("proposal.intended_send_at", "candidate_tz", "policy.window"),
     applies=_first_party_timed,
+    channels=scope.TIMED,
 )
 
 
@@ -61,6 +63,7 @@ LAST_DIAL = RuleDef(
     citation="Policy: last-dial buffer (reference FED-TIME-WINDOW edge cases)",
     reads=("proposal.intended_send_at", "candidate_tz", "policy.last_dial"),
     applies=lambda f: _pol(f) and f.is_contact and f.channel in (Channel.CALL, Channel.VISIT),
+    channels=scope.CALL_OR_VISIT,
 )
 
 
@@ -87,6 +90,7 @@ CALL_CAP = RuleDef(
     citation="Policy: Reg F 1006.14(b) call caps applied to first-party creditors",
     reads=("history", "approvals", "candidate_tz", "policy.first_party_calls_per_7_days"),
     applies=_first_party_call,
+    channels=scope.CALLS,
 )
 
 
@@ -104,6 +108,7 @@ SOFT_CAP = RuleDef(
     citation="Policy: soft cross-channel caps (comment 14(a)-1.i as guidance)",
     reads=("history", "approvals", "policy.soft_caps"),
     applies=lambda f: _pol(f) and not f.fed and f.is_contact and f.is_electronic,
+    channels=scope.ELECTRONIC,
 )
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from compliance.domain.context import ActionKind, Channel, Debt
 from compliance.domain.facts import Facts
 from compliance.domain.results import RuleDef, RuleResult
+from compliance.domain.rules import scope
 
 FED = "FED"
 
@@ -24,6 +25,7 @@ NO_PARKING = RuleDef(
     citation="1006.30(a)(1),(2) [V]; comment 30(a)(1)-2,-3 [V]",
     reads=("history", "proposal.debt_ids"),
     applies=lambda f: f.fed and f.proposal.action is ActionKind.FURNISH,
+    actions=scope.FURNISH,
 )
 
 
@@ -86,6 +88,7 @@ RECORDS = RuleDef(
     citation="1006.100(a),(b) [V]",
     reads=("proposal.purge", "debts[].last_collection_activity_at"),
     applies=lambda f: f.fed and f.proposal.action is ActionKind.PURGE,
+    actions=scope.PURGE,
 )
 
 

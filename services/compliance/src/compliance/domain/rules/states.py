@@ -26,6 +26,7 @@ from compliance.domain.context import (
 from compliance.domain.facts import WRITTEN_CHANNELS, Facts
 from compliance.domain.lexicon import mentions
 from compliance.domain.results import Obligation, ObligationKind, RuleDef, RuleResult
+from compliance.domain.rules import scope
 from compliance.domain.rules.common import (
     contact,
     endpoint_place,
@@ -103,6 +104,7 @@ MA_2IN7 = RuleDef(
     "(2018)]; 209 CMR 18.16(1)(d) (licensed debt collectors) [V partial]",
     reads=("history", "approvals", "endpoints[phone].phone_type", "proposal.debt_ids"),
     applies=_pack(MA, lambda f: f.channel in _MA_TEXT_OR_CALL),
+    channels=scope.CALLS_AND_TEXTS,
 )
 
 
@@ -142,6 +144,7 @@ MA_WORK_REQ = RuleDef(
     citation="209 CMR 18.16(1)(c) [V]; 940 CMR 7.04(1)(h) [S]",
     reads=("person.employer_prohibits", "person.inconvenient_places"),
     applies=_pack(MA, lambda f: f.channel in (Channel.CALL, Channel.VOICEMAIL) and at_work(f)),
+    channels=scope.CALLS,
 )
 
 
@@ -174,6 +177,7 @@ MA_TIME = RuleDef(
     citation="209 CMR 18.16(1)(a) [V]; 940 CMR 7.05(3)(e) [V]",
     reads=("proposal.intended_send_at", "candidate_tz", "person.role"),
     applies=lambda f: MA in f.packs and timed_contact(f),
+    channels=scope.TIMED,
 )
 
 _EASTERN = zone("America/New_York")
@@ -242,6 +246,7 @@ MA_VISIT = RuleDef(
         MA,
         lambda f: f.channel is Channel.VISIT and not getattr(f.endpoint, "repossession", False),
     ),
+    channels=scope.VISIT,
 )
 
 
@@ -303,6 +308,7 @@ NYC_ECONSENT = RuleDef(
     citation="NYC DCWP amended debt-collection rules [S]",
     reads=("person.consents[nyc_econsent]", "proposal.content"),
     applies=_pack(NYC, lambda f: f.is_electronic),
+    channels=scope.ELECTRONIC,
 )
 
 
@@ -361,6 +367,7 @@ NYC_TB = RuleDef(
     citation="amended rules [S]",
     reads=("debts[].time_barred", "proposal.content.meta.state_notices"),
     applies=_pack(NYC, lambda f: f.channel in WRITTEN_CHANNELS),
+    channels=scope.WRITTEN,
 )
 
 
@@ -438,6 +445,7 @@ NYS_TB = RuleDef(
     citation="23 NYCRR 1.3 [M]",
     reads=("debts[].time_barred", "proposal.content"),
     applies=_pack(NYS, lambda f: _collector_role(f) and f.channel in WRITTEN_CHANNELS),
+    channels=scope.WRITTEN,
 )
 
 
@@ -453,6 +461,7 @@ NYS_EMAIL = RuleDef(
     citation="23 NYCRR 1.6 [M]",
     reads=("endpoints[email]", "person.consents[email]"),
     applies=_pack(NYS, lambda f: _collector_role(f) and f.channel is Channel.EMAIL),
+    channels=scope.EMAIL,
 )
 
 
@@ -598,6 +607,7 @@ CA_TB = RuleDef(
     citation="Civ. Code 1788.14(d) [V partial]; CCP 337 (AB 1526, 2018) [S]",
     reads=("debts[].time_barred", "debts[].past_obsolescence", "proposal.content"),
     applies=_pack(CA, lambda f: f.channel in WRITTEN_CHANNELS),
+    channels=scope.WRITTEN,
 )
 
 
@@ -623,6 +633,7 @@ CA_1812_700 = RuleDef(
     citation="Civ. Code 1812.700 [M]",
     reads=("history", "proposal.content"),
     applies=_pack(CA, lambda f: _collector_role(f) and f.channel in WRITTEN_CHANNELS),
+    channels=scope.WRITTEN,
 )
 
 
@@ -719,6 +730,7 @@ WV_30_10 = RuleDef(
     citation="W. Va. Code 46A-2-125(d) [V]",
     reads=("history", "approvals", "candidate_tz"),
     applies=_pack(WV, lambda f: f.is_call),
+    channels=scope.CALLS,
 )
 
 
@@ -740,6 +752,7 @@ DC_5E7 = RuleDef(
     citation="D.C. Code 28-3814 (amended 2022, applicable Jan. 1, 2023) [S]",
     reads=("person.consents[dc_econsent]", "history", "approvals"),
     applies=_pack(DC, lambda f: f.is_electronic),
+    channels=scope.ELECTRONIC,
 )
 
 

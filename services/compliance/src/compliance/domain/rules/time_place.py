@@ -17,6 +17,7 @@ from compliance.domain.context import (
 )
 from compliance.domain.facts import CONSUMER_ROLES, Facts
 from compliance.domain.results import RuleDef, RuleResult
+from compliance.domain.rules import scope
 from compliance.domain.rules.common import (
     debts_with,
     endpoint_place,
@@ -99,6 +100,7 @@ TZ_ALL = RuleDef(
     'convenient in all of the locations") [M: comment 6(b)(1)(i)-1; not retrieved verbatim]',
     reads=("person.addresses", "person.stated_locations", "endpoints[].e164"),
     applies=_fed_timed,
+    channels=scope.TIMED,
 )
 
 
@@ -128,6 +130,7 @@ TIME_WINDOW = RuleDef(
     citation="15 U.S.C. 1692c(a)(1) [V]; 12 CFR 1006.6(b)(1)(i) [V]",
     reads=("proposal.intended_send_at", "candidate_tz", "FED-TP-EXCEPT"),
     applies=_fed_timed,
+    channels=scope.TIMED,
 )
 
 
@@ -161,6 +164,7 @@ TIME_DESIGNATED = RuleDef(
     citation="1006.6(b)(1)(i) [V]; comment 6(b)(1)-1 [S]",
     reads=("person.inconvenient_times", "proposal.intended_send_at", "candidate_tz"),
     applies=lambda f: _fed_timed(f) and bool(f.ctx.person.inconvenient_times),
+    channels=scope.TIMED,
 )
 
 

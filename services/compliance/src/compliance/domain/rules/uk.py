@@ -8,6 +8,7 @@ import re
 from compliance.domain.context import PersonRole, UkFlags
 from compliance.domain.facts import Facts
 from compliance.domain.results import Obligation, ObligationKind, RuleDef, RuleResult
+from compliance.domain.rules import scope
 from compliance.domain.rules.common import contact, timed_contact, window_breach, zones_missing
 from compliance.domain.rules.time_place import designation_hits, live_designations
 from compliance.domain.rules.validation import NON_COLLECTION
@@ -31,6 +32,7 @@ TIME = RuleDef(
     citation="CONC 7.9 [V text; paragraph number likely 7.9.4R, not confirmed]",
     reads=("proposal.intended_send_at", "candidate_tz", "person.inconvenient_times"),
     applies=lambda f: UK in f.packs and timed_contact(f),
+    channels=scope.TIMED,
 )
 
 

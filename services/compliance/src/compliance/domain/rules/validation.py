@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from compliance.domain.context import Channel, ConsentKind, Debt, Dispute, TemplateType
 from compliance.domain.facts import Facts
 from compliance.domain.results import Obligation, ObligationKind, RuleDef, RuleResult
+from compliance.domain.rules import scope
 from compliance.domain.rules.channels import is_lcm
 from compliance.domain.rules.common import fed_contact
 from compliance.domain.timezones import local_date, validation_period_end
@@ -269,6 +270,7 @@ DISPUTE_LATE = RuleDef(
     citation="1692e(8) [V]",
     reads=("debts[].disputes",),
     applies=lambda f: f.fed and any(d.disputes for d in f.proposal_debts),
+    actions=scope.CONTACT_OR_FURNISH,
 )
 
 
