@@ -187,7 +187,8 @@ def window_peak(days: Sequence[date], day: date, length: int) -> int:
 
 
 def _first_free_day(days: Sequence[date], day: date, length: int, cap: int) -> date | None:
-    horizon = day + timedelta(days=2 * length + (days[-1] - day).days if days else length)
+    ahead = max(0, (days[-1] - day).days) if days else 0
+    horizon = day + timedelta(days=2 * length + ahead)
     probe = day
     while probe <= horizon:
         if window_peak(days, probe, length) < cap:
@@ -211,24 +212,36 @@ def check_window(
     moments = tuple(instants)
     if len(moments) < cap:
         return None
+    days = [tuple(local_date(m, z) for z in zones) for m in moments]
+    return check_days(days, tuple(local_date(at, z) for z in zones), zones, length_days, cap)
+
+
+def check_days(
+    days: Sequence[Sequence[date]],
+    send_days: Sequence[date],
+    zones: Sequence[ZoneInfo],
+    length_days: int,
+    cap: int,
+) -> Breach | None:
+    """`check_window` on precomputed local dates: `days[i][k]` is contact i's date in zone k."""
+    if len(days) < cap:
+        return None
     worst: Breach | None = None
-    retry: datetime | None = None
-    no_retry = False
-    for z in zones:
-        days = sorted(local_date(m, z) for m in moments)
-        day = local_date(at, z)
-        peak = window_peak(days, day, length_days)
+    retries: list[datetime | None] = []
+    for k, z in enumerate(zones):
+        column = sorted(d[k] for d in days)
+        peak = window_peak(column, send_days[k], length_days)
         if peak < cap:
             continue
-        free = _first_free_day(days, day, length_days, cap)
-        zone_retry = local_midnight(free, z) if free is not None else None
-        no_retry = no_retry or zone_retry is None
-        retry = zone_retry if retry is None or (zone_retry and zone_retry > retry) else retry
+        free = _first_free_day(column, send_days[k], length_days, cap)
+        retries.append(local_midnight(free, z) if free is not None else None)
         if worst is None or peak > worst.peak:
-            worst = Breach(z.key, day, peak, None)
+            worst = Breach(z.key, send_days[k], peak, None)
     if worst is None:
         return None
-    return worst._replace(retry_at=None if no_retry else retry)
+    known = [r for r in retries if r is not None]
+    retry = max(known) if known and len(known) == len(retries) else None
+    return worst._replace(retry_at=retry)
 
 
 def matching(

@@ -8,11 +8,11 @@ re-validated and nothing is computed unless a rule that applies asks for it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from compliance.domain import caps
-from compliance.domain.caps import CALL_CHANNELS, ELECTRONIC_CHANNELS, Contact
+from compliance.domain.caps import CALL_CHANNELS, ELECTRONIC_CHANNELS, Contact, ContactLike
 from compliance.domain.context import (
     CHANNEL_MEDIUM,
     ActionKind,
@@ -76,6 +76,7 @@ class Facts:
         self.fed = "FED" in packs
         # Scratch space for helpers shared by several rules (FED-TP-EXCEPT, FED-FREQ-EXCL).
         self.memo: dict[str, object] = {}
+        self._days: dict[str, tuple[date, ...]] = {}
 
     # --- people and places ---------------------------------------------------------------
 
@@ -86,6 +87,22 @@ class Facts:
     @property
     def zones(self) -> tuple[ZoneInfo, ...]:
         return self.tz.zones
+
+    @lazy
+    def local_times(self) -> tuple[time, ...]:
+        """Wall-clock time of the send instant in each candidate zone (same order as zones)."""
+        return tuple(self.t.astimezone(z).time() for z in self.zones)
+
+    @lazy
+    def send_days(self) -> tuple[date, ...]:
+        return tuple(self.t.astimezone(z).date() for z in self.zones)
+
+    def days_of(self, c: ContactLike) -> tuple[date, ...]:
+        """Local date of a contact in each candidate zone, computed once per evaluation."""
+        found = self._days.get(c.key)
+        if found is None:
+            found = self._days[c.key] = tuple(c.at.astimezone(z).date() for z in self.zones)
+        return found
 
     @lazy
     def endpoints(self) -> dict[str, Endpoint]:

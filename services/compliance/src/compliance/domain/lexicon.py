@@ -18,7 +18,7 @@ The regex list is the gate's documented lexicon; changing it is a new pack versi
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from compliance.domain.context import Content, LcmItem, RemedyKind
 from compliance.domain.lazy import lazy
@@ -80,9 +80,26 @@ _DEBT_WORDS = re.compile(
 _PHONE_NUMBER = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}")
 
 
+class _Searcher(Protocol):
+    def search(self, text: str, /) -> object: ...
+
+
+class _Preceded:
+    """A literal-first phrase that must be preceded by one of a few short words."""
+
+    def __init__(self, phrase: re.Pattern[str], before: re.Pattern[str]) -> None:
+        self.phrase, self.before = phrase, before
+
+    def search(self, text: str) -> bool:
+        return any(
+            self.before.search(text, max(0, m.start() - 6), m.start())
+            for m in self.phrase.finditer(text)
+        )
+
+
 class _Disclosures(NamedTuple):
     mm_initial: tuple[re.Pattern[str], ...]
-    mm_subsequent: re.Pattern[str]
+    mm_subsequent: _Searcher
     opt_out: re.Pattern[str]
     reply_request: re.Pattern[str]
     ca_time_barred: tuple[re.Pattern[str], ...]
@@ -96,7 +113,11 @@ _DISCLOSURES: dict[str, _Disclosures] = {
             re.compile(r"\battempt(?:ing)? to collect a debt\b"),
             re.compile(r"\bany information obtained will be used for that purpose\b"),
         ),
-        mm_subsequent=re.compile(r"(?:\bfrom|\bby|\bis|\bare|\bam|,) a debt collector\b"),
+        # "from a debt collector" (also "by", "is", "are", "am" or an apposition ", a debt
+        # collector"); written literal-first because that is ten times faster to search.
+        mm_subsequent=_Preceded(
+            re.compile(r"a debt collector\b"), re.compile(r"(?:\b(?:from|by|is|are|am)|,) $")
+        ),
         opt_out=re.compile(r"\b(?:reply|text|send) stop\b|\bunsubscribe\b|\bopt[ -]?out\b"),
         reply_request=re.compile(
             r"\b(call (?:us|me) back|please (?:call|return|contact|reply)|"

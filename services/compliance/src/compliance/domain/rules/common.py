@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, time
 from typing import TypeVar
 
+from compliance.domain.caps import Breach, ContactLike, check_days
 from compliance.domain.context import CHANNEL_MEDIUM, Channel, Debt, Medium, PlaceKind
 from compliance.domain.facts import Facts
 from compliance.domain.timezones import next_window_open, outside_window
@@ -73,9 +74,9 @@ def endpoint_place(f: Facts) -> PlaceKind | None:
 
 def window_breach(f: Facts, start: time, end: time) -> tuple[list[str], datetime | None]:
     """Zones where the send instant is outside the strict window, and the next opening."""
-    outside = outside_window(f.t, f.zones, start, end)
-    if not outside:
+    if all(start < local < end for local in f.local_times):
         return [], None
+    outside = outside_window(f.t, f.zones, start, end)
     return outside, next_window_open(f.t, f.zones, start, end)
 
 
@@ -111,3 +112,11 @@ def one_reply_open(f: Facts, medium: Medium | None, since: datetime | None = Non
         c.collector_initiated and CHANNEL_MEDIUM[c.channel] is medium and last_in < c.at
         for c in f.own_contacts()
     )
+
+
+def cap_breach(f: Facts, contacts: Iterable[ContactLike], *, days: int, cap: int) -> Breach | None:
+    """Would the proposal push any `days`-day window of these contacts over `cap`?"""
+    picked = [f.days_of(c) for c in contacts]
+    if len(picked) < cap:
+        return None
+    return check_days(picked, f.send_days, f.zones, days, cap)

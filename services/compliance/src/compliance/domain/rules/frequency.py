@@ -20,8 +20,8 @@ from compliance.domain.context import Channel
 from compliance.domain.facts import Facts
 from compliance.domain.results import RuleDef, RuleResult
 from compliance.domain.rules import scope
-from compliance.domain.rules.common import fed_call, fed_electronic, memo, zones_missing
-from compliance.domain.timezones import local_date, local_midnight
+from compliance.domain.rules.common import cap_breach, fed_call, fed_electronic, memo, zones_missing
+from compliance.domain.timezones import local_midnight
 
 FED = "FED"
 
@@ -46,9 +46,9 @@ class CallCounts:
             _proposal_as_contact(f), f.consents, everything, f.zones
         )
 
-    def instants_for(self, f: Facts, key: str) -> tuple[datetime, ...]:
+    def calls_about(self, f: Facts, key: str) -> list[Contact]:
         # A call about D1 and D2 counts toward both (reference FED-7IN7 edge cases).
-        return tuple(c.at for c in self.counted if key in f.keys_of(c.debt_ids))
+        return [c for c in self.counted if key in f.keys_of(c.debt_ids)]
 
 
 def _proposal_as_contact(f: Facts) -> Contact:
@@ -97,11 +97,11 @@ def check_freq_excl(f: Facts) -> RuleResult:
 
 
 def per_debt_breaches(
-    f: Facts, instants_for: Callable[[str], tuple[datetime, ...]], *, days: int, cap: int
+    f: Facts, calls_about: Callable[[str], list[Contact]], *, days: int, cap: int
 ) -> dict[str, Breach]:
     found = {}
     for key in sorted(f.proposal_debt_keys):
-        breach = caps.check_window(instants_for(key), f.t, f.zones, length_days=days, cap=cap)
+        breach = cap_breach(f, calls_about(key), days=days, cap=cap)
         if breach is not None:
             found[key] = breach
     return found
@@ -131,7 +131,7 @@ def seven_in_seven(rule: RuleDef, f: Facts, cap: int) -> RuleResult:
     missing = zones_missing(f)
     if missing:
         return rule.missing_data(*missing)
-    breaches = per_debt_breaches(f, lambda key: counts.instants_for(f, key), days=7, cap=cap)
+    breaches = per_debt_breaches(f, lambda key: counts.calls_about(f, key), days=7, cap=cap)
     if breaches:
         return rule.block(
             f"Blocked: {cap} calls about debt(s) "
@@ -164,10 +164,9 @@ def _cooldown_retry(f: Facts, conversations: list[Contact]) -> datetime | None:
     in the zone where that comes last; None when no conversation blocks the send day."""
     retry: datetime | None = None
     for c in conversations:
-        for z in f.zones:
-            gap = (local_date(f.t, z) - local_date(c.at, z)).days
-            if 0 <= gap <= 6:
-                end = local_midnight(local_date(c.at, z) + timedelta(days=7), z)
+        for z, day, send_day in zip(f.zones, f.days_of(c), f.send_days, strict=True):
+            if 0 <= (send_day - day).days <= 6:
+                end = local_midnight(day + timedelta(days=7), z)
                 retry = end if retry is None or end > retry else retry
     return retry
 
@@ -221,17 +220,13 @@ def soft_cap(rule: RuleDef, f: Facts) -> RuleResult:
     if missing:
         return rule.missing_data(*missing)
     own = [c for c in f.own_contacts() if c.collector_initiated]
-    texts = [c.at for c in own if c.channel is Channel.SMS]
-    electronic = [c.at for c in own if c.channel in ELECTRONIC_CHANNELS]
+    texts = [c for c in own if c.channel is Channel.SMS]
+    electronic = [c for c in own if c.channel in ELECTRONIC_CHANNELS]
     p = f.policy
     problems = []
-    if f.channel is Channel.SMS and caps.check_window(
-        texts, f.t, f.zones, length_days=1, cap=p.soft_cap_texts_per_day
-    ):
+    if f.channel is Channel.SMS and cap_breach(f, texts, days=1, cap=p.soft_cap_texts_per_day):
         problems.append(f"more than {p.soft_cap_texts_per_day} texts in a day")
-    if caps.check_window(
-        electronic, f.t, f.zones, length_days=7, cap=p.soft_cap_electronic_per_7_days
-    ):
+    if cap_breach(f, electronic, days=7, cap=p.soft_cap_electronic_per_7_days):
         problems.append(
             f"more than {p.soft_cap_electronic_per_7_days} electronic messages in 7 days"
         )

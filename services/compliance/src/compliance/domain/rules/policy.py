@@ -6,13 +6,12 @@ outside the FDCPA), a last-dial buffer for every collector, and soft cross-chann
 
 from __future__ import annotations
 
-from compliance.domain import caps
 from compliance.domain.caps import CALL_CHANNELS
 from compliance.domain.context import Channel
 from compliance.domain.facts import Facts
 from compliance.domain.results import RuleDef, RuleResult
 from compliance.domain.rules import scope
-from compliance.domain.rules.common import timed_contact, window_breach, zones_missing
+from compliance.domain.rules.common import cap_breach, timed_contact, window_breach, zones_missing
 from compliance.domain.rules.frequency import cooldown, seven_in_seven, soft_cap
 
 POL = "POL"
@@ -127,9 +126,9 @@ def harassment_review(rule: RuleDef, f: Facts) -> RuleResult:
     missing = zones_missing(f)
     if missing:
         return rule.missing_data(*missing)
-    calls = [c.at for c in f.own_contacts() if c.collector_initiated and c.channel in CALL_CHANNELS]
+    calls = [c for c in f.own_contacts() if c.collector_initiated and c.channel in CALL_CHANNELS]
     cap = f.policy.first_party_calls_per_7_days
-    if caps.check_window(calls, f.t, f.zones, length_days=7, cap=cap):
+    if cap_breach(f, calls, days=7, cap=cap):
         return rule.review(
             f"Human review: {cap} or more calls to this person in 7 days may be harassment."
         )

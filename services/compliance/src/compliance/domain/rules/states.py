@@ -8,10 +8,9 @@ days in every candidate zone, every window that contains the send day.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
-from compliance.domain import caps
-from compliance.domain.caps import CALL_CHANNELS, ELECTRONIC_CHANNELS, Breach, Contact
+from compliance.domain.caps import CALL_CHANNELS, ELECTRONIC_CHANNELS, Breach, Contact, ContactLike
 from compliance.domain.context import (
     Channel,
     CollectorRole,
@@ -28,6 +27,7 @@ from compliance.domain.lexicon import mentions
 from compliance.domain.results import Obligation, ObligationKind, RuleDef, RuleResult
 from compliance.domain.rules import scope
 from compliance.domain.rules.common import (
+    cap_breach,
     contact,
     endpoint_place,
     timed_contact,
@@ -59,12 +59,12 @@ def _initiated(f: Facts, keep: Callable[[Contact], bool]) -> list[Contact]:
 
 
 def _cap(
-    rule: RuleDef, f: Facts, instants: Iterable[datetime], *, days: int, cap: int, what: str
+    rule: RuleDef, f: Facts, contacts: Iterable[ContactLike], *, days: int, cap: int, what: str
 ) -> RuleResult | None:
     missing = zones_missing(f)
     if missing:
         return rule.missing_data(*missing)
-    breach = caps.check_window(instants, f.t, f.zones, length_days=days, cap=cap)
+    breach = cap_breach(f, contacts, days=days, cap=cap)
     if breach is None:
         return None
     return _blocked(rule, [breach], f"{what}: at most {cap} in any {days}-day period")
@@ -128,7 +128,7 @@ def check_ma_2in7(f: Facts) -> RuleResult:
     for key in sorted(f.proposal_debt_keys):
         for in_bucket, days, what in _ma_buckets(f):
             moments = [
-                c.at
+                c
                 for c in _initiated(f, lambda c: c.channel in _MA_TEXT_OR_CALL)
                 if key in f.keys_of(c.debt_ids) and in_bucket(_phone_type(f, c.endpoint_id))
             ]
@@ -254,7 +254,7 @@ MA_VISIT = RuleDef(
 def check_ma_visit(f: Facts) -> RuleResult:
     for key in sorted(f.proposal_debt_keys):
         visits = [
-            c.at
+            c
             for c in _initiated(f, lambda c: c.channel is Channel.VISIT and c.contacted_someone)
             if key in f.keys_of(c.debt_ids)
         ]
@@ -297,7 +297,7 @@ def check_nyc_3in7(f: Facts) -> RuleResult:
         return _flag_off(NYC_3IN7)
     # Per person, across all channels and debts; the multiple-creditor exception is not
     # implemented (conservative).
-    moments = [c.at for c in f.own_contacts() if c.collector_initiated]
+    moments = [c for c in f.own_contacts() if c.collector_initiated]
     found = _cap(NYC_3IN7, f, moments, days=7, cap=3, what="contacts and attempts in NYC")
     return found or NYC_3IN7.allow("At most 3 contacts or attempts in any 7 days.")
 
@@ -706,13 +706,13 @@ def check_wa_3pw(f: Facts) -> RuleResult:
     found = found or _cap(
         WA_3PW,
         f,
-        [c.at for c in _initiated(f, lambda c: True)],
+        [c for c in _initiated(f, lambda c: True)],
         days=7,
         cap=3,
         what="communications with the debtor or spouse",
     )
     if found is None and at_work(f):
-        work = [c.at for c in _initiated(f, lambda c: _place_of(f, c) is PlaceKind.WORK)]
+        work = [c for c in _initiated(f, lambda c: _place_of(f, c) is PlaceKind.WORK)]
         found = _cap(WA_3PW, f, work, days=7, cap=1, what="communications at the workplace")
     return found or WA_3PW.allow("Within the Washington harassment presumptions.")
 
@@ -737,9 +737,9 @@ WV_30_10 = RuleDef(
 @WV_30_10.check
 def check_wv_30_10(f: Facts) -> RuleResult:
     # decisions.md D-12b: volume alone does not prove intent (Lenahan), but the gate caps anyway.
-    calls = [c.at for c in _initiated(f, lambda c: c.channel in CALL_CHANNELS)]
+    calls = [c for c in _initiated(f, lambda c: c.channel in CALL_CHANNELS)]
     found = _cap(WV_30_10, f, calls, days=7, cap=30, what="calls to this person")
-    talks = [c.at for c in f.own_contacts() if c.conversation and c.channel is Channel.CALL]
+    talks = [c for c in f.own_contacts() if c.conversation and c.channel is Channel.CALL]
     found = found or _cap(WV_30_10, f, talks, days=7, cap=10, what="telephone conversations")
     return found or WV_30_10.allow("Within 30 calls and 10 conversations per week.")
 
@@ -768,13 +768,13 @@ def check_dc_5e7(f: Facts) -> RuleResult:
     if consent is None and not asking:
         return DC_5E7.block("Blocked: D.C. requires prior consent to electronic communications.")
     if asking:
-        requests = [c.at for c in _initiated(f, lambda c: _electronic(c) and c.consent_request)]
+        requests = [c for c in _initiated(f, lambda c: _electronic(c) and c.consent_request)]
         found = _cap(DC_5E7, f, requests, days=7, cap=1, what="consent-seeking electronic messages")
         if found is not None:
             return found
     for key in sorted(f.proposal_debt_keys):
         sent = [
-            c.at
+            c
             for c in f.own_contacts()
             if c.collector_initiated and _electronic(c) and key in f.keys_of(c.debt_ids)
         ]

@@ -62,6 +62,11 @@ def _latest_local_date(f: Facts, debt: Debt) -> date | None:
     return max(local_date(provided, z) for z in f.zones)
 
 
+# No validation period runs longer than this after the notice is provided (5 business days,
+# at most 9 calendar days with a holiday week, plus 30): a cheap first test.
+_LONGEST_PERIOD = timedelta(days=45)
+
+
 def period_end(f: Facts, debt: Debt) -> date | None:
     """FED-VN-PERIOD. A recorded end later than the computed one is the collector's choice and
     is kept; an earlier one is wrong and is replaced by the computed end (decisions.md D-13)."""
@@ -74,10 +79,15 @@ def period_end(f: Facts, debt: Debt) -> date | None:
 
 
 def _send_day(f: Facts) -> date:
-    return min((local_date(f.t, z) for z in f.zones), default=f.t.date())
+    return min(f.send_days, default=f.t.date())
 
 
 def in_validation_period(f: Facts, debt: Debt) -> bool:
+    provided, recorded = debt.validation_notice_provided_at, debt.validation_period_end
+    if provided is None:
+        return False
+    if provided + _LONGEST_PERIOD < f.t and (recorded is None or recorded < _send_day(f)):
+        return False
     end = period_end(f, debt)
     return (
         debt.validation_notice_provided_at is not None and end is not None and _send_day(f) <= end
