@@ -145,3 +145,16 @@ async def test_read_all_never_skips_a_late_commit(pool) -> None:
     seen = await store.read_all()
     assert sorted(e.stream_id for e in seen) == ["fast", "slow"]
     assert await store.read_all(seen[-1].position) == []
+
+
+@pytest.mark.parametrize(("event", "reason"), [
+    (NewEvent(type="test.Unknown", payload={"n": 1}, publish_to=("t", "k")), "not a registered"),
+    (NewEvent(type="test.Happened", payload={"n": "one"}, publish_to=("t", "k")), "invalid"),
+    (NewEvent(type="test.Happened", payload={"n": 1}, publish_to=("t", "")), "partition key"),
+])
+async def test_only_valid_public_contracts_can_be_published(pool, event, reason) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    with pytest.raises(InvalidEvent, match=reason):
+        await store.append("s", 0, [event], META)
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM outbox") == 0

@@ -21,6 +21,7 @@ import orjson
 from goodfaith_events.canonical import NotCanonical, canonical_json
 from goodfaith_events.envelope import Envelope, EventMessage
 from goodfaith_events.ids import new_id
+from goodfaith_events.registry import REGISTRY, ContractError
 from goodfaith_runtime.clock import Clock, SystemClock
 from goodfaith_runtime.telemetry import current_traceparent
 
@@ -217,6 +218,21 @@ def _row_to_event(row: asyncpg.Record) -> StoredEvent:
     )
 
 
+def _check_publishable(event: NewEvent) -> None:
+    """Only a registered public contract with a valid payload may enter the outbox, so the
+    relay can never meet a message it cannot publish."""
+    if not REGISTRY.knows(event.type):
+        raise InvalidEvent(f"{event.type} is not a registered public contract: it cannot be "
+                           "published")
+    try:
+        REGISTRY.parse(event.type, event.schema_version, event.payload)
+    except ContractError as exc:
+        raise InvalidEvent(str(exc)) from exc
+    topic, key = event.publish_to or ("", "")
+    if not topic or not key:
+        raise InvalidEvent(f"{event.type}: publishing needs a topic and a partition key")
+
+
 class _Shared:
     """What every event of one append has in common, serialised once."""
 
@@ -351,6 +367,8 @@ class PostgresEventStore:
         if not request.stream_id or len(request.stream_id) > 200:
             raise InvalidEvent("stream id must be 1 to 200 characters")
         version = request.expected_version + offset
+        if event.publish_to is not None:
+            _check_publishable(event)
         try:
             payload_json = canonical_json(event.payload)
         except (NotCanonical, TypeError) as exc:
