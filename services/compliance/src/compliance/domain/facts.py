@@ -133,6 +133,8 @@ class Facts:
 
     @lazy
     def missing_debts(self) -> tuple[str, ...]:
+        if self.proposal.debt_ids <= self.debts.keys():
+            return ()
         return tuple(sorted(i for i in self.proposal.debt_ids if i not in self.debts))
 
     @lazy

@@ -209,6 +209,21 @@ class RuleDef:
         """REQUIRE(x): allowed only if every content element is present, otherwise BLOCK.
 
         `elements` maps an obligation code to (plain-English description, present?)."""
+        if not inputs and not duties:
+            # Same elements, same answer: share one result object (hot path).
+            key = repr(sorted(elements.items()))
+            found = self._constant.get(key)
+            if found is None:
+                found = self._constant[key] = self._require(elements, inputs, duties)
+            return found
+        return self._require(elements, inputs, duties)
+
+    def _require(
+        self,
+        elements: Mapping[str, tuple[str, bool]],
+        inputs: Mapping[str, object],
+        duties: tuple[Obligation, ...],
+    ) -> RuleResult:
         obligations = tuple(
             Obligation(code, text, ObligationKind.CONTENT, present)
             for code, (text, present) in elements.items()

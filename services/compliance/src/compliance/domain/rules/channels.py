@@ -48,18 +48,18 @@ def check_medium_optout(f: Facts) -> RuleResult:
         o for o in f.ctx.person.medium_optouts if o.medium is f.medium and o.requested_at <= f.t
     ]
     if not optouts:
-        return MEDIUM_OPTOUT.allow("The opt-out was requested after the send instant.")
+        return MEDIUM_OPTOUT.ok("The opt-out was requested after the send instant.")
     optout = min(optouts, key=lambda o: o.requested_at)
     if (
         f.template is TemplateType.OPT_OUT_CONFIRMATION
         and f.is_electronic
         and optout.confirmation_sent_at is None
     ):
-        return MEDIUM_OPTOUT.allow("The single electronic confirmation of the opt-out is allowed.")
+        return MEDIUM_OPTOUT.ok("The single electronic confirmation of the opt-out is allowed.")
     if one_reply_open(f, f.medium, since=optout.requested_at):
-        return MEDIUM_OPTOUT.allow("One reply through the medium the person used to contact us.")
+        return MEDIUM_OPTOUT.ok("One reply through the medium the person used to contact us.")
     if f.proposal.required_by_law:
-        return MEDIUM_OPTOUT.allow("Other applicable law requires this medium.")
+        return MEDIUM_OPTOUT.ok("Other applicable law requires this medium.")
     return MEDIUM_OPTOUT.block(
         f"Blocked: the person asked us not to contact them by {optout.medium.value}.",
         {"medium": optout.medium.value, "requested_at": optout.requested_at.isoformat()},
@@ -97,7 +97,7 @@ def check_eopt_notice(f: Facts) -> RuleResult:
         )
     if confirmation:
         # 1006.14(h)(2)(i): the confirmation may contain only the confirmation itself.
-        return EOPT_NOTICE.allow("An opt-out confirmation carries no further opt-out notice.")
+        return EOPT_NOTICE.ok("An opt-out confirmation carries no further opt-out notice.")
     return EOPT_NOTICE.require(
         {
             "opt_out_statement": (
@@ -291,7 +291,7 @@ def check_social(f: Facts) -> RuleResult:
         return SOCIAL.block(
             f"Blocked: the message would be visible to the {social.visibility} on social media."
         )
-    return SOCIAL.allow("A private message: not visible to the public or the person's contacts.")
+    return SOCIAL.ok("A private message: not visible to the public or the person's contacts.")
 
 
 _ENVELOPE_ALLOWED = frozenset(EnvelopeItem) - {EnvelopeItem.OTHER}
@@ -321,7 +321,7 @@ def check_mail_form(f: Facts) -> RuleResult:
             "name and the permitted postal items.",
             {"extra_items": sorted(extra), "debt_words": words},
         )
-    return MAIL_FORM.allow("The envelope carries only permitted items.")
+    return MAIL_FORM.ok("The envelope carries only permitted items.")
 
 
 # --- FED-LCM --------------------------------------------------------------------------------
@@ -393,7 +393,7 @@ LCM = RuleDef(
 def check_lcm(f: Facts) -> RuleResult:
     defects = lcm_defects(f)
     if not defects:
-        return LCM.allow("A limited-content message: an attempt, not a communication.")
+        return LCM.ok("A limited-content message: an attempt, not a communication.")
     phone = f.endpoint if isinstance(f.endpoint, PhoneEndpoint) else None
     private_line = phone is not None and phone.owner_confirmed
     inputs = {"defects": defects}

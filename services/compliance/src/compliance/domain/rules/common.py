@@ -116,7 +116,7 @@ def one_reply_open(f: Facts, medium: Medium | None, since: datetime | None = Non
 
 def cap_breach(f: Facts, contacts: Iterable[ContactLike], *, days: int, cap: int) -> Breach | None:
     """Would the proposal push any `days`-day window of these contacts over `cap`?"""
-    picked = [f.days_of(c) for c in contacts]
-    if len(picked) < cap:
-        return None
-    return check_days(picked, f.send_days, f.zones, days, cap)
+    listed = contacts if isinstance(contacts, list | tuple) else list(contacts)
+    if len(listed) < cap:
+        return None  # cheap exit before any time-zone arithmetic
+    return check_days([f.days_of(c) for c in listed], f.send_days, f.zones, days, cap)

@@ -38,10 +38,10 @@ CALLER_ID = RuleDef(
 @CALLER_ID.check
 def check_caller_id(f: Facts) -> RuleResult:
     if is_lcm(f):
-        return CALLER_ID.allow("A limited-content message discloses identity (comment 2(j)-3).")
+        return CALLER_ID.ok("A limited-content message discloses identity (comment 2(j)-3).")
     if f.proposal.location_inquiry:
         # 1692b(1): a location caller names himself and names the employer only if asked.
-        return CALLER_ID.allow("Location contact: identity is governed by FED-LOC (1692b(1)).")
+        return CALLER_ID.ok("Location contact: identity is governed by FED-LOC (1692b(1)).")
     text = f.proposal.content.text
     name = f.ctx.collector.business_name
     present = mentions(name, text) if text is not None else f.proposal.content.meta.caller_identity
@@ -82,7 +82,7 @@ def _initial_needed(f: Facts, debt: Debt) -> bool:
 @MINI_MIRANDA.check
 def check_mini_miranda(f: Facts) -> RuleResult:
     if f.channel is Channel.VOICEMAIL and is_lcm(f):
-        return MINI_MIRANDA.allow("A limited-content message is not a communication.")
+        return MINI_MIRANDA.ok("A limited-content message is not a communication.")
     found = f.content
     if not found.language_supported:
         return MINI_MIRANDA.review(
@@ -97,8 +97,7 @@ def check_mini_miranda(f: Facts) -> RuleResult:
                     'for that purpose", in the language of the message',
                     found.mm_initial,
                 )
-            },
-            {"kind": "initial"},
+            }
         )
     return MINI_MIRANDA.require(
         {
@@ -106,8 +105,7 @@ def check_mini_miranda(f: Facts) -> RuleResult:
                 "a statement that the communication is from a debt collector",
                 found.mm_subsequent,
             )
-        },
-        {"kind": "subsequent"},
+        }
     )
 
 
@@ -132,7 +130,7 @@ def check_criminal(f: Facts) -> RuleResult:
             + ").",
             {"words": words},
         )
-    return CRIMINAL.allow("No reference to arrest, imprisonment or criminal conduct.")
+    return CRIMINAL.ok("No reference to arrest, imprisonment or criminal conduct.")
 
 
 ACTION_THREAT = RuleDef(
@@ -206,7 +204,7 @@ def check_deception(f: Facts) -> RuleResult:
     found = _deceptions(f)
     if found:
         return DECEPTION.block("Blocked: the message suggests " + "; ".join(found) + ".")
-    return DECEPTION.allow("No deceptive representations detected.")
+    return DECEPTION.ok("No deceptive representations detected.")
 
 
 TIMEBARRED = RuleDef(
@@ -264,7 +262,7 @@ def check_credit(f: Facts) -> RuleResult:
     if f.proposal.action is ActionKind.FURNISH:
         disputed = [d.debt_id for d in f.proposal_debts if d.disputes]
         if not disputed:
-            return CREDIT.allow("No dispute on file: no disputed flag needed.")
+            return CREDIT.ok("No dispute on file: no disputed flag needed.")
         return CREDIT.require(
             {
                 "reported_as_disputed": (
@@ -285,7 +283,7 @@ def check_credit(f: Facts) -> RuleResult:
             + ", ".join(unplanned)
             + "."
         )
-    return CREDIT.allow("Credit reporting is mentioned and is intended.")
+    return CREDIT.ok("Credit reporting is mentioned and is intended.")
 
 
 RULES = (CALLER_ID, MINI_MIRANDA, CRIMINAL, ACTION_THREAT, DECEPTION, TIMEBARRED, CREDIT)

@@ -196,7 +196,7 @@ def cooldown(rule: RuleDef, f: Facts) -> RuleResult:
             {"conversations": [c.at.isoformat() for c in talks]},
             retry_at=retry,
         )
-    return rule.allow("No telephone conversation about this debt in the last 7 days.")
+    return rule.ok("No telephone conversation about this debt in the last 7 days.")
 
 
 @COOLDOWN.check
@@ -234,7 +234,7 @@ def soft_cap(rule: RuleDef, f: Facts) -> RuleResult:
         return rule.review(
             "Human review: this would mean " + " and ".join(problems) + ", which may be harassment."
         )
-    return rule.allow("Within the policy soft caps for electronic messages.")
+    return rule.ok("Within the policy soft caps for electronic messages.")
 
 
 @HARASS.check

@@ -45,7 +45,7 @@ def check_inputs(f: Facts) -> RuleResult:
     missing = _missing(f)
     if missing:
         return INPUTS.missing_data(*missing)
-    return INPUTS.allow("Every input needed to choose and run the rule packs is present.")
+    return INPUTS.ok("Every input needed to choose and run the rule packs is present.")
 
 
 RULES = (INPUTS,)

@@ -53,7 +53,7 @@ def check_time_window(f: Facts) -> RuleResult:
             {"outside_in": outside},
             retry_at=retry,
         )
-    return TIME_WINDOW.allow("Inside the policy window in every candidate time zone.")
+    return TIME_WINDOW.ok("Inside the policy window in every candidate time zone.")
 
 
 LAST_DIAL = RuleDef(
@@ -122,7 +122,7 @@ def harassment_review(rule: RuleDef, f: Facts) -> RuleResult:
     if f.is_electronic:
         return soft_cap(rule, f)
     if f.channel not in CALL_CHANNELS:
-        return rule.allow("No frequency concern for this channel.")
+        return rule.ok("No frequency concern for this channel.")
     missing = zones_missing(f)
     if missing:
         return rule.missing_data(*missing)
@@ -132,7 +132,7 @@ def harassment_review(rule: RuleDef, f: Facts) -> RuleResult:
         return rule.review(
             f"Human review: {cap} or more calls to this person in 7 days may be harassment."
         )
-    return rule.allow("Call frequency is within the policy cap.")
+    return rule.ok("Call frequency is within the policy cap.")
 
 
 RULES = (TIME_WINDOW, LAST_DIAL, CALL_CAP, SOFT_CAP)

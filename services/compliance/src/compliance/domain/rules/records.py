@@ -120,7 +120,7 @@ def check_records(f: Facts) -> RuleResult:
             {"keep_until": keep_until.isoformat()},
             retry_at=keep_until,
         )
-    return RECORDS.allow("The 3-year retention period has passed.")
+    return RECORDS.ok("The 3-year retention period has passed.")
 
 
 RULES = (NO_PARKING, RECORDS)

@@ -123,7 +123,7 @@ def _ma_buckets(f: Facts) -> list[tuple[Callable[[PhoneType], bool], int, str]]:
 @MA_2IN7.check
 def check_ma_2in7(f: Facts) -> RuleResult:
     if f.proposal.responding_to_consumer_request:
-        return MA_2IN7.allow("A contact the person asked for is not collector-initiated.")
+        return MA_2IN7.ok("A contact the person asked for is not collector-initiated.")
     # Armata: unanswered calls count, so connection status is ignored here (decisions.md D-09).
     for key in sorted(f.proposal_debt_keys):
         for in_bucket, days, what in _ma_buckets(f):
@@ -135,7 +135,7 @@ def check_ma_2in7(f: Facts) -> RuleResult:
             found = _cap(MA_2IN7, f, moments, days=days, cap=2, what=f"{what} about {key}")
             if found is not None:
                 return found
-    return MA_2IN7.allow("Within 2 calls or texts per 7 days (personal) and per 30 days (other).")
+    return MA_2IN7.ok("Within 2 calls or texts per 7 days (personal) and per 30 days (other).")
 
 
 MA_WORK_REQ = RuleDef(
@@ -168,7 +168,7 @@ def check_ma_work_req(f: Facts) -> RuleResult:
         return MA_WORK_REQ.block(
             "Blocked: the person or their employer asked that we not call them at work."
         )
-    return MA_WORK_REQ.allow("No live request against calls at work.")
+    return MA_WORK_REQ.ok("No live request against calls at work.")
 
 
 MA_TIME = RuleDef(
@@ -203,7 +203,7 @@ def check_ma_time(f: Facts) -> RuleResult:
             "Blocked: a creditor may contact household members only between 8 a.m. and "
             "9 p.m. Eastern time when their waking hours are unknown."
         )
-    return MA_TIME.allow("Inside 8 a.m. to 9 p.m. at the consumer's location.")
+    return MA_TIME.ok("Inside 8 a.m. to 9 p.m. at the consumer's location.")
 
 
 MA_HOUSEHOLD = RuleDef(
@@ -299,7 +299,7 @@ def check_nyc_3in7(f: Facts) -> RuleResult:
     # implemented (conservative).
     moments = [c for c in f.own_contacts() if c.collector_initiated]
     found = _cap(NYC_3IN7, f, moments, days=7, cap=3, what="contacts and attempts in NYC")
-    return found or NYC_3IN7.allow("At most 3 contacts or attempts in any 7 days.")
+    return found or NYC_3IN7.ok("At most 3 contacts or attempts in any 7 days.")
 
 
 NYC_ECONSENT = RuleDef(
@@ -391,7 +391,7 @@ def _time_barred_notice(rule: RuleDef, f: Facts, what: str, present: bool) -> Ru
             explanation=f"Blocked: {what} may be required, but the limitations status is unknown.",
         )
     if not any(d.time_barred is True for d in f.proposal_debts):
-        return rule.allow("The debt is not time-barred: no time-barred notice is required.")
+        return rule.ok("The debt is not time-barred: no time-barred notice is required.")
     return rule.require({"time_barred_notice": (what, present)})
 
 
@@ -436,7 +436,7 @@ def check_nys_init_disc(f: Facts) -> RuleResult:
         )
     if duties:
         return NYS_INIT_DISC.require({}, duties=tuple(duties))
-    return NYS_INIT_DISC.allow("The New York initial disclosure is sent or included.")
+    return NYS_INIT_DISC.ok("The New York initial disclosure is sent or included.")
 
 
 NYS_TB = RuleDef(
@@ -477,7 +477,7 @@ def check_nys_email(f: Facts) -> RuleResult:
             "Blocked: New York allows email only to an address the person gave voluntarily, "
             "with written consent for this debt, and not provided by an employer."
         )
-    return NYS_EMAIL.allow("The person gave this address and consented in writing for this debt.")
+    return NYS_EMAIL.ok("The person gave this address and consented in writing for this debt.")
 
 
 NYS_GBL601 = RuleDef(
@@ -510,7 +510,7 @@ CA_SCOPE = RuleDef(
 @CA_SCOPE.check
 def check_ca_scope(f: Facts) -> RuleResult:
     if not f.first_party:
-        return CA_SCOPE.allow("Rosenthal applies alongside the FDCPA.")
+        return CA_SCOPE.ok("Rosenthal applies alongside the FDCPA.")
     # decisions.md D-10: 1788.17 imports 1692b-1692j, so pack FED runs for CA creditors too;
     # whether it imports 1692g validation is unsettled, so a missing notice goes to a human.
     no_vn = [d.debt_id for d in f.proposal_debts if d.validation_notice_provided_at is None]
@@ -519,7 +519,7 @@ def check_ca_scope(f: Facts) -> RuleResult:
             "Human review: courts disagree whether a creditor must send a validation notice "
             "under Civ. Code 1788.17; none is recorded for " + ", ".join(no_vn) + "."
         )
-    return CA_SCOPE.allow("Rosenthal covers this creditor; the FDCPA conduct rules are applied.")
+    return CA_SCOPE.ok("Rosenthal covers this creditor; the FDCPA conduct rules are applied.")
 
 
 CA_FREQ = RuleDef(
@@ -558,7 +558,7 @@ def check_ca_id_license(f: Facts) -> RuleResult:
     number = collector.licence_number("CA")
     if number is None:
         if f.first_party:
-            return CA_ID_LICENSE.allow("A creditor in its own name holds no CA collector licence.")
+            return CA_ID_LICENSE.ok("A creditor in its own name holds no CA collector licence.")
         return CA_ID_LICENSE.missing_data("collector.licences[CA]")
     return CA_ID_LICENSE.require(
         {"ca_license_number": (f"the California licence number {number}", mentions(number, text))}
@@ -589,11 +589,11 @@ CA_ATTY = RuleDef(
 def check_ca_atty(f: Facts) -> RuleResult:
     reps = [d.attorney for d in f.proposal_debts if d.attorney is not None]
     if f.template is TemplateType.STATEMENT_OF_ACCOUNT:
-        return CA_ATTY.allow("Statements of account may still go to the debtor.")
+        return CA_ATTY.ok("Statements of account may still go to the debtor.")
     if f.proposal.responding_to_consumer_request:
-        return CA_ATTY.allow("A response in the ordinary course to the debtor's own inquiry.")
+        return CA_ATTY.ok("A response in the ordinary course to the debtor's own inquiry.")
     if all(r.consented_to_direct_contact for r in reps):
-        return CA_ATTY.allow("The attorney approved direct contact.")
+        return CA_ATTY.ok("The attorney approved direct contact.")
     if any(r.failed_to_respond for r in reps):
         return CA_ATTY.review("Human review: the attorney is said to have failed to answer.")
     return CA_ATTY.block(
@@ -647,7 +647,7 @@ def check_ca_1812_700(f: Facts) -> RuleResult:
         for c in _initiated(f, lambda c: True)
     )
     if prior:
-        return CA_1812_700.allow("Not the first written notice.")
+        return CA_1812_700.ok("Not the first written notice.")
     present = f.content.ca_rights_notice or "CA_1812_700" in f.proposal.content.meta.state_notices
     return CA_1812_700.require(
         {
@@ -700,7 +700,7 @@ def check_wa_3pw(f: Facts) -> RuleResult:
     if missing:
         return WA_3PW.missing_data(*missing)
     if f.proposal.responding_to_consumer_request:
-        return WA_3PW.allow("Responding to the debtor does not count.")
+        return WA_3PW.ok("Responding to the debtor does not count.")
     found = _wa_residence_time(f)
     # decisions.md D-11: rolling 7 days; attempts count as communications (conservative).
     found = found or _cap(
@@ -714,7 +714,7 @@ def check_wa_3pw(f: Facts) -> RuleResult:
     if found is None and at_work(f):
         work = [c for c in _initiated(f, lambda c: _place_of(f, c) is PlaceKind.WORK)]
         found = _cap(WA_3PW, f, work, days=7, cap=1, what="communications at the workplace")
-    return found or WA_3PW.allow("Within the Washington harassment presumptions.")
+    return found or WA_3PW.ok("Within the Washington harassment presumptions.")
 
 
 def _place_of(f: Facts, c: Contact) -> PlaceKind | None:
@@ -741,7 +741,7 @@ def check_wv_30_10(f: Facts) -> RuleResult:
     found = _cap(WV_30_10, f, calls, days=7, cap=30, what="calls to this person")
     talks = [c for c in f.own_contacts() if c.conversation and c.channel is Channel.CALL]
     found = found or _cap(WV_30_10, f, talks, days=7, cap=10, what="telephone conversations")
-    return found or WV_30_10.allow("Within 30 calls and 10 conversations per week.")
+    return found or WV_30_10.ok("Within 30 calls and 10 conversations per week.")
 
 
 DC = "DC"
@@ -781,7 +781,7 @@ def check_dc_5e7(f: Facts) -> RuleResult:
         found = _cap(DC_5E7, f, sent, days=7, cap=5, what=f"electronic communications about {key}")
         if found is not None:
             return found
-    return DC_5E7.allow("Consent on file and within 5 electronic communications in 7 days.")
+    return DC_5E7.ok("Consent on file and within 5 electronic communications in 7 days.")
 
 
 RULES = (

@@ -211,7 +211,7 @@ def check_time_designated(f: Facts) -> RuleResult:
             {"send_at": f.t.isoformat()},
             retry_at=max(ends),
         )
-    return TIME_DESIGNATED.allow("Not inside any time the person designated inconvenient.")
+    return TIME_DESIGNATED.ok("Not inside any time the person designated inconvenient.")
 
 
 # --- FED-PLACE and FED-EMPLOYER ------------------------------------------------------------
@@ -269,7 +269,7 @@ def check_employer(f: Facts) -> RuleResult:
             "Blocked: the person's employer prohibits this kind of contact at work.",
             {"endpoint_id": f.proposal.endpoint_id},
         )
-    return EMPLOYER.allow("The endpoint is not at the person's place of employment.")
+    return EMPLOYER.ok("The endpoint is not at the person's place of employment.")
 
 
 # --- FED-ATTY -------------------------------------------------------------------------------
@@ -308,7 +308,7 @@ def check_atty(f: Facts) -> RuleResult:
         return ATTY.block("Blocked: " + "; ".join(blocks) + ".")
     if found:
         return ATTY.review("Human review needed: " + "; ".join(why for _, why in found) + ".")
-    return ATTY.allow("The attorney consented to direct contact with the person.")
+    return ATTY.ok("The attorney consented to direct contact with the person.")
 
 
 # --- FED-CEASE -----------------------------------------------------------------------------
@@ -340,7 +340,7 @@ def check_cease(f: Facts) -> RuleResult:
         f, lambda d: d.cease is not None and d.cease.written and d.cease.received_at <= f.t
     )
     if not ceased:
-        return CEASE.allow("The written cease notice is not yet received at the send instant.")
+        return CEASE.ok("The written cease notice is not yet received at the send instant.")
     ids = [d.debt_id for d in ceased]
     if f.template in CEASE_ALLOWED:
         return CEASE.allow(

@@ -50,7 +50,7 @@ def check_time(f: Facts) -> RuleResult:
         return TIME.block(
             "Blocked: the customer asked not to be contacted at this time.", retry_at=max(ends)
         )
-    return TIME.allow("A reasonable time that the customer has not asked us to avoid.")
+    return TIME.ok("A reasonable time that the customer has not asked us to avoid.")
 
 
 PRIVACY = RuleDef(
@@ -69,7 +69,7 @@ def check_privacy(f: Facts) -> RuleResult:
         return PRIVACY.block("Blocked: the debt must not be disclosed to a third party.")
     if f.proposal.content.meta.occupier_addressed:
         return PRIVACY.block("Blocked: no demands addressed to 'the occupier' (CONC 7.9.11G).")
-    return PRIVACY.allow("Addressed to the customer only.")
+    return PRIVACY.ok("Addressed to the customer only.")
 
 
 MISLEAD = RuleDef(
@@ -85,7 +85,7 @@ MISLEAD = RuleDef(
 def check_mislead(f: Facts) -> RuleResult:
     if f.proposal.content.meta.misleading_contact_reason:
         return MISLEAD.block("Blocked: the message misleads about why the customer should reply.")
-    return MISLEAD.allow("No misleading reason for contact is flagged.")
+    return MISLEAD.ok("No misleading reason for contact is flagged.")
 
 
 PREMIUM = RuleDef(
@@ -102,7 +102,7 @@ def check_premium(f: Facts) -> RuleResult:
     text = f.proposal.content.text or ""
     if f.proposal.content.meta.premium_rate_number or _PREMIUM.search(text):
         return PREMIUM.block("Blocked: the customer must not be required to call a premium number.")
-    return PREMIUM.allow("No premium-rate number.")
+    return PREMIUM.ok("No premium-rate number.")
 
 
 VULN = RuleDef(
@@ -156,7 +156,7 @@ def check_statute_barred(f: Facts) -> RuleResult:
     barred = any(d.time_barred is True for d in f.proposal_debts)
     if barred and f.content.legal_action:
         return STATUTE_BARRED.block("Blocked: legal action is mentioned on a statute-barred debt.")
-    return STATUTE_BARRED.allow("No statute-barred concern.")
+    return STATUTE_BARRED.ok("No statute-barred concern.")
 
 
 MORATORIUM = RuleDef(
@@ -172,7 +172,7 @@ MORATORIUM = RuleDef(
 @MORATORIUM.check
 def check_moratorium(f: Facts) -> RuleResult:
     if f.template in NON_COLLECTION:
-        return MORATORIUM.allow("A non-collection message during a moratorium.")
+        return MORATORIUM.ok("A non-collection message during a moratorium.")
     return MORATORIUM.pause("Paused: a breathing-space moratorium is active.")
 
 

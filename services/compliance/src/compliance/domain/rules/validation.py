@@ -137,7 +137,7 @@ def _vn_status(f: Facts, debt: Debt) -> tuple[str, Obligation | None]:
 @VN_TIMING.check
 def check_vn_timing(f: Facts) -> RuleResult:
     if is_lcm(f):
-        return VN_TIMING.allow("A limited-content message is not a communication.")
+        return VN_TIMING.ok("A limited-content message is not a communication.")
     statuses = [(d.debt_id, *_vn_status(f, d)) for d in f.proposal_debts]
     overdue = [i for i, s, _ in statuses if s == "overdue"]
     if overdue and f.template not in NON_COLLECTION:
@@ -149,7 +149,7 @@ def check_vn_timing(f: Facts) -> RuleResult:
     duties = tuple(o for _, _, o in statuses if o is not None)
     if duties:
         return VN_TIMING.require({}, duties=duties)
-    return VN_TIMING.allow("The validation notice is provided or goes out in this message.")
+    return VN_TIMING.ok("The validation notice is provided or goes out in this message.")
 
 
 # --- FED-VN-CONTENT and FED-VN-PERIOD ------------------------------------------------------
@@ -230,7 +230,7 @@ def check_overshadow(f: Facts) -> RuleResult:
             "Human review: urgent wording during the validation period may overshadow the "
             "dispute rights (" + ", ".join(words) + ")."
         )
-    return OVERSHADOW.allow("No deadline or urgency that overshadows the validation rights.")
+    return OVERSHADOW.ok("No deadline or urgency that overshadows the validation rights.")
 
 
 # --- FED-DISPUTE-HOLD, FED-DISPUTE-LATE, FED-OC-HOLD ----------------------------------------
@@ -260,7 +260,7 @@ DISPUTE_HOLD = RuleDef(
 def check_dispute_hold(f: Facts) -> RuleResult:
     held = [d.debt_id for d in f.proposal_debts if _open_timely_disputes(f, d)]
     if not held:
-        return DISPUTE_HOLD.allow("No written, timely dispute awaits verification.")
+        return DISPUTE_HOLD.ok("No written, timely dispute awaits verification.")
     if f.template in NON_COLLECTION:
         return DISPUTE_HOLD.allow(
             f"Collection is paused, but a {f.template} message is allowed.", {"debts": held}
@@ -293,7 +293,7 @@ def check_dispute_late(f: Facts) -> RuleResult:
         if d.received_at <= f.t and not (d.written and _dispute_within(f, debt, d))
     ]
     if not flagged:
-        return DISPUTE_LATE.allow("No oral or late dispute on file.")
+        return DISPUTE_LATE.ok("No oral or late dispute on file.")
     duty = Obligation(
         "mark_disputed",
         "show " + ", ".join(sorted(set(flagged))) + " as disputed in statements and reports",
@@ -326,7 +326,7 @@ def _oc_pending(f: Facts, debt: Debt) -> bool:
 def check_oc_hold(f: Facts) -> RuleResult:
     held = [d.debt_id for d in f.proposal_debts if _oc_pending(f, d)]
     if not held or f.template in NON_COLLECTION:
-        return OC_HOLD.allow("No unanswered original-creditor request blocks this message.")
+        return OC_HOLD.ok("No unanswered original-creditor request blocks this message.")
     return OC_HOLD.pause(
         "Paused: the person asked in writing for the original creditor's name and address for "
         + ", ".join(held)
@@ -357,9 +357,9 @@ DELIVERY = RuleDef(
 @DELIVERY.check
 def check_delivery(f: Facts) -> RuleResult:
     if f.channel is Channel.LETTER:
-        return DELIVERY.allow("Mailed in writing: the consumer can keep it.")
+        return DELIVERY.ok("Mailed in writing: the consumer can keep it.")
     if f.channel is Channel.CALL and f.template is TemplateType.VN:
-        return DELIVERY.allow("Validation information may be given orally in the initial call.")
+        return DELIVERY.ok("Validation information may be given orally in the initial call.")
     if not f.is_electronic:
         return DELIVERY.block(
             f"Blocked: a {f.template} must be delivered in writing or electronically in a form "
