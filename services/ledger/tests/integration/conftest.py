@@ -110,7 +110,9 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def served(database: str, infra: Any, clock: ManualClock) -> AsyncIterator[tuple[str, Ledger]]:
+async def served(
+    database: str, infra: Any, clock: ManualClock
+) -> AsyncIterator[tuple[str, Ledger]]:
     async with serve(settings_for(database, infra), clock) as running:
         yield running
 

@@ -17,6 +17,7 @@ import asyncpg
 import orjson
 
 from ledger.domain.debt import Debt, InvoiceState
+from ledger.domain.debt_events import InvoiceOverdueMilestoneReached
 from ledger.domain.debtor import Debtor
 from ledger.domain.events import to_payload
 from ledger.domain.milestones import FALLBACK_ZONE
@@ -154,10 +155,56 @@ def _debt_columns(debt: Debt, version: int, invoice_rows: list[tuple[Any, ...]])
     )
 
 
+_UPDATE_MILESTONES = """
+WITH inv AS (
+    UPDATE ledger_invoices i SET milestones_reached = t.reached::int[],
+        next_milestone_days = t.days, next_milestone_at = t.due_at
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::timestamptz[])
+        AS t(tenant, debt_id, invoice_id, reached, days, due_at)
+    WHERE i.tenant = t.tenant AND i.debt_id = t.debt_id AND i.invoice_id = t.invoice_id
+)
+UPDATE ledger_debts d SET next_milestone_at = t.due_at, version = t.version
+FROM unnest($7::text[], $8::text[], $9::timestamptz[], $10::int[])
+    AS t(tenant, debt_id, due_at, version)
+WHERE d.tenant = t.tenant AND d.debt_id = t.debt_id
+"""
+
+
+def _only_milestones(debt: Debt) -> bool:
+    return all(isinstance(e, InvoiceOverdueMilestoneReached) for e in debt.pending_events)
+
+
 async def refresh_debts(
     conn: asyncpg.Connection, debts: Sequence[tuple[Debt, int]], milestones: Collection[int]
 ) -> None:
-    """Rewrite the debt and invoice rows of each (debt, stream version after the append)."""
+    """Rewrite the rows of each (debt, stream version after the append). A debt that only
+    reached milestones (the sweep) changes no amount, so only its milestone columns move."""
+    light = [(d, v) for d, v in debts if _only_milestones(d)]
+    await _refresh_milestones(conn, light, milestones)
+    await _refresh_all(conn, [(d, v) for d, v in debts if not _only_milestones(d)], milestones)
+
+
+async def _refresh_milestones(
+    conn: asyncpg.Connection, debts: Sequence[tuple[Debt, int]], milestones: Collection[int]
+) -> None:
+    if not debts:
+        return
+    invoices, owners = [], []
+    for debt, version in debts:
+        rows = _invoice_columns(debt, milestones)
+        invoices += [(r[0], r[1], r[2], r[14], r[15], r[16]) for r in rows]
+        due = [r[16] for r in rows if r[16] is not None]
+        owners.append((debt.tenant_id, debt.debt_id, min(due) if due else None, version))
+    await conn.execute(_UPDATE_MILESTONES, *_columns(invoices, 6), *_columns(owners, 4))
+
+
+def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    return [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+
+
+async def _refresh_all(
+    conn: asyncpg.Connection, debts: Sequence[tuple[Debt, int]], milestones: Collection[int]
+) -> None:
     if not debts:
         return
     debt_rows, invoice_rows = [], []

@@ -14,6 +14,7 @@ leaf is a string or a list of strings, so the mask keeps the payload's shape.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -137,46 +138,64 @@ def _encode(value: object) -> JsonValue:
         items = sorted(value) if isinstance(value, frozenset) else value
         return [_encode(item) for item in items]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {name: _encode(getattr(value, name)) for name in _field_names(type(value))}
     return value
 
 
-def _decode_dataclass(cls: type[Any], raw: Mapping[str, JsonValue]) -> Any:
-    hints = get_type_hints(cls)
-    kwargs = {
-        f.name: _decode(hints[f.name], raw[f.name])
-        for f in dataclasses.fields(cls)
-        if f.init and f.name in raw
-    }
-    return cls(**kwargs)
+@functools.cache
+def _field_names(cls: type[Any]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
-def _decode(tp: Any, raw: JsonValue) -> Any:
+Decoder = Callable[[JsonValue], Any]
+
+
+@functools.cache
+def _decoder(tp: Any) -> Decoder:
+    """A decoding function for one type, built once. Resolving annotations and walking the
+    type on every value was most of the cost of replaying a stream, and the overdue sweep
+    replays hundreds of thousands of them."""
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
-        return _decode_optional(tp, raw)
+        (inner,) = [arg for arg in get_args(tp) if arg is not type(None)]
+        present = _decoder(inner)
+        return lambda raw: None if raw is None else present(raw)
     if origin in (tuple, frozenset):
-        items = [_decode(get_args(tp)[0], item) for item in raw]
-        return frozenset(items) if origin is frozenset else tuple(items)
-    return _decode_scalar(tp, raw)
-
-
-def _decode_optional(tp: Any, raw: JsonValue) -> Any:
-    if raw is None:
-        return None
-    (inner,) = [arg for arg in get_args(tp) if arg is not type(None)]
-    return _decode(inner, raw)
-
-
-def _decode_scalar(tp: Any, raw: JsonValue) -> Any:
-    if isinstance(raw, float):
-        raise InvalidField("floats are not allowed in ledger events")
-    if tp is datetime:
-        return datetime.fromisoformat(raw)
-    if tp is date:
-        return date.fromisoformat(raw)
-    if isinstance(tp, type) and issubclass(tp, Enum):
-        return tp(raw)
+        item = _decoder(get_args(tp)[0])
+        if origin is frozenset:
+            return lambda raw: frozenset(item(x) for x in raw)
+        return lambda raw: tuple(item(x) for x in raw)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return _decode_dataclass(tp, raw)
-    return raw
+        return _dataclass_decoder(tp)
+    return _scalar_decoder(tp)
+
+
+def _dataclass_decoder(cls: type[Any]) -> Decoder:
+    hints = get_type_hints(cls)
+    fields = tuple((f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls) if f.init)
+
+    def decode(raw: JsonValue) -> Any:
+        return cls(**{name: dec(raw[name]) for name, dec in fields if name in raw})
+
+    return decode
+
+
+def _scalar_decoder(tp: Any) -> Decoder:
+    convert: Callable[[Any], Any] | None = None
+    if tp is datetime:
+        convert = datetime.fromisoformat
+    elif tp is date:
+        convert = date.fromisoformat
+    elif isinstance(tp, type) and issubclass(tp, Enum):
+        convert = tp
+
+    def decode(raw: JsonValue) -> Any:
+        if isinstance(raw, float):
+            raise InvalidField("floats are not allowed in ledger events")
+        return raw if convert is None else convert(raw)
+
+    return decode
+
+
+def _decode_dataclass(cls: Any, raw: Mapping[str, JsonValue]) -> Any:
+    return _decoder(cls)(raw)
