@@ -9,8 +9,8 @@ from compliance.domain.results import Outcome
 from .factories import (
     EMAIL_TEXT,
     INITIAL_TEXT,
-    fine,
     failing_ids,
+    fine,
     result,
     utc,
     with_collector,

@@ -59,7 +59,7 @@ def test_day_boundaries_use_every_candidate_zone():
     # 23:30 Chicago on Nov 11 is already Nov 12 in New York: counted in NY's window for Nov 18.
     from .factories import email, phone
 
-    calls = [call(local(CHICAGO, 2026, 11, 11, 23, 30))] + _calls(6, start_day=13)
+    calls = [call(local(CHICAGO, 2026, 11, 11, 23, 30)), *_calls(6, start_day=13)]
     ctx = with_history(fine(), *calls)
     assert "FED-7IN7" not in failing_ids(evaluate(ctx))
     two_zones = rebuild(
