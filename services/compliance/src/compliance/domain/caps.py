@@ -111,6 +111,7 @@ class ProposedContact(NamedTuple):
     pending: bool = True
 
 
+# decisions.md D-23: outstanding approvals are counted as the worst case.
 def contacts(
     history: Sequence[ContactEvent], approvals: Sequence[GrantedApproval]
 ) -> tuple[ContactLike, ...]:
@@ -139,6 +140,7 @@ def _consent_still_open(consent: Consent, call: Contact, all_contacts: Sequence[
     )
 
 
+# decisions.md D-24: unknown connection counts; consent must hold in every candidate zone.
 def fed_exclusion(
     call: Contact,
     consents: Mapping[str, Consent],

@@ -179,6 +179,7 @@ _GOVERNMENT_CLAIM = re.compile(
 # A cheap trigger before the scan patterns run: every scan-pattern match contains a word that
 # starts with one of these stems (a unit test checks it against the patterns). Most messages
 # contain none, so the threat patterns rarely run at all; this keeps the gate fast.
+# decisions.md D-33.
 _TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
     "criminal": (
         "arrest",

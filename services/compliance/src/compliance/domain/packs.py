@@ -58,6 +58,7 @@ class PackVersion:
         return tuple(r.rule_id for pack in PACK_ORDER for r in self.rules.get(pack, ()))
 
 
+# decisions.md D-35: released versions are immutable.
 class PackRegistry:
     """Released pack versions, by version string. The newest registered is the default."""
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import time
 
 
+# decisions.md D-27: the numbers of pack POL in version 2026.11.1.
 @dataclass(frozen=True, slots=True)
 class PolicyParams:
     # The strict FED window (decisions.md D-03), reused by POL for first-party outreach.

@@ -29,6 +29,7 @@ NO_PARKING = RuleDef(
 )
 
 
+# decisions.md D-30: what clears furnishing.
 def _spoke(f: Facts, debt: Debt) -> bool:
     return any(
         c.conversation and c.channel in (Channel.CALL, Channel.VISIT) and debt.debt_id in c.debt_ids
@@ -92,6 +93,7 @@ RECORDS = RuleDef(
 )
 
 
+# decisions.md D-31.
 def _plus_three_years(at: datetime) -> datetime:
     try:
         return at.replace(year=at.year + 3)

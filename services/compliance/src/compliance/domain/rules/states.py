@@ -383,6 +383,7 @@ def check_nyc_tb(f: Facts) -> RuleResult:
     )
 
 
+# decisions.md D-26: unknown limitations status fails closed.
 def _time_barred_notice(rule: RuleDef, f: Facts, what: str, present: bool) -> RuleResult:
     unknown = [d.debt_id for d in f.proposal_debts if d.time_barred == "unknown"]
     if unknown:
@@ -736,7 +737,7 @@ WV_30_10 = RuleDef(
 
 @WV_30_10.check
 def check_wv_30_10(f: Facts) -> RuleResult:
-    # decisions.md D-12b: volume alone does not prove intent (Lenahan), but the gate caps anyway.
+    # decisions.md D-22: volume alone does not prove intent (Lenahan), but the gate caps anyway.
     calls = [c for c in _initiated(f, lambda c: c.channel in CALL_CHANNELS)]
     found = _cap(WV_30_10, f, calls, days=7, cap=30, what="calls to this person")
     talks = [c for c in f.own_contacts() if c.conversation and c.channel is Channel.CALL]

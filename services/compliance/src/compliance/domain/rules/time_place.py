@@ -182,6 +182,7 @@ def _in_range(local: time, start: time, end: time) -> bool:
     return local >= start or local < end  # wraps midnight ("I work nights")
 
 
+# decisions.md D-25: designations bind in every candidate zone, on the local weekday.
 def designation_hits(f: Facts, d: InconvenientTime, at: datetime) -> list[datetime]:
     """Per zone in which `at` falls inside the designation: the UTC end of that range."""
     ends = []
@@ -377,6 +378,7 @@ THIRD_PARTY = RuleDef(
 )
 
 
+# decisions.md D-29: how consent, court orders and location contacts are recognised.
 def _third_party_exception(f: Facts) -> str | None:
     # A THIRD_PARTY consent on the recipient's record is the consumer's consent to talk to them.
     if f.live_consent(ConsentKind.THIRD_PARTY) is not None:

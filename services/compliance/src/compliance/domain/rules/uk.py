@@ -26,6 +26,7 @@ def _flags(f: Facts) -> UkFlags:
     return f.ctx.person.uk or UkFlags()
 
 
+# decisions.md D-34: the default UK window is our configuration.
 TIME = RuleDef(
     "UK-TIME",
     pack=UK,

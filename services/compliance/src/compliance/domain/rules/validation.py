@@ -120,6 +120,7 @@ VN_TIMING = RuleDef(
 )
 
 
+# decisions.md D-28: an overdue VN blocks further collection outreach (policy).
 def _vn_status(f: Facts, debt: Debt) -> tuple[str, Obligation | None]:
     if debt.validation_notice_provided_at is not None or debt.paid_in_full:
         return "ok", None
@@ -337,6 +338,7 @@ def check_oc_hold(f: Facts) -> RuleResult:
 
 # --- FED-DELIVERY ---------------------------------------------------------------------------
 
+# decisions.md D-32: oral VN in a call is allowed; other disclosures need a keepable form.
 _REQUIRED_DISCLOSURES = frozenset(
     {TemplateType.VN, TemplateType.OC_INFORMATION, TemplateType.VERIFICATION}
 )
