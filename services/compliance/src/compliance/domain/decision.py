@@ -26,7 +26,7 @@ from compliance.domain.results import (
     Obligation,
     ObligationKind,
     Outcome,
-    PlannedRule,
+    RuleDef,
     RuleResult,
 )
 
@@ -101,7 +101,7 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _run(rule: PlannedRule, facts: Facts) -> RuleResult:
+def _run(rule: RuleDef, facts: Facts) -> RuleResult:
     try:
         if not rule.applies(facts):
             return rule.not_applicable
@@ -191,13 +191,18 @@ def evaluate(
         )
         return combine((failed,), (), version.version)
     packs = tuple(p for p in PACK_ORDER if p in selection.packs)
-    rules = plan(version, packs, facts)
+    skeleton = plan(version, packs, facts)
+    trace = list(skeleton.template)
     try:
         # Fast path: one exception handler around the loop instead of one per rule.
-        results = tuple(r.run(facts) if r.applies(facts) else r.not_applicable for r in rules)
+        for i, rule in skeleton.active:
+            if rule.applies(facts):
+                trace[i] = rule.run(facts)
     except Exception:
         fresh = Facts(
             ctx, version.policy, selection.packs, jurisdiction_known=selection.jurisdiction_known
         )
-        results = tuple(_run(rule, fresh) for rule in rules)
+        for i, rule in skeleton.active:
+            trace[i] = _run(rule, fresh)
+    results = tuple(trace)
     return combine(results, packs, version.version)

@@ -8,7 +8,7 @@ re-validated and nothing is computed unless a rule that applies asks for it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from compliance.domain import caps
@@ -77,6 +77,7 @@ class Facts:
         # Scratch space for helpers shared by several rules (FED-TP-EXCEPT, FED-FREQ-EXCL).
         self.memo: dict[str, object] = {}
         self._days: dict[str, tuple[date, ...]] = {}
+        self._near: dict[int, tuple[Contact, ...]] = {}
 
     # --- people and places ---------------------------------------------------------------
 
@@ -186,6 +187,20 @@ class Facts:
             if _in_force(consent, self.t):
                 return consent
         return None
+
+    def near(self, days: int) -> tuple[Contact, ...]:
+        """This person's contacts within `days` + 1 days either side of the send instant.
+
+        Any `days`-day window of local dates that contains the send day lies inside this span
+        whatever the candidate zones (their offsets differ by less than a day), so caps can
+        ignore everything else without changing an answer."""
+        found = self._near.get(days)
+        if found is None:
+            span = timedelta(days=days + 1)
+            low, high, pid = self.t - span, self.t + span, self.ctx.person.person_id
+            found = tuple(c for c in self.contacts if low <= c.at <= high and c.person_id == pid)
+            self._near[days] = found
+        return found
 
     def own_contacts(self) -> Iterable[Contact]:
         """Contacts with this person (history is partitioned per person, but be explicit)."""

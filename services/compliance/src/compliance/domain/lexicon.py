@@ -287,11 +287,18 @@ class ContentFindings:
     def _disclosure(self, pick: str, flag: bool) -> bool:
         if not self.has_text:
             return flag
-        if self._d is None or not any(n in self._low for n in _NEEDLES[pick]):
+        if self._d is None:
+            return False
+        low = self._low
+        for needle in _NEEDLES[pick]:
+            if needle in low:
+                break
+        else:
             return False
         found = getattr(self._d, pick)
-        patterns = found if isinstance(found, tuple) else (found,)
-        return all(p.search(self._low) for p in patterns)
+        if isinstance(found, tuple):
+            return all(p.search(low) for p in found)
+        return bool(found.search(low))
 
     @lazy
     def mm_initial(self) -> bool:

@@ -17,7 +17,7 @@ from compliance.domain.context import CollectorRole, EvaluationContext
 from compliance.domain.errors import PackVersionConflict, UnknownPackVersion
 from compliance.domain.facts import Facts
 from compliance.domain.policy_params import PolicyParams
-from compliance.domain.results import PlannedRule, RuleDef
+from compliance.domain.results import RuleDef, RuleResult
 from compliance.domain.rules import (
     channels,
     content,
@@ -166,7 +166,15 @@ def select_packs(ctx: EvaluationContext) -> Selection:
     return Selection(frozenset(packs), frozenset(states), known)
 
 
-_PLANS: dict[tuple[str, tuple[str, ...], str], tuple[PlannedRule, ...]] = {}
+class Plan(NamedTuple):
+    """The trace skeleton of one (version, packs, action, channel) combination: every rule's
+    NOT_APPLICABLE result in order, plus the positions of the rules that may apply."""
+
+    template: tuple[RuleResult, ...]
+    active: tuple[tuple[int, RuleDef], ...]
+
+
+_PLANS: dict[tuple[str, tuple[str, ...], str], Plan] = {}
 
 
 def _scope_key(facts: Facts) -> str:
@@ -174,17 +182,19 @@ def _scope_key(facts: Facts) -> str:
     return f"{facts.proposal.action.value}:{channel}"
 
 
-def plan(version: PackVersion, packs: tuple[str, ...], facts: Facts) -> tuple[PlannedRule, ...]:
-    """The rules of the selected packs in order, each narrowed to its static scope.
+def plan(version: PackVersion, packs: tuple[str, ...], facts: Facts) -> Plan:
+    """The rules of the selected packs in order, narrowed to their static scopes.
 
-    A rule whose declared scope (action and channel) excludes this proposal is replaced by a
-    stand-in that always answers its precomputed NOT_APPLICABLE result, so the trace still lists
-    every rule while the hot path skips most of them. Plans are cached per (version, packs,
-    action, channel): there are only a few hundred combinations."""
+    A rule whose declared scope (action and channel) excludes this proposal keeps its
+    precomputed NOT_APPLICABLE result in the template, so the trace still lists every rule
+    while the hot path skips it. Plans are cached: there are only a few hundred combinations."""
     key = (version.version, packs, _scope_key(facts))
     found = _PLANS.get(key)
     if found is None:
         rules = [r for p in packs for r in version.rules.get(p, ())]
-        found = tuple(r if r.in_scope(facts) else r.skipped for r in rules)
+        found = Plan(
+            tuple(r.not_applicable for r in rules),
+            tuple((i, r) for i, r in enumerate(rules) if r.in_scope(facts)),
+        )
         _PLANS[key] = found
     return found

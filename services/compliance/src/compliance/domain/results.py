@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from compliance.domain.facts import Facts
@@ -98,7 +98,6 @@ class RuleDef:
         "pack",
         "reads",
         "rule_id",
-        "skipped",
     )
 
     def __init__(
@@ -126,7 +125,6 @@ class RuleDef:
         self.not_applicable = RuleResult(
             rule_id, citation, Outcome.NOT_APPLICABLE, "Does not apply to this proposal."
         )
-        self.skipped = _Skipped(self)
 
     def in_scope(self, facts: Facts) -> bool:
         if facts.proposal.action.value not in self.actions:
@@ -244,36 +242,3 @@ class RuleDef:
             inputs,
             obligations=obligations + duties,
         )
-
-
-class PlannedRule(Protocol):
-    """What the engine runs: a `RuleDef`, or the stand-in for one that is out of scope."""
-
-    rule_id: str
-    citation: str
-
-    @property
-    def not_applicable(self) -> RuleResult: ...
-    def applies(self, facts: Facts, /) -> bool: ...
-    def run(self, facts: Facts, /) -> RuleResult: ...
-
-
-class _Skipped:
-    """Stands in for a rule whose static scope excludes the proposal."""
-
-    __slots__ = ("_result", "citation", "rule_id")
-
-    def __init__(self, rule: RuleDef) -> None:
-        self.rule_id = rule.rule_id
-        self.citation = rule.citation
-        self._result = rule.not_applicable
-
-    @property
-    def not_applicable(self) -> RuleResult:
-        return self._result
-
-    def applies(self, _: Facts) -> bool:
-        return False
-
-    def run(self, _: Facts) -> RuleResult:
-        return self._result

@@ -30,12 +30,11 @@ class CallCounts:
     """FED-FREQ-EXCL applied to the history and approvals: which calls count, which do not."""
 
     def __init__(self, f: Facts) -> None:
-        pid = f.ctx.person.person_id
-        everything = f.contacts
+        everything = f.near(7)
         self.counted: list[Contact] = []
         self.excluded: dict[str, str] = {}
         for c in everything:
-            if c.person_id != pid or c.channel not in CALL_CHANNELS or not c.collector_initiated:
+            if c.channel not in CALL_CHANNELS or not c.collector_initiated:
                 continue
             why = caps.fed_exclusion(c, f.consents, everything, f.zones)
             if why is None:
@@ -83,6 +82,8 @@ FREQ_EXCL = RuleDef(
 @FREQ_EXCL.check
 def check_freq_excl(f: Facts) -> RuleResult:
     counts = call_counts(f)
+    if not counts.excluded and counts.proposal_exclusion is None:
+        return FREQ_EXCL.ok("No call in the counting span is excluded from the Reg F counts.")
     inputs = {"excluded_calls": dict(counts.excluded), "proposal": counts.proposal_exclusion}
     if counts.proposal_exclusion is not None:
         return FREQ_EXCL.allow(
@@ -131,6 +132,8 @@ def seven_in_seven(rule: RuleDef, f: Facts, cap: int) -> RuleResult:
     missing = zones_missing(f)
     if missing:
         return rule.missing_data(*missing)
+    if len(counts.counted) < cap:
+        return rule.ok("Fewer counted calls around this day than the cap allows.")
     breaches = per_debt_breaches(f, lambda key: counts.calls_about(f, key), days=7, cap=cap)
     if breaches:
         return rule.block(
@@ -178,15 +181,11 @@ def cooldown(rule: RuleDef, f: Facts) -> RuleResult:
     missing = zones_missing(f)
     if missing:
         return rule.missing_data(*missing)
-    pid = f.ctx.person.person_id
     keys = f.proposal_debt_keys
     talks = [
         c
-        for c in f.contacts
-        if c.conversation
-        and c.person_id == pid
-        and c.channel is Channel.CALL
-        and f.keys_of(c.debt_ids) & keys
+        for c in f.near(7)
+        if c.conversation and c.channel is Channel.CALL and f.keys_of(c.debt_ids) & keys
     ]
     retry = _cooldown_retry(f, talks)
     if retry is not None:
@@ -219,7 +218,7 @@ def soft_cap(rule: RuleDef, f: Facts) -> RuleResult:
     missing = zones_missing(f)
     if missing:
         return rule.missing_data(*missing)
-    own = [c for c in f.own_contacts() if c.collector_initiated]
+    own = [c for c in f.near(7) if c.collector_initiated]
     texts = [c for c in own if c.channel is Channel.SMS]
     electronic = [c for c in own if c.channel in ELECTRONIC_CHANNELS]
     p = f.policy

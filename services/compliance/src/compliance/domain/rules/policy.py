@@ -126,7 +126,7 @@ def harassment_review(rule: RuleDef, f: Facts) -> RuleResult:
     missing = zones_missing(f)
     if missing:
         return rule.missing_data(*missing)
-    calls = [c for c in f.own_contacts() if c.collector_initiated and c.channel in CALL_CHANNELS]
+    calls = [c for c in f.near(7) if c.collector_initiated and c.channel in CALL_CHANNELS]
     cap = f.policy.first_party_calls_per_7_days
     if cap_breach(f, calls, days=7, cap=cap):
         return rule.review(

@@ -53,9 +53,10 @@ def _pack(pack: str, extra: Callable[[Facts], bool] = lambda f: True) -> Callabl
     return applies
 
 
-def _initiated(f: Facts, keep: Callable[[Contact], bool]) -> list[Contact]:
-    """Collector-initiated contacts with this person, excluding replies the person asked for."""
-    return [c for c in f.own_contacts() if c.collector_initiated and not c.responding and keep(c)]
+def _initiated(f: Facts, keep: Callable[[Contact], bool], days: int = 7) -> list[Contact]:
+    """Collector-initiated contacts with this person that can share a `days`-day window with
+    the proposal, excluding replies the person asked for."""
+    return [c for c in f.near(days) if c.collector_initiated and not c.responding and keep(c)]
 
 
 def _cap(
@@ -129,7 +130,7 @@ def check_ma_2in7(f: Facts) -> RuleResult:
         for in_bucket, days, what in _ma_buckets(f):
             moments = [
                 c
-                for c in _initiated(f, lambda c: c.channel in _MA_TEXT_OR_CALL)
+                for c in _initiated(f, lambda c: c.channel in _MA_TEXT_OR_CALL, days=30)
                 if key in f.keys_of(c.debt_ids) and in_bucket(_phone_type(f, c.endpoint_id))
             ]
             found = _cap(MA_2IN7, f, moments, days=days, cap=2, what=f"{what} about {key}")
@@ -255,7 +256,9 @@ def check_ma_visit(f: Facts) -> RuleResult:
     for key in sorted(f.proposal_debt_keys):
         visits = [
             c
-            for c in _initiated(f, lambda c: c.channel is Channel.VISIT and c.contacted_someone)
+            for c in _initiated(
+                f, lambda c: c.channel is Channel.VISIT and c.contacted_someone, days=30
+            )
             if key in f.keys_of(c.debt_ids)
         ]
         found = _cap(MA_VISIT, f, visits, days=30, cap=1, what=f"household visits about {key}")
@@ -297,7 +300,7 @@ def check_nyc_3in7(f: Facts) -> RuleResult:
         return _flag_off(NYC_3IN7)
     # Per person, across all channels and debts; the multiple-creditor exception is not
     # implemented (conservative).
-    moments = [c for c in f.own_contacts() if c.collector_initiated]
+    moments = [c for c in f.near(7) if c.collector_initiated]
     found = _cap(NYC_3IN7, f, moments, days=7, cap=3, what="contacts and attempts in NYC")
     return found or NYC_3IN7.ok("At most 3 contacts or attempts in any 7 days.")
 
@@ -645,7 +648,8 @@ def check_ca_1812_700(f: Facts) -> RuleResult:
         and not c.pending
         and c.at < f.t
         and c.debt_ids & f.proposal.debt_ids
-        for c in _initiated(f, lambda c: True)
+        for c in f.own_contacts()
+        if c.collector_initiated
     )
     if prior:
         return CA_1812_700.ok("Not the first written notice.")
@@ -740,7 +744,7 @@ def check_wv_30_10(f: Facts) -> RuleResult:
     # decisions.md D-22: volume alone does not prove intent (Lenahan), but the gate caps anyway.
     calls = [c for c in _initiated(f, lambda c: c.channel in CALL_CHANNELS)]
     found = _cap(WV_30_10, f, calls, days=7, cap=30, what="calls to this person")
-    talks = [c for c in f.own_contacts() if c.conversation and c.channel is Channel.CALL]
+    talks = [c for c in f.near(7) if c.conversation and c.channel is Channel.CALL]
     found = found or _cap(WV_30_10, f, talks, days=7, cap=10, what="telephone conversations")
     return found or WV_30_10.ok("Within 30 calls and 10 conversations per week.")
 
@@ -776,7 +780,7 @@ def check_dc_5e7(f: Facts) -> RuleResult:
     for key in sorted(f.proposal_debt_keys):
         sent = [
             c
-            for c in f.own_contacts()
+            for c in f.near(7)
             if c.collector_initiated and _electronic(c) and key in f.keys_of(c.debt_ids)
         ]
         found = _cap(DC_5E7, f, sent, days=7, cap=5, what=f"electronic communications about {key}")

@@ -144,8 +144,8 @@ def check_time_window(f: Facts) -> RuleResult:
     if missing:
         return TIME_WINDOW.missing_data(*missing)
     outside, retry = window_breach(f, f.policy.window_start, f.policy.window_end)
-    inputs = {"send_at": f.t.isoformat(), "candidate_tz": f.tz.names}
     if outside:
+        inputs = {"send_at": f.t, "candidate_tz": f.tz.names}
         return TIME_WINDOW.block(
             "Blocked: the contact would fall outside 8 a.m. to 9 p.m. local time in "
             + ", ".join(outside)
@@ -153,7 +153,7 @@ def check_time_window(f: Facts) -> RuleResult:
             {**inputs, "outside_in": outside},
             retry_at=retry,
         )
-    return TIME_WINDOW.allow("Between 8 a.m. and 9 p.m. in every candidate time zone.", inputs)
+    return TIME_WINDOW.ok("Between 8 a.m. and 9 p.m. in every candidate time zone.")
 
 
 # --- FED-TIME-DESIGNATED -------------------------------------------------------------------
