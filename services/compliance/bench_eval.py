@@ -143,7 +143,23 @@ def _rate(fn: Any, seconds: float) -> float:
             return n / (now - start)
 
 
+def _worker_rate(seconds: float) -> float:
+    ctx = realistic_context()
+    evaluate(ctx)
+    return _rate(lambda: evaluate(ctx), seconds)
+
+
+def parallel_rate(seconds: float, processes: int = 2) -> float:
+    """Aggregate decisions/s of `processes` independent gate workers (the gate is partitioned
+    per person, so workers share nothing). Reported separately from the in-process figure."""
+    from multiprocessing import get_context
+
+    with get_context("spawn").Pool(processes) as pool:
+        return sum(pool.map(_worker_rate, [seconds] * processes))
+
+
 def run(seconds: float = 3.0) -> dict[str, float]:
+    """In-process decisions/s for the realistic context and for the baseline, same run."""
     ctx = realistic_context()
     decision = evaluate(ctx)
     if decision.outcome.value != "ALLOW":
@@ -161,4 +177,6 @@ def run(seconds: float = 3.0) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    print(run())
+    result = run()
+    result["two_process_aggregate_per_s"] = round(parallel_rate(1.5))
+    print(result)

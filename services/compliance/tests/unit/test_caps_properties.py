@@ -187,3 +187,23 @@ def test_without_feeding_approvals_back_the_cap_would_be_exceeded():
     requests = [utc(2026, 11, 10, 15) + timedelta(hours=i) for i in range(10)]
     alone = [t for t in requests if evaluate(with_proposal(fine(), intended_send_at=t)).allowed]
     assert len(alone) == 10
+
+
+def test_caps_contacts_merges_history_and_unconsumed_approvals():
+    from compliance.domain import caps
+
+    used, pending = approval(utc(2026, 11, 10, 15)), approval(utc(2026, 11, 11, 15))
+    history = [call(utc(2026, 11, 10, 15), approval_id=used.approval_id)]
+    merged = caps.contacts(history, [used, pending])
+    assert [c.key for c in merged] == [history[0].event_id, pending.approval_id]
+    assert merged[1].pending and merged[1].connected
+
+
+def test_caps_check_window_reports_the_retry_at_local_midnight():
+    from compliance.domain import caps
+
+    seven = [utc(2026, 11, 10 + i, 15) for i in range(7)]
+    breach = caps.check_window(seven, utc(2026, 11, 16, 20), [CHICAGO], length_days=7, cap=7)
+    assert breach is not None and breach.peak == 7
+    assert breach.retry_at == datetime(2026, 11, 17, tzinfo=CHICAGO).astimezone(utc(2026, 1, 1).tzinfo)
+    assert caps.check_window(seven[:6], utc(2026, 11, 16, 20), [CHICAGO], length_days=7, cap=7) is None

@@ -130,11 +130,18 @@ def _retry(blocking: list[RuleResult]) -> datetime | None:
     return max(r for r in retries if r is not None)
 
 
-def combine(results: tuple[RuleResult, ...], packs: tuple[str, ...], version: str) -> Decision:
+def combine(
+    results: tuple[RuleResult, ...],
+    packs: tuple[str, ...],
+    version: str,
+    ran: list[RuleResult] | None = None,
+) -> Decision:
+    """Combine rule results; `ran` (the results of rules that were in scope) is an optional
+    shortcut, since every other result is NOT_APPLICABLE and contributes nothing."""
     blocking: list[RuleResult] = []
     reviews: list[RuleResult] = []
     obligations: dict[str, Obligation] = {}
-    for r in results:  # one pass: this runs for every decision
+    for r in results if ran is None else ran:  # one pass: this runs for every decision
         outcome = r.outcome
         if outcome is Outcome.NOT_APPLICABLE or outcome is Outcome.ALLOW:
             continue
@@ -195,9 +202,9 @@ def evaluate(
     trace = list(skeleton.template)
     try:
         # Fast path: one exception handler around the loop instead of one per rule.
-        for i, rule in skeleton.active:
-            if rule.applies(facts):
-                trace[i] = rule.run(facts)
+        for i, applies, check in skeleton.calls:
+            if applies(facts):
+                trace[i] = check(facts)
     except Exception:
         fresh = Facts(
             ctx, version.policy, selection.packs, jurisdiction_known=selection.jurisdiction_known
@@ -205,4 +212,4 @@ def evaluate(
         for i, rule in skeleton.active:
             trace[i] = _run(rule, fresh)
     results = tuple(trace)
-    return combine(results, packs, version.version)
+    return combine(results, packs, version.version, [trace[i] for i, _ in skeleton.active])

@@ -17,7 +17,7 @@ from compliance.domain.context import CollectorRole, EvaluationContext
 from compliance.domain.errors import PackVersionConflict, UnknownPackVersion
 from compliance.domain.facts import Facts
 from compliance.domain.policy_params import PolicyParams
-from compliance.domain.results import RuleDef, RuleResult
+from compliance.domain.results import Check, Predicate, RuleDef, RuleResult
 from compliance.domain.rules import (
     channels,
     content,
@@ -172,6 +172,8 @@ class Plan(NamedTuple):
 
     template: tuple[RuleResult, ...]
     active: tuple[tuple[int, RuleDef], ...]
+    # The same rules as (position, applies, check): the hot loop calls them directly.
+    calls: tuple[tuple[int, Predicate, Check], ...]
 
 
 _PLANS: dict[tuple[str, tuple[str, ...], str], Plan] = {}
@@ -192,9 +194,11 @@ def plan(version: PackVersion, packs: tuple[str, ...], facts: Facts) -> Plan:
     found = _PLANS.get(key)
     if found is None:
         rules = [r for p in packs for r in version.rules.get(p, ())]
+        active = tuple((i, r) for i, r in enumerate(rules) if r.in_scope(facts))
         found = Plan(
             tuple(r.not_applicable for r in rules),
-            tuple((i, r) for i, r in enumerate(rules) if r.in_scope(facts)),
+            active,
+            tuple((i, r.applies, r.check_function) for i, r in active),
         )
         _PLANS[key] = found
     return found

@@ -144,10 +144,14 @@ class RuleDef:
         self._check = fn
         return fn
 
-    def run(self, facts: Facts) -> RuleResult:
+    @property
+    def check_function(self) -> Check:
         if self._check is None:
             raise RuntimeError(f"rule {self.rule_id} has no check function")
-        return self._check(facts)
+        return self._check
+
+    def run(self, facts: Facts) -> RuleResult:
+        return self.check_function(facts)
 
     def result(
         self,
