@@ -7,7 +7,7 @@ bytes are defined here, in the shared contract, so that signer and verifier can 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 from pydantic import AwareDatetime, Field
@@ -27,6 +27,21 @@ class ContactRequested(Contract):
     content_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 hex")]
     language: Annotated[str, Field(max_length=20)] = "en"
     intended_send_at: AwareDatetime
+    # Optional (compatible) additions the gate reads when present; the gate blocks with
+    # DATA_MISSING when a rule needs something the request does not carry.
+    endpoint_id: Id | None = Field(
+        default=None, description="The endpoint's id in the compliance profile, when known")
+    content_text: str | None = Field(
+        default=None, json_schema_extra={"x-personal-data": True},
+        description="The rendered content (script, message body); its SHA-256 must equal "
+        "content_hash")
+    template_meta: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Template metadata flags (compliance ContentMeta: disclosures present, "
+        "LCM items, threats, state notices ...)")
+    consent_id: Id | None = Field(
+        default=None, description="A consent the contact relies on (e.g. 1006.14(b)(3)(i))")
+    responding_to_consumer_request: bool = False
 
 
 class FailingRule(Contract):
@@ -85,6 +100,11 @@ class ContactAttempted(Contract):
     outcome: AttemptOutcome
     connected: bool
     conversation: bool
+    # Optional (compatible) additions for compliance's contact history.
+    endpoint_id: Id | None = Field(
+        default=None, description="The endpoint's id in the compliance profile, when known")
+    recipient_role: Annotated[str, Field(max_length=30)] = "consumer"
+    template_type: Annotated[str, Field(max_length=60)] | None = None
 
 
 def approval_signing_bytes(
