@@ -13,7 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
 import orjson
@@ -72,8 +72,10 @@ class Metadata:
         }
 
 
-@dataclass(frozen=True)
-class StoredEvent:
+class StoredEvent(NamedTuple):
+    """One event as stored. A named tuple: replaying a stream builds many of these, and a
+    tuple is the cheapest immutable record Python has."""
+
     event_id: uuid.UUID
     stream_id: str
     stream_version: int
@@ -206,6 +208,17 @@ _COLUMNS = (
     "event_id, stream_id, stream_version, type, schema_version, payload, metadata, tenant, "
     "recorded_at, prev_hash, hash, txid::text AS txid, global_position"
 )
+
+
+_STREAM_SQL = (
+    "SELECT event_id, stream_id, stream_version, type, schema_version, payload, metadata, "
+    "tenant, recorded_at, prev_hash, hash FROM events WHERE stream_id = $1 ORDER BY stream_version"
+)
+
+
+def _stream_row_to_event(row: asyncpg.Record) -> StoredEvent:
+    # The columns of _STREAM_SQL are exactly StoredEvent's fields, in order, but the position.
+    return StoredEvent(*row)
 
 
 def _row_to_event(row: asyncpg.Record) -> StoredEvent:
@@ -416,13 +429,12 @@ class PostgresEventStore:
     async def read_stream(
         self, stream_id: str, *, conn: asyncpg.Connection | None = None,
     ) -> Stream:
-        sql = f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version"
         if conn is None:
             async with self._pool.acquire() as own:
-                rows = await own.fetch(sql, stream_id)
+                rows = await own.fetch(_STREAM_SQL, stream_id)
         else:
-            rows = await conn.fetch(sql, stream_id)
-        return Stream(stream_id, [_row_to_event(r) for r in rows])
+            rows = await conn.fetch(_STREAM_SQL, stream_id)
+        return Stream(stream_id, [_stream_row_to_event(r) for r in rows])
 
     async def read_all(
         self, after: tuple[int, int] = (0, 0), limit: int = 1000,
