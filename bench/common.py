@@ -43,7 +43,9 @@ class Suite:
     def rate(self, case: str, subject: str) -> float:
         return next(r.rate for r in self.rows if r.case == case and r.subject == subject)
 
-    def ratio(self, label: str, num: tuple[str, str], den: tuple[str, str], target: str = "") -> None:
+    def ratio(
+        self, label: str, num: tuple[str, str], den: tuple[str, str], target: str = "",
+    ) -> None:
         self.ratios[label] = round(self.rate(*num) / self.rate(*den), 2)
         if target:
             self.targets[label] = target
