@@ -26,6 +26,7 @@ from goodfaith_runtime.kafka import ensure_topics, make_producer
 from goodfaith_runtime.outbox import OutboxRelay
 from goodfaith_runtime.pii import PersonKeyring, parse_kek
 from goodfaith_runtime.settings import ServiceSettings
+from goodfaith_runtime.telemetry import configure_logging, configure_tracing
 
 log = structlog.get_logger("goodfaith.service")
 
@@ -54,6 +55,8 @@ class ServiceRuntime:
     _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
 
     async def start(self) -> None:
+        configure_logging(self.service, self.settings.log_level)
+        configure_tracing(self.service)
         self.pool = await create_pool(self.settings.database_url)
         extra = [("runtime/idempotency.sql", IDEMPOTENCY_SQL)]
         if self.migrations is not None:
