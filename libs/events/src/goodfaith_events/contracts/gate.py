@@ -73,6 +73,9 @@ class ContactBlocked(Contract):
     failing_rules: Annotated[list[FailingRule], Field(min_length=1)]
     retry_at: AwareDatetime | None = None
     pack_version: str
+    # Optional (compatible): machine-readable reason codes, e.g. a rule id,
+    # "DATA_MISSING:person.profile" or "RULE_ERROR:<rule id>".
+    reasons: list[str] = Field(default_factory=list)
 
 
 class AttemptOutcome(StrEnum):
