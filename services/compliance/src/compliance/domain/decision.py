@@ -117,10 +117,17 @@ def _run(rule: RuleDef, facts: Facts) -> RuleResult:
         )
 
 
+_NA = Outcome.NOT_APPLICABLE
+_ALLOW = Outcome.ALLOW
+_REVIEW = Outcome.REVIEW
+_REQUIRE = Outcome.REQUIRE
+_CONTENT = ObligationKind.CONTENT
+
+
 def _unmet(result: RuleResult) -> bool:
-    return result.outcome is Outcome.REQUIRE and any(
-        o.kind is ObligationKind.CONTENT and not o.satisfied for o in result.obligations
-    )
+    if result.outcome is not _REQUIRE:
+        return False
+    return any(o.kind is _CONTENT and not o.satisfied for o in result.obligations)
 
 
 def _retry(blocking: list[RuleResult]) -> datetime | None:
@@ -128,6 +135,30 @@ def _retry(blocking: list[RuleResult]) -> datetime | None:
     if not retries or any(r is None for r in retries):
         return None
     return max(r for r in retries if r is not None)
+
+
+def _sort(
+    ran: list[RuleResult] | tuple[RuleResult, ...],
+) -> tuple[list[RuleResult], list[RuleResult], dict[str, Obligation]]:
+    """Split results into blocking, review and the union of REQUIRE obligations (one pass)."""
+    blocking: list[RuleResult] = []
+    reviews: list[RuleResult] = []
+    obligations: dict[str, Obligation] = {}
+    for r in ran:
+        outcome = r.outcome
+        if outcome is _NA or outcome is _ALLOW:
+            continue
+        if outcome is _REVIEW:
+            reviews.append(r)
+        elif outcome is _REQUIRE:
+            for o in r.obligations:
+                if o.code not in obligations:
+                    obligations[o.code] = o
+            if _unmet(r):
+                blocking.append(r)
+        else:
+            blocking.append(r)
+    return blocking, reviews, obligations
 
 
 def combine(
@@ -138,28 +169,11 @@ def combine(
 ) -> Decision:
     """Combine rule results; `ran` (the results of rules that were in scope) is an optional
     shortcut, since every other result is NOT_APPLICABLE and contributes nothing."""
-    blocking: list[RuleResult] = []
-    reviews: list[RuleResult] = []
-    obligations: dict[str, Obligation] = {}
-    for r in results if ran is None else ran:  # one pass: this runs for every decision
-        outcome = r.outcome
-        if outcome is Outcome.NOT_APPLICABLE or outcome is Outcome.ALLOW:
-            continue
-        if outcome is Outcome.REVIEW:
-            reviews.append(r)
-        elif outcome is Outcome.REQUIRE:
-            for o in r.obligations:
-                obligations.setdefault(o.code, o)
-            if _unmet(r):
-                blocking.append(r)
-        else:
-            blocking.append(r)
-    if blocking:
-        decided = DecisionOutcome.BLOCK
-    elif reviews:
-        decided = DecisionOutcome.REVIEW
-    else:
-        decided = DecisionOutcome.ALLOW
+    blocking, reviews, obligations = _sort(results if ran is None else ran)
+    if not blocking and not reviews:  # the common case: nothing stopped the send
+        allowed = DecisionOutcome.ALLOW
+        return Decision(allowed, results, (), tuple(obligations.values()), None, (), packs, version)
+    decided = DecisionOutcome.BLOCK if blocking else DecisionOutcome.REVIEW
     failing = tuple(blocking + reviews)
     return Decision(
         outcome=decided,
@@ -200,16 +214,19 @@ def evaluate(
     packs = tuple(p for p in PACK_ORDER if p in selection.packs)
     skeleton = plan(version, packs, facts)
     trace = list(skeleton.template)
+    ran: list[RuleResult] = []  # results of the rules that applied, in order
     try:
         # Fast path: one exception handler around the loop instead of one per rule.
         for i, applies, check in skeleton.calls:
             if applies(facts):
-                trace[i] = check(facts)
+                trace[i] = found = check(facts)
+                ran.append(found)
     except Exception:
         fresh = Facts(
             ctx, version.policy, selection.packs, jurisdiction_known=selection.jurisdiction_known
         )
+        ran = []
         for i, rule in skeleton.active:
-            trace[i] = _run(rule, fresh)
-    results = tuple(trace)
-    return combine(results, packs, version.version, [trace[i] for i, _ in skeleton.active])
+            trace[i] = found = _run(rule, fresh)
+            ran.append(found)
+    return combine(tuple(trace), packs, version.version, ran)

@@ -90,13 +90,19 @@ class Facts:
         return self.tz.zones
 
     @lazy
+    def local_sends(self) -> tuple[datetime, ...]:
+        """The send instant in each candidate zone (same order as zones), converted once."""
+        t = self.t
+        return tuple([t.astimezone(z) for z in self.zones])
+
+    @lazy
     def local_times(self) -> tuple[time, ...]:
         """Wall-clock time of the send instant in each candidate zone (same order as zones)."""
-        return tuple(self.t.astimezone(z).time() for z in self.zones)
+        return tuple([local.time() for local in self.local_sends])
 
     @lazy
     def send_days(self) -> tuple[date, ...]:
-        return tuple(self.t.astimezone(z).date() for z in self.zones)
+        return tuple([local.date() for local in self.local_sends])
 
     def days_of(self, c: ContactLike) -> tuple[date, ...]:
         """Local date of a contact in each candidate zone, computed once per evaluation."""
@@ -114,11 +120,11 @@ class Facts:
         eid = self.proposal.endpoint_id
         return self.endpoints.get(eid) if eid else None
 
-    @property
+    @lazy
     def to_consumer(self) -> bool:
         return self.ctx.person.role in CONSUMER_ROLES
 
-    @property
+    @lazy
     def first_party(self) -> bool:
         return self.ctx.collector.role in FIRST_PARTY_ROLES
 

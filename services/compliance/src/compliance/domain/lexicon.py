@@ -259,12 +259,22 @@ for _category, _stems in _TRIGGER_STEMS.items():
 _WORD = re.compile(r"\w+")
 
 
+_PREFIXES = frozenset(_BY_PREFIX)
+
+
 def _triggered(low: str) -> set[object]:
     found: set[object] = set()
-    for word in _WORD.findall(low):
-        for stem, category in _BY_PREFIX.get(word[:3], ()):
-            if word.startswith(stem):
-                found.add(category)
+    words = _WORD.findall(low)
+    # One C-level set intersection finds the few words worth a look (usually none).
+    hits = _PREFIXES.intersection([word[:3] for word in words])
+    if not hits:
+        return found
+    for word in words:
+        prefix = word[:3]
+        if prefix in hits:
+            for stem, category in _BY_PREFIX[prefix]:
+                if word.startswith(stem):
+                    found.add(category)
     return found
 
 

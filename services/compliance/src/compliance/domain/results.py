@@ -71,6 +71,12 @@ class RuleResult(NamedTuple):
         return (self.rule_id,)
 
 
+_ALLOW = Outcome.ALLOW
+_BLOCK = Outcome.BLOCK
+_PAUSE = Outcome.PAUSE
+_REVIEW = Outcome.REVIEW
+_NOT_APPLICABLE = Outcome.NOT_APPLICABLE
+
 Check = Callable[["Facts"], RuleResult]
 Predicate = Callable[["Facts"], bool]
 
@@ -90,6 +96,7 @@ class RuleDef:
     __slots__ = (
         "_check",
         "_constant",
+        "_required",
         "actions",
         "applies",
         "channels",
@@ -122,6 +129,7 @@ class RuleDef:
         self.actions = actions
         self._check: Check | None = None
         self._constant: dict[str, RuleResult] = {}
+        self._required: dict[tuple[tuple[str, tuple[str, bool]], ...], RuleResult] = {}
         self.not_applicable = RuleResult(
             rule_id, citation, Outcome.NOT_APPLICABLE, "Does not apply to this proposal."
         )
@@ -137,7 +145,7 @@ class RuleDef:
         """A shared ALLOW result for a fixed explanation (no allocation on the hot path)."""
         found = self._constant.get(explanation)
         if found is None:
-            found = self._constant[explanation] = self.result(Outcome.ALLOW, explanation)
+            found = self._constant[explanation] = self.result(_ALLOW, explanation)
         return found
 
     def check(self, fn: Check) -> Check:
@@ -175,10 +183,10 @@ class RuleDef:
         )
 
     def allow(self, explanation: str, inputs: Mapping[str, object] = _EMPTY) -> RuleResult:
-        return self.result(Outcome.ALLOW, explanation, inputs)
+        return RuleResult(self.rule_id, self.citation, _ALLOW, explanation, inputs)
 
     def na(self, explanation: str, inputs: Mapping[str, object] = _EMPTY) -> RuleResult:
-        return self.result(Outcome.NOT_APPLICABLE, explanation, inputs)
+        return RuleResult(self.rule_id, self.citation, _NOT_APPLICABLE, explanation, inputs)
 
     def block(
         self,
@@ -187,13 +195,13 @@ class RuleDef:
         *,
         retry_at: datetime | None = None,
     ) -> RuleResult:
-        return self.result(Outcome.BLOCK, explanation, inputs, retry_at=retry_at)
+        return RuleResult(self.rule_id, self.citation, _BLOCK, explanation, inputs, retry_at)
 
     def pause(self, explanation: str, inputs: Mapping[str, object] = _EMPTY) -> RuleResult:
-        return self.result(Outcome.PAUSE, explanation, inputs)
+        return RuleResult(self.rule_id, self.citation, _PAUSE, explanation, inputs)
 
     def review(self, explanation: str, inputs: Mapping[str, object] = _EMPTY) -> RuleResult:
-        return self.result(Outcome.REVIEW, explanation, inputs)
+        return RuleResult(self.rule_id, self.citation, _REVIEW, explanation, inputs)
 
     def missing_data(self, *paths: str, explanation: str = "") -> RuleResult:
         text = explanation or (
@@ -212,11 +220,15 @@ class RuleDef:
 
         `elements` maps an obligation code to (plain-English description, present?)."""
         if not inputs and not duties:
-            # Same elements, same answer: share one result object (hot path).
-            key = repr(sorted(elements.items()))
-            found = self._constant.get(key)
+            # Same elements, same answer: share one result object (hot path). The key is the
+            # items in order (hashable: strings and bools), since the order sets the obligations'.
+            key = tuple(elements.items())
+            try:
+                found = self._required.get(key)
+            except TypeError:  # an unhashable "present" value: nothing to share
+                return self._require(elements, inputs, duties)
             if found is None:
-                found = self._constant[key] = self._require(elements, inputs, duties)
+                found = self._required[key] = self._require(elements, inputs, duties)
             return found
         return self._require(elements, inputs, duties)
 

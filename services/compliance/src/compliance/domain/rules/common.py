@@ -26,7 +26,7 @@ def contact(f: Facts) -> bool:
 
 
 def fed_contact(f: Facts) -> bool:
-    return f.fed and contact(f)
+    return f.fed and f.is_contact and f.channel is not None
 
 
 def fed_call(f: Facts) -> bool:
@@ -74,7 +74,10 @@ def endpoint_place(f: Facts) -> PlaceKind | None:
 
 def window_breach(f: Facts, start: time, end: time) -> tuple[list[str], datetime | None]:
     """Zones where the send instant is outside the strict window, and the next opening."""
-    if all(start < local < end for local in f.local_times):
+    for local in f.local_times:
+        if not start < local < end:
+            break
+    else:
         return [], None
     outside = outside_window(f.t, f.zones, start, end)
     return outside, next_window_open(f.t, f.zones, start, end)

@@ -36,18 +36,29 @@ class CallCounts:
         for c in everything:
             if c.channel not in CALL_CHANNELS or not c.collector_initiated:
                 continue
-            why = caps.fed_exclusion(c, f.consents, everything, f.zones)
+            why = _exclusion(f, c, everything)
             if why is None:
                 self.counted.append(c)
             else:
                 self.excluded[c.key] = why
-        self.proposal_exclusion = caps.fed_exclusion(
-            _proposal_as_contact(f), f.consents, everything, f.zones
+        self.proposal_exclusion = (
+            caps.fed_exclusion(_proposal_as_contact(f), f.consents, everything, f.zones)
+            if f.proposal.consent_id or f.ctx.person.role in caps.EXCLUDED_RECIPIENTS
+            else None  # connection unknown, recipient counted, no consent: it counts
         )
 
     def calls_about(self, f: Facts, key: str) -> list[Contact]:
         # A call about D1 and D2 counts toward both (reference FED-7IN7 edge cases).
         return [c for c in self.counted if key in f.keys_of(c.debt_ids)]
+
+
+def _exclusion(f: Facts, c: Contact, everything: tuple[Contact, ...]) -> str | None:
+    if c.connected is not False and not c.consent_id and c.recipient_role not in _EXCLUDED:
+        return None  # what caps.fed_exclusion answers for a plain counted call, without the call
+    return caps.fed_exclusion(c, f.consents, everything, f.zones)
+
+
+_EXCLUDED = caps.EXCLUDED_RECIPIENTS
 
 
 def _proposal_as_contact(f: Facts) -> Contact:
