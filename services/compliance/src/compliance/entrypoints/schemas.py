@@ -1,0 +1,52 @@
+"""HTTP-only request shapes (they never enter the domain)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
+
+Id = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
+Hash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+_CHECK_EXAMPLE: JsonDict = {
+    "request_id": "manual-call-0001",
+    "person_id": "p-1",
+    "debt_ids": ["d-1"],
+    "channel": "call",
+    "endpoint": "+13125550100",
+    "template_type": "AGENT_CALL",
+    "content_text": "Hi, this is Sam with Fairway Recovery LLC. This communication is from a "
+    "debt collector.",
+    "template_meta": {"caller_identity": True},
+    "intended_send_at": "2026-11-18T16:00:00Z",
+}
+
+
+class CheckRequest(BaseModel):
+    """A contact an agent is about to make by hand. Decided and recorded exactly like a
+    ContactRequested from Kafka; an unknown channel, endpoint or template blocks with the
+    reason rather than failing the call."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_CHECK_EXAMPLE]})
+
+    request_id: Id | None = Field(None, description="Defaults to a new id; a repeated id "
+                                  "returns the decision already made for it")
+    person_id: Id
+    debt_ids: Annotated[list[Id], Field(min_length=1, max_length=50)]
+    channel: Annotated[str, Field(min_length=1, max_length=30)]
+    endpoint: Annotated[str, Field(min_length=1, max_length=320,
+                                   description="Phone number (E.164), email or address id")]
+    endpoint_id: Id | None = None
+    recipient_role: Annotated[str, Field(max_length=30)] = "consumer"
+    template_id: Id | None = None
+    template_type: Annotated[str, Field(max_length=60)] | None = "AGENT_CALL"
+    content_text: Annotated[str, Field(max_length=20_000)] | None = None
+    content_hash: Hash | None = Field(None, description="SHA-256 hex of content_text; "
+                                      "computed when absent")
+    template_meta: dict[str, Any] = Field(default_factory=dict)
+    language: Annotated[str, Field(max_length=20)] = "en"
+    intended_send_at: AwareDatetime | None = Field(None, description="Defaults to now")
+    consent_id: Id | None = None
+    responding_to_consumer_request: bool = False

@@ -1,0 +1,90 @@
+"""A reported attempt: its entry in the contact history, and whether it broke the gate protocol.
+
+Every attempt counts for the caps whatever its approval (reference FED-7IN7: unanswered calls
+and voicemails count). An attempt is a violation when it was made without an approval that
+covers exactly it (architecture, gate steps 3 and 4).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compliance.domain.context import PersonRole, TemplateType
+from compliance.service_layer.context import matches_endpoint
+from compliance.service_layer.state import Approval, PersonState
+from goodfaith_events.contracts import AttemptOutcome, ContactAttempted
+
+_ROLES = {r.value for r in PersonRole}
+_TEMPLATES = {t.value for t in TemplateType}
+
+
+def violation(
+    state: PersonState, attempt: ContactAttempted, approved_endpoint: str | None,
+) -> str | None:
+    """The reason code of the violation, or None when the attempt was properly approved."""
+    if attempt.approval_id is None:
+        return "NO_APPROVAL"
+    approval = state.approvals.get(attempt.approval_id)
+    if approval is None:
+        return "UNKNOWN_APPROVAL"
+    if state.used.get(approval.approval_id, attempt.attempt_id) != attempt.attempt_id:
+        return "APPROVAL_REUSED"
+    return _mismatch(approval, attempt, approved_endpoint)
+
+
+def _mismatch(
+    approval: Approval, attempt: ContactAttempted, approved_endpoint: str | None,
+) -> str | None:
+    if attempt.attempted_at >= approval.expires_at:
+        return "APPROVAL_EXPIRED"
+    if attempt.attempted_at < approval.granted_at:
+        return "BEFORE_APPROVAL"
+    if str(attempt.channel) != approval.channel:
+        return "OTHER_CHANNEL"
+    if approved_endpoint is None or attempt.endpoint != approved_endpoint:
+        return "OTHER_ENDPOINT"
+    if attempt.content_hash is not None and attempt.content_hash != approval.content_hash:
+        return "OTHER_CONTENT"
+    if not set(attempt.debt_ids) <= set(approval.debt_ids):
+        return "OTHER_DEBTS"
+    return None
+
+
+def contact(state: PersonState, attempt: ContactAttempted) -> dict[str, Any]:
+    """The ContactEvent document (domain vocabulary) the attempt adds to the history."""
+    approval = state.approvals.get(attempt.approval_id or "")
+    outcome = attempt.outcome
+    template = attempt.template_type if attempt.template_type in _TEMPLATES else None
+    voicemail = "none"
+    if outcome is AttemptOutcome.VOICEMAIL:
+        voicemail = "lcm" if template == TemplateType.LIMITED_CONTENT_MESSAGE.value else "full"
+    return {
+        "event_id": attempt.attempt_id, "at": attempt.attempted_at.isoformat(),
+        "channel": str(attempt.channel), "endpoint_id": _endpoint_id(state, attempt, approval),
+        "person_id": state.person_id,
+        # An unknown role counts as the consumer: it then counts toward every cap.
+        "recipient_role": attempt.recipient_role if attempt.recipient_role in _ROLES
+        else "consumer",
+        "debt_ids": sorted(attempt.debt_ids),
+        "connected": attempt.connected and outcome is not AttemptOutcome.NOT_CONNECTED,
+        "conversation": attempt.conversation, "voicemail": voicemail,
+        "consent_id": approval.consent_id if approval else None,
+        "responding_to_consumer_request": approval.responding if approval else False,
+        "template_type": template,
+        "consent_request": template == TemplateType.CONSENT_REQUEST.value,
+        "undeliverable_at": attempt.attempted_at.isoformat()
+        if outcome is AttemptOutcome.BOUNCED else None,
+        "approval_id": attempt.approval_id,
+    }
+
+
+def _endpoint_id(
+    state: PersonState, attempt: ContactAttempted, approval: Approval | None,
+) -> str | None:
+    if attempt.endpoint_id:
+        return str(attempt.endpoint_id)
+    for endpoint in (state.profile or {}).get("endpoints", []):
+        if matches_endpoint(endpoint, attempt.endpoint):
+            found: str = endpoint["endpoint_id"]
+            return found
+    return approval.endpoint_id if approval else None

@@ -1,0 +1,211 @@
+"""The compliance service layer: each command loads the person's stream, decides, appends with
+the version it read, and writes its read models, all in one (sub)transaction.
+
+Two decisions for one person (the Kafka gate and an HTTP check, or two instances) both append
+at the version they read; the loser gets ConcurrencyError, reloads (now seeing the winner's
+approval among the outstanding ones) and decides again. That is how an approval counts against
+caps when granted (architecture, gate step 5).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import asyncpg
+import orjson
+import structlog
+
+from compliance.adapters import metrics, projections
+from compliance.adapters.person_stream import Cause, PersonStreams
+from compliance.adapters.signing import ApprovalSigner
+from compliance.service_layer import attempts
+from compliance.service_layer import events as ev
+from compliance.service_layer.disputes import dispute_fact
+from compliance.service_layer.facts import Fact, Profile, debt_of
+from compliance.service_layer.gate import Verdict, decide
+from compliance.service_layer.records import Pending, decision_events
+from compliance.service_layer.requests import GateRequest
+from compliance.service_layer.state import PersonState
+from goodfaith_events.contracts import ContactAttempted, DisputeRaised
+from goodfaith_events.ids import new_id
+from goodfaith_runtime.clock import Clock
+from goodfaith_runtime.eventstore import ConcurrencyError
+
+log = structlog.get_logger("compliance.gate")
+T = TypeVar("T")
+
+
+class UnknownDebt(Exception):
+    """A fact names a debt the person's recorded profile does not list."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    decision_id: str
+    replayed: bool  # the request id was already decided: the earlier decision stands
+
+
+class ComplianceService:
+    def __init__(
+        self, *, streams: PersonStreams, signer: ApprovalSigner, clock: Clock,
+        approval_ttl: timedelta, max_attempts: int,
+    ) -> None:
+        self.streams, self.signer, self.clock = streams, signer, clock
+        self._ttl, self._max_attempts = approval_ttl, max_attempts
+
+    async def _retrying(self, conn: asyncpg.Connection, work: Callable[[], Awaitable[T]]) -> T:
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                async with conn.transaction():  # a savepoint inside the caller's transaction
+                    return await work()
+            except ConcurrencyError:
+                metrics.CONFLICTS.inc()
+                if attempt == self._max_attempts:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def check(
+        self, conn: asyncpg.Connection, tenant: str, request: GateRequest,
+        cause: Cause | None = None,
+    ) -> Checked:
+        started = time.perf_counter()
+
+        async def once() -> Checked:
+            state = await self.streams.load(conn, tenant, request.person_id)
+            if (earlier := state.decisions.get(request.request_id)) is not None:
+                return Checked(earlier, True)
+            verdict = decide(state, request, self.clock.now(), self._ttl)
+            await self._store_decision(conn, state, verdict, cause)
+            return Checked(verdict.decision_id, False)
+
+        checked = await self._retrying(conn, once)
+        metrics.LATENCY.labels(request.source).observe(time.perf_counter() - started)
+        return checked
+
+    async def _store_decision(
+        self, conn: asyncpg.Connection, state: PersonState, verdict: Verdict, cause: Cause | None,
+    ) -> None:
+        signature = None
+        if verdict.approval is not None:
+            signature = self.signer.sign(verdict.approval, person_id=state.person_id,
+                                         endpoint=verdict.request.endpoint)
+        stored = await self.streams.append(conn, state, decision_events(verdict, signature),
+                                           cause)
+        await projections.record_decision(conn, state.tenant, verdict, stored[0].stream_id,
+                                          stored[0].stream_version)
+        await projections.touch_person(conn, state.tenant, state.person_id,
+                                       stored[-1].stream_version, verdict.decided_at)
+        metrics.count_decision(verdict.decision, verdict.request.source)
+        log.info("compliance.decided", decision_id=verdict.decision_id,
+                 outcome=verdict.decision.outcome.value, reasons=list(verdict.decision.reasons),
+                 source=verdict.request.source)
+
+    async def record_profile(
+        self, conn: asyncpg.Connection, tenant: str, profile: Profile,
+    ) -> int:
+        person_id = profile.person.person_id
+        body = profile.model_dump_json()
+
+        async def once() -> int:
+            state = await self.streams.load(conn, tenant, person_id)
+            payload = {"person_id": person_id, "recorded_at": self.clock.now().isoformat(),
+                       "body": body}
+            stored = await self.streams.append(
+                conn, state, [Pending(ev.PROFILE_RECORDED, payload, ("body",))])
+            version: int = stored[-1].stream_version
+            await projections.touch_person(conn, tenant, person_id, version, self.clock.now(),
+                                           profile=True)
+            return version
+
+        return await self._retrying(conn, once)
+
+    async def record_fact(
+        self, conn: asyncpg.Connection, tenant: str, person_id: str, fact: Fact,
+        *, source: str = "http", cause: Cause | None = None, fact_id: str | None = None,
+        strict: bool = True,
+    ) -> str:
+        fact_id = fact_id or str(new_id())
+        debt_id = debt_of(fact)
+
+        async def once() -> str:
+            state = await self.streams.load(conn, tenant, person_id)
+            if strict and debt_id is not None and state.profile is not None and debt_id not in {
+                    d["debt_id"] for d in state.profile.get("debts", [])}:
+                raise UnknownDebt(debt_id)
+            payload = {"fact_id": fact_id, "person_id": person_id, "fact": fact.fact,
+                       "debt_id": debt_id, "source": source,
+                       "recorded_at": self.clock.now().isoformat(),
+                       "body": fact.model_dump_json()}
+            stored = await self.streams.append(
+                conn, state, [Pending(ev.FACT_RECORDED, payload, ("body",))], cause)
+            await projections.touch_person(conn, tenant, person_id, stored[-1].stream_version,
+                                           self.clock.now())
+            return fact_id
+
+        return await self._retrying(conn, once)
+
+    async def record_attempt(
+        self, conn: asyncpg.Connection, tenant: str, attempt: ContactAttempted,
+        cause: Cause | None = None,
+    ) -> str | None:
+        async def once() -> str | None:
+            state = await self.streams.load(conn, tenant, attempt.person_id)
+            if attempt.attempt_id in state.attempts:
+                return None  # the same attempt reported twice: it counts once
+            reason = attempts.violation(state, attempt, await self._approved_endpoint(
+                conn, state, attempt))
+            pending = [_attempt_event(state, attempt)]
+            violation = _violation(attempt, reason, self.clock.now()) if reason else None
+            if violation is not None:
+                pending.append(violation[0])
+            stored = await self.streams.append(conn, state, pending, cause)
+            if violation is not None:
+                await projections.record_violation(conn, tenant, violation[1])
+                metrics.VIOLATIONS.labels(reason).inc()
+            await projections.touch_person(conn, tenant, attempt.person_id,
+                                           stored[-1].stream_version, self.clock.now())
+            return reason
+
+        return await self._retrying(conn, once)
+
+    async def _approved_endpoint(
+        self, conn: asyncpg.Connection, state: PersonState, attempt: ContactAttempted,
+    ) -> str | None:
+        approval = state.approvals.get(attempt.approval_id or "")
+        if approval is None:
+            return None
+        opened = await self.streams.unseal(conn, state.tenant, state.person_id,
+                                           {"endpoint": approval.sealed_endpoint})
+        value = opened["endpoint"]
+        return value if isinstance(value, str) else None
+
+    async def record_dispute(
+        self, conn: asyncpg.Connection, tenant: str, dispute: DisputeRaised, cause: Cause,
+    ) -> None:
+        await self.record_fact(conn, tenant, dispute.debtor_id, dispute_fact(dispute),
+                               source="ledger.DisputeRaised", cause=cause,
+                               fact_id=f"dispute:{dispute.dispute_id}", strict=False)
+
+
+def _attempt_event(state: PersonState, attempt: ContactAttempted) -> Pending:
+    payload = {"attempt_id": attempt.attempt_id, "approval_id": attempt.approval_id,
+               "request_id": attempt.request_id, "outcome": str(attempt.outcome),
+               "endpoint": attempt.endpoint, "content_hash": attempt.content_hash,
+               "contact": attempts.contact(state, attempt)}
+    return Pending(ev.ATTEMPT_RECORDED, orjson.loads(orjson.dumps(payload)), ("endpoint",))
+
+
+def _violation(
+    attempt: ContactAttempted, reason: str, now: datetime,
+) -> tuple[Pending, dict[str, Any]]:
+    row = {"violation_id": str(new_id()), "person_id": attempt.person_id,
+           "attempt_id": attempt.attempt_id, "approval_id": attempt.approval_id,
+           "reason": reason, "channel": str(attempt.channel),
+           "attempted_at": attempt.attempted_at, "recorded_at": now}
+    payload = {**row, "attempted_at": attempt.attempted_at.isoformat(),
+               "recorded_at": now.isoformat()}
+    return Pending(ev.VIOLATION_RECORDED, payload), row

@@ -1,0 +1,85 @@
+"""The events one decision, attempt or fact appends to the person's stream.
+
+`Pending` names the payload paths holding personal data; the stream adapter seals them under
+the person's key in the same transaction. The public ContactApproved must carry the endpoint in
+clear because the dispatcher verifies the signature over it (gate step 3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from compliance.domain import Decision
+from compliance.service_layer import events as ev
+from compliance.service_layer.gate import Verdict
+from compliance.service_layer.state import Approval
+from goodfaith_events.contracts import Topics
+from goodfaith_events.ids import new_id
+
+
+@dataclass(frozen=True)
+class Signature:
+    key_id: str
+    signature: str
+
+
+@dataclass(frozen=True)
+class Pending:
+    type: str
+    payload: dict[str, Any]
+    personal: tuple[str, ...] = ()
+    publish_to: tuple[str, str] | None = None
+    event_id: Any = field(default_factory=new_id)
+
+
+def decision_events(verdict: Verdict, signature: Signature | None) -> list[Pending]:
+    request, decision = verdict.request, verdict.decision
+    approval = verdict.approval
+    record: dict[str, Any] = {
+        "decision_id": verdict.decision_id, "request_id": request.request_id,
+        "person_id": request.person_id, "source": request.source,
+        "decided_at": verdict.decided_at.isoformat(), "outcome": decision.outcome.value,
+        "pack_version": decision.pack_version, "channel": request.channel,
+        "debt_ids": list(request.debt_ids), "template_id": request.template_id,
+        "template_type": request.template_type, "content_hash": request.content_hash,
+        "endpoint": request.endpoint, "record": decision.as_record(),
+        "approval": approval.as_record() if approval else None,
+        "context": verdict.context.model_dump_json() if verdict.context else None,
+    }
+    personal = ("endpoint", "context", *(("approval.sealed_endpoint",) if approval else ()))
+    recorded = Pending(ev.DECISION_RECORDED, record, personal)
+    key = (Topics.CONTACT_DECIDED, request.person_id)
+    if approval is not None and signature is not None:
+        public = Pending(ev.CONTACT_APPROVED, _approved(verdict, approval, signature),
+                         publish_to=key)
+    else:
+        public = Pending(ev.CONTACT_BLOCKED, _blocked(verdict, decision), publish_to=key)
+    return [recorded, public]
+
+
+def _approved(verdict: Verdict, approval: Approval, signature: Signature) -> dict[str, Any]:
+    return {
+        "request_id": verdict.request.request_id, "decision_id": verdict.decision_id,
+        "approval_id": approval.approval_id, "person_id": verdict.request.person_id,
+        "channel": approval.channel, "endpoint": verdict.request.endpoint,
+        "content_hash": approval.content_hash, "expires_at": approval.expires_at.isoformat(),
+        "pack_version": verdict.decision.pack_version,
+        "obligations": [o.code for o in verdict.decision.obligations],
+        "key_id": signature.key_id, "signature": signature.signature,
+    }
+
+
+def _blocked(verdict: Verdict, decision: Decision) -> dict[str, Any]:
+    failing = decision.failing or decision.trace[:1]
+    return {
+        "request_id": verdict.request.request_id, "decision_id": verdict.decision_id,
+        "person_id": verdict.request.person_id,
+        # An ALLOW without a signature cannot happen; if it did, it is still a block.
+        "outcome": "REVIEW" if decision.outcome.value == "REVIEW" else "BLOCK",
+        "failing_rules": [{"rule_id": r.rule_id, "citation": r.citation,
+                           "explanation": r.explanation} for r in failing],
+        "retry_at": decision.retry_at.isoformat() if decision.retry_at else None,
+        "pack_version": decision.pack_version,
+        "reasons": list(decision.reasons) or ["GATE-UNSIGNED"],
+    }
