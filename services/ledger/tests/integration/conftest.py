@@ -58,8 +58,10 @@ class Api:
     async def get(self, path: str, **params: Any) -> httpx.Response:
         return await self.client.get(path, params=params, headers=self.headers())
 
-    async def ok(self, method: str, path: str, body: Any = None) -> Any:
-        response = await self.client.request(method, path, json=body, headers=self.headers())
+    async def ok(self, method: str, path: str, body: Any = None,
+                 params: dict[str, Any] | None = None, **query: Any) -> Any:
+        response = await self.client.request(method, path, json=body, headers=self.headers(),
+                                             params={**(params or {}), **query})
         assert response.status_code < 300, response.text
         return response.json()
 

@@ -17,7 +17,7 @@ from ledger.domain.debt_events import DebtPurpose, DebtType
 from ledger.domain.errors import UnknownDebt, UnknownDebtor
 from ledger.domain.events import from_payload
 from ledger.domain.limitations import Unknown, time_barred
-from ledger.domain.views import timeline
+from ledger.domain.views import TimelineEntry, timeline
 
 _DEBT_COLUMNS = """debt_id, debtor_id, original_creditor, account_last4, debt_type, purpose,
     currency, governing_state, time_zone, charge_off_date, last_payment_date, itemization,
@@ -107,11 +107,16 @@ async def debt_timeline(
     rows = [r for r in (await read_streams(conn, [sid]))[sid] if r["stream_version"] > after]
     if not rows and after == 0:
         raise UnknownDebt(f"debt {debt_id} does not exist")
-    page = rows[:limit]
-    entries = timeline(from_payload(r["type"], r["payload"], r["schema_version"]) for r in page)
-    # domain.timeline sorts by time; stream order is the truth, and equal times keep it.
+    # Stream order, not time order: a payment received yesterday but recorded today comes
+    # after what was recorded before it, as in the ledger itself.
+    entries = [(r, _entry(r)) for r in rows[:limit]]
     return [{"version": r["stream_version"], "at": e.at, "event": e.event, "summary": e.summary,
-             "amount": e.amount} for r, e in zip(page, entries, strict=True)]
+             "amount": e.amount} for r, e in entries]
+
+
+def _entry(row: asyncpg.Record) -> TimelineEntry:
+    (entry,) = timeline([from_payload(row["type"], row["payload"], row["schema_version"])])
+    return entry
 
 
 class _Facts:
