@@ -60,12 +60,38 @@ def _event(publish: bool = False) -> NewEvent:
     return NewEvent(type="bench.Happened", payload=PAYLOAD)
 
 
-class Subjects:
-    """The three subjects' write cases, each returning elapsed seconds."""
+SAME_SCHEMA_INSERT = (
+    "INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, payload, "
+    "metadata, tenant, recorded_at, prev_hash, hash) "
+    "VALUES ($1, $2, 1, $3, 1, $4::jsonb, $5::jsonb, $6, now(), $7, $8)")
+GENESIS = bytes(32)
 
-    def __init__(self, raw: asyncpg.Connection, store: PostgresEventStore,
-                 conn: asyncpg.Connection, es: Any) -> None:
-        self.raw, self.store, self.conn, self.es = raw, store, conn, es
+
+def _same_schema_row() -> tuple[Any, ...]:
+    return (new_id(), f"s-{uuid.uuid4()}", "bench.Happened", orjson.dumps(PAYLOAD).decode(),
+            '{"producer":"bench"}', "bench", GENESIS, uuid.uuid4().bytes * 2)
+
+
+class Subjects:
+    """The subjects' write cases, each returning elapsed seconds."""
+
+    def __init__(self, raw: asyncpg.Connection, same: asyncpg.Connection,
+                 store: PostgresEventStore, conn: asyncpg.Connection, es: Any) -> None:
+        self.raw, self.same, self.store, self.conn, self.es = raw, same, store, conn, es
+
+    async def same_single(self) -> float:
+        with Timer() as t:
+            for _ in range(SINGLE):
+                await self.same.execute(SAME_SCHEMA_INSERT, *_same_schema_row())
+        return t.seconds
+
+    async def same_batch(self) -> float:
+        with Timer() as t:
+            for _ in range(BATCHES):
+                async with self.same.transaction():
+                    await self.same.executemany(SAME_SCHEMA_INSERT,
+                                                [_same_schema_row() for _ in range(100)])
+        return t.seconds
 
     async def raw_single(self) -> float:
         with Timer() as t:
@@ -147,10 +173,12 @@ class EventsourcingSubject:
 async def interleaved(suite: Suite, subjects: Subjects) -> None:
     cases: list[tuple[str, str, int, Callable[[], Awaitable[float]]]] = [
         (A, "raw asyncpg INSERT", SINGLE, subjects.raw_single),
+        (A, "raw INSERT, events schema", SINGLE, subjects.same_single),
         (A, "goodfaith append", SINGLE, subjects.ours_single),
         (A, "eventsourcing recorder", SINGLE, subjects.es_single),
         (A_OUT, "goodfaith append", SINGLE, subjects.ours_published),
         (B, "raw asyncpg executemany", BATCHES * 100, subjects.raw_batch),
+        (B, "raw executemany, events schema", BATCHES * 100, subjects.same_batch),
         (B, "goodfaith append_batch", BATCHES * 100, subjects.ours_batch),
         (B, "eventsourcing recorder", BATCHES * 100, subjects.es_batch),
     ]
@@ -203,19 +231,28 @@ async def run(infra: Infra) -> Suite:
     await migrate(pool)
     store = PostgresEventStore(pool, producer="bench")
     es = EventsourcingSubject(await infra.create_database("bench_eventsourcing", recreate=True))
+    same_pool = await create_pool(await infra.create_database("bench_same", recreate=True))
+    await migrate(same_pool)
+    same = await same_pool.acquire()
     try:
         async with pool.acquire() as conn:
-            await interleaved(suite, Subjects(raw, store, conn, es))
+            await interleaved(suite, Subjects(raw, same, store, conn, es))
             await replays(suite, raw, store, conn, es)
     finally:
         await raw.close()
+        await same_pool.release(same)
+        await same_pool.close()
         await pool.close()
         es.datastore.close()
     suite.ratio("(a) goodfaith / raw", (A, "goodfaith append"), (A, "raw asyncpg INSERT"), ">= 0.8")
+    suite.ratio("(a) goodfaith / raw INSERT into the same events table", (A, "goodfaith append"),
+                (A, "raw INSERT, events schema"))
     suite.ratio("(a) goodfaith / eventsourcing", (A, "goodfaith append"),
                 (A, "eventsourcing recorder"), ">= 3")
     suite.ratio("(b) goodfaith / raw", (B, "goodfaith append_batch"),
                 (B, "raw asyncpg executemany"), ">= 0.8")
+    suite.ratio("(b) goodfaith / raw executemany into the same events table",
+                (B, "goodfaith append_batch"), (B, "raw executemany, events schema"))
     suite.ratio("(b) goodfaith / eventsourcing", (B, "goodfaith append_batch"),
                 (B, "eventsourcing recorder"), ">= 2.5")
     suite.ratio("(c) stream replay goodfaith / eventsourcing",
