@@ -98,8 +98,18 @@ async def test_today_is_the_debtors_calendar_day_not_utc(api: Api, ledger, clock
     await api.invoice(debt_id, "2025-06-01", 10_000, "INV-1")
     clock.set(at("2025-06-02", hour=6))  # 23:00 on 1 June in Los Angeles: still the due date
     assert (await ledger.sweeper.sweep()).milestones == 0
-    clock.set(at("2025-06-02", hour=7, ) + timedelta(minutes=1))  # 00:01 on 2 June there
+    clock.set(at("2025-06-02", hour=7) + timedelta(minutes=1))  # 00:01 on 2 June there
     assert (await ledger.sweeper.sweep()).milestones == 1
+
+
+async def test_a_zone_ahead_of_utc_reaches_its_milestone_before_the_utc_date_does(
+    api: Api, ledger, clock,
+) -> None:
+    debt_id = await api.debt(time_zone="Pacific/Kiritimati")  # UTC+14
+    await api.invoice(debt_id, "2025-06-01", 10_000, "INV-1")
+    clock.set(at("2025-06-01", hour=10) + timedelta(minutes=1))  # 00:01 on 2 June there
+    assert (await ledger.sweeper.sweep()).milestones == 1
+    assert await milestones(ledger.runtime.pool, debt_id) == [("INV-1", 1)]
 
 
 async def test_a_restart_re_derives_the_queue_and_emits_only_new_milestones(
