@@ -62,6 +62,20 @@ class Suite:
         for note in self.notes:
             print(f"  note: {note}")
 
+    def markdown(self) -> str:
+        lines = [f"## {self.name}", "", "| case | subject | count | seconds | rate |",
+                 "|---|---|---:|---:|---:|"]
+        lines += [f"| {r.case} | {r.subject} | {r.count} | {r.seconds:.2f} | "
+                  f"{r.rate:,.0f} {r.unit} |" for r in self.rows]
+        if self.ratios:
+            lines += ["", "| ratio | measured | target |", "|---|---:|---|"]
+            lines += [f"| {k} | {v:.2f}x | {self.targets.get(k, '')} |"
+                      for k, v in self.ratios.items()]
+        extra = {k: v for k, v in self.targets.items() if k not in self.ratios}
+        lines += [f"- target {k}: {v}" for k, v in extra.items()]
+        lines += [f"- {note}" for note in self.notes]
+        return "\n".join(lines) + "\n"
+
     def write(self) -> Path:
         RESULTS.mkdir(exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -73,6 +87,7 @@ class Suite:
         }
         path = RESULTS / f"{self.name}.json"
         path.write_text(json.dumps(body, indent=2) + "\n")
+        (RESULTS / f"{self.name}.md").write_text(f"<!-- {stamp} -->\n" + self.markdown())
         return path
 
 
