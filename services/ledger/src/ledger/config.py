@@ -8,7 +8,6 @@ from goodfaith_runtime.settings import ServiceSettings
 from ledger.domain.milestones import DEFAULT_MILESTONES, validate_milestones
 
 
-# The runtime ships no type information, so mypy sees its classes as Any.
 class LedgerSettings(ServiceSettings):
     milestone_days: tuple[int, ...] = Field(
         DEFAULT_MILESTONES, description="Days past due at which InvoiceOverdue is emitted"
