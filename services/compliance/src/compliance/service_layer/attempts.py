@@ -27,9 +27,11 @@ def violation(
     approval = state.approvals.get(attempt.approval_id)
     if approval is None:
         return "UNKNOWN_APPROVAL"
-    if state.used.get(approval.approval_id, attempt.attempt_id) != attempt.attempt_id:
-        return "APPROVAL_REUSED"
-    return _mismatch(approval, attempt, approved_endpoint)
+    mismatch = _mismatch(approval, attempt, approved_endpoint)
+    if mismatch is None and state.used.get(approval.approval_id, attempt.attempt_id) != (
+            attempt.attempt_id):
+        return "APPROVAL_REUSED"  # one approval, one contact
+    return mismatch
 
 
 def _mismatch(
