@@ -17,8 +17,8 @@ from compliance.domain.context import EvaluationContext
 from compliance.domain.facts import Facts
 from compliance.domain.packs import (
     DEFAULT_REGISTRY,
-    PACK_ORDER,
     PackRegistry,
+    ordered,
     plan,
     select_packs,
 )
@@ -211,14 +211,14 @@ def evaluate(
             error=True,
         )
         return combine((failed,), (), version.version)
-    packs = tuple(p for p in PACK_ORDER if p in selection.packs)
+    packs = ordered(selection.packs)
     skeleton = plan(version, packs, facts)
     trace = list(skeleton.template)
     ran: list[RuleResult] = []  # results of the rules that applied, in order
     try:
         # Fast path: one exception handler around the loop instead of one per rule.
         for i, applies, check in skeleton.calls:
-            if applies(facts):
+            if applies is None or applies(facts):
                 trace[i] = found = check(facts)
                 ran.append(found)
     except Exception:

@@ -136,7 +136,8 @@ class Facts:
 
     @lazy
     def proposal_debts(self) -> tuple[Debt, ...]:
-        return tuple(self.debts[i] for i in sorted(self.proposal.debt_ids) if i in self.debts)
+        debts = self.debts
+        return tuple([debts[i] for i in sorted(self.proposal.debt_ids) if i in debts])
 
     @lazy
     def missing_debts(self) -> tuple[str, ...]:
@@ -204,9 +205,17 @@ class Facts:
         if found is None:
             span = timedelta(days=days + 1)
             low, high, pid = self.t - span, self.t + span, self.ctx.person.person_id
-            found = tuple(c for c in self.contacts if low <= c.at <= high and c.person_id == pid)
+            found = tuple([c for c in self.contacts if low <= c.at <= high and c.person_id == pid])
             self._near[days] = found
         return found
+
+    @lazy
+    def initiated_calls(self) -> tuple[Contact, ...]:
+        """Collector-initiated calls and voicemails in `near(7)`, in order (indexed once: the
+        Reg F counters and the harassment reviews all start from them)."""
+        return tuple(
+            [c for c in self.near(7) if c.channel in CALL_CHANNELS and c.collector_initiated]
+        )
 
     def own_contacts(self) -> Iterable[Contact]:
         """Contacts with this person (history is partitioned per person, but be explicit)."""

@@ -259,22 +259,25 @@ for _category, _stems in _TRIGGER_STEMS.items():
 _WORD = re.compile(r"\w+")
 
 
-_PREFIXES = frozenset(_BY_PREFIX)
+def _candidates_pattern(prefixes: list[str]) -> re.Pattern[str]:
+    """Whole words starting with one of `prefixes`, grouped by first letter for speed."""
+    by_first: dict[str, list[str]] = {}
+    for prefix in sorted(prefixes, key=lambda p: (-len(p), p)):
+        by_first.setdefault(prefix[0], []).append(re.escape(prefix[1:]))
+    branches = [f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in sorted(by_first.items())]
+    return re.compile(r"\b(?:" + "|".join(branches) + r")\w*")
+
+
+# Every word _WORD would find whose first three letters key _BY_PREFIX (usually none).
+_CANDIDATES = _candidates_pattern(list(_BY_PREFIX))
 
 
 def _triggered(low: str) -> set[object]:
     found: set[object] = set()
-    words = _WORD.findall(low)
-    # One C-level set intersection finds the few words worth a look (usually none).
-    hits = _PREFIXES.intersection([word[:3] for word in words])
-    if not hits:
-        return found
-    for word in words:
-        prefix = word[:3]
-        if prefix in hits:
-            for stem, category in _BY_PREFIX[prefix]:
-                if word.startswith(stem):
-                    found.add(category)
+    for word in _CANDIDATES.findall(low):
+        for stem, category in _BY_PREFIX.get(word[:3], ()):
+            if word.startswith(stem):
+                found.add(category)
     return found
 
 

@@ -17,7 +17,7 @@ from compliance.domain.context import CollectorRole, EvaluationContext
 from compliance.domain.errors import PackVersionConflict, UnknownPackVersion
 from compliance.domain.facts import Facts
 from compliance.domain.policy_params import PolicyParams
-from compliance.domain.results import Check, Predicate, RuleDef, RuleResult
+from compliance.domain.results import STATIC_PREDICATES, Check, Predicate, RuleDef, RuleResult
 from compliance.domain.rules import (
     channels,
     content,
@@ -120,21 +120,40 @@ class Selection(NamedTuple):
     jurisdiction_known: bool
 
 
-def _states(ctx: EvaluationContext) -> set[str]:
-    found = {a.state for a in ctx.person.addresses if a.country == "US" and a.state}
-    found |= {s.state for s in ctx.person.stated_locations if s.state}
-    found |= {
-        d.governing_state
-        for d in ctx.debts
-        if d.debt_id in ctx.proposal.debt_ids and d.governing_state
-    }
-    return found
+def _person_places(ctx: EvaluationContext) -> tuple[set[str], bool, bool, bool]:
+    """States of the person's US addresses and stated locations; UK person, US person, NYC."""
+    states: set[str] = set()
+    uk_person = us_person = nyc = False
+    addresses = ctx.person.addresses
+    for a in addresses:
+        if a.country == "US":
+            us_person = True
+            if a.state:
+                states.add(a.state)
+        elif a.country == "GB":
+            uk_person = True
+        nyc = nyc or a.in_nyc
+    for s in ctx.person.stated_locations:
+        if s.state:
+            states.add(s.state)
+        nyc = nyc or s.in_nyc
+    return states, uk_person, us_person or not addresses, nyc
 
 
-def _consumer_purpose(ctx: EvaluationContext) -> bool:
-    # An unknown purpose is treated as consumer: more rules, never fewer (decisions.md D-21).
-    debts = [d for d in ctx.debts if d.debt_id in ctx.proposal.debt_ids]
-    return not debts or any(d.purpose != "business" for d in debts)
+def _debt_facts(ctx: EvaluationContext, states: set[str]) -> bool:
+    """Adds the governing states of the proposal's debts; True when the purpose is consumer.
+
+    An unknown purpose is treated as consumer: more rules, never fewer (decisions.md D-21)."""
+    wanted = ctx.proposal.debt_ids
+    selected = consumer = False
+    for d in ctx.debts:
+        if d.debt_id in wanted:
+            selected = True
+            if d.governing_state:
+                states.add(d.governing_state)
+            if d.purpose != "business":
+                consumer = True
+    return consumer or not selected
 
 
 def select_packs(ctx: EvaluationContext) -> Selection:
@@ -142,12 +161,9 @@ def select_packs(ctx: EvaluationContext) -> Selection:
 
     The union of states is used (an address in MA and a debt governed by NY selects both), so
     an overlay never drops out because one record is stale (decisions.md D-19)."""
-    person = ctx.person
-    uk_person = any(a.country == "GB" for a in person.addresses)
-    us_person = not person.addresses or any(a.country == "US" for a in person.addresses)
+    states, uk_person, us_person, nyc = _person_places(ctx)
+    consumer = _debt_facts(ctx, states)
     packs = {"GATE", "POL"}
-    states = _states(ctx)
-    consumer = _consumer_purpose(ctx)
     if uk_person:
         packs.add("UK")
     if us_person and consumer:
@@ -157,13 +173,22 @@ def select_packs(ctx: EvaluationContext) -> Selection:
         # Cal. Civ. Code 1788.17 imports 1692b-1692j for creditors (decisions.md D-10).
         if fed_role or "CA" in states:
             packs.add("FED")
-        packs |= {_STATE_PACKS[s] for s in states if s in _STATE_PACKS}
-        if any(a.in_nyc for a in person.addresses) or any(
-            s.in_nyc for s in person.stated_locations
-        ):
+        packs.update([_STATE_PACKS[s] for s in states if s in _STATE_PACKS])
+        if nyc:
             packs.add("NYC")
     known = not us_person or bool(states)
     return Selection(frozenset(packs), frozenset(states), known)
+
+
+_ORDERED: dict[frozenset[str], tuple[str, ...]] = {}
+
+
+def ordered(packs: frozenset[str]) -> tuple[str, ...]:
+    """The selected packs in PACK_ORDER (a handful of selections exist: cached)."""
+    found = _ORDERED.get(packs)
+    if found is None:
+        found = _ORDERED[packs] = tuple(p for p in PACK_ORDER if p in packs)
+    return found
 
 
 class Plan(NamedTuple):
@@ -172,16 +197,27 @@ class Plan(NamedTuple):
 
     template: tuple[RuleResult, ...]
     active: tuple[tuple[int, RuleDef], ...]
-    # The same rules as (position, applies, check): the hot loop calls them directly.
-    calls: tuple[tuple[int, Predicate, Check], ...]
+    # The rules that may apply as (position, applies, check): the hot loop calls them directly.
+    # `applies` is None when it is static and true for this plan (see _calls).
+    calls: tuple[tuple[int, Predicate | None, Check], ...]
 
 
-_PLANS: dict[tuple[str, tuple[str, ...], str], Plan] = {}
+def _calls(
+    active: tuple[tuple[int, RuleDef], ...], facts: Facts
+) -> tuple[tuple[int, Predicate | None, Check], ...]:
+    """The hot loop's calls. A static predicate (results.static) has the same answer for every
+    decision with this plan's key, so it is answered here: a false one drops the rule (its
+    NOT_APPLICABLE stays in the template), a true one is replaced by None (no call)."""
+    calls: list[tuple[int, Predicate | None, Check]] = []
+    for i, r in active:
+        if r.applies not in STATIC_PREDICATES:
+            calls.append((i, r.applies, r.check_function))
+        elif r.applies(facts):
+            calls.append((i, None, r.check_function))
+    return tuple(calls)
 
 
-def _scope_key(facts: Facts) -> str:
-    channel = facts.channel.value if facts.channel is not None else "-"
-    return f"{facts.proposal.action.value}:{channel}"
+_PLANS: dict[tuple[str, tuple[str, ...], object, object], Plan] = {}
 
 
 def plan(version: PackVersion, packs: tuple[str, ...], facts: Facts) -> Plan:
@@ -190,15 +226,11 @@ def plan(version: PackVersion, packs: tuple[str, ...], facts: Facts) -> Plan:
     A rule whose declared scope (action and channel) excludes this proposal keeps its
     precomputed NOT_APPLICABLE result in the template, so the trace still lists every rule
     while the hot path skips it. Plans are cached: there are only a few hundred combinations."""
-    key = (version.version, packs, _scope_key(facts))
+    key = (version.version, packs, facts.proposal.action, facts.channel)
     found = _PLANS.get(key)
     if found is None:
         rules = [r for p in packs for r in version.rules.get(p, ())]
         active = tuple((i, r) for i, r in enumerate(rules) if r.in_scope(facts))
-        found = Plan(
-            tuple(r.not_applicable for r in rules),
-            active,
-            tuple((i, r.applies, r.check_function) for i, r in active),
-        )
+        found = Plan(tuple(r.not_applicable for r in rules), active, _calls(active, facts))
         _PLANS[key] = found
     return found

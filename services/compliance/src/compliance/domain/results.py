@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     from compliance.domain.facts import Facts
@@ -81,6 +81,21 @@ Check = Callable[["Facts"], RuleResult]
 Predicate = Callable[["Facts"], bool]
 
 
+# Predicates that read only what keys a plan (the packs, the action and the channel): the plan
+# evaluates them once for all decisions with that key, and the hot loop skips the call.
+STATIC_PREDICATES: set[Callable[..., bool]] = set()
+
+P = TypeVar("P", bound=Callable[..., bool])
+
+
+def static(predicate: P) -> P:
+    """Declare `predicate` static (see STATIC_PREDICATES). Only for predicates of `Facts.packs`,
+    `Facts.fed`, `Facts.is_contact`, `Facts.channel` and the channel flags derived from it."""
+    STATIC_PREDICATES.add(predicate)
+    return predicate
+
+
+@static
 def always(_: Facts) -> bool:
     return True
 

@@ -9,6 +9,7 @@ from typing import TypeVar
 from compliance.domain.caps import Breach, ContactLike, check_days
 from compliance.domain.context import CHANNEL_MEDIUM, Channel, Debt, Medium, PlaceKind
 from compliance.domain.facts import Facts
+from compliance.domain.results import STATIC_PREDICATES, static
 from compliance.domain.timezones import next_window_open, outside_window
 
 T = TypeVar("T")
@@ -21,18 +22,22 @@ def memo(f: Facts, key: str, compute: Callable[[Facts], T]) -> T:
     return f.memo[key]  # type: ignore[return-value]
 
 
+@static
 def contact(f: Facts) -> bool:
     return f.is_contact and f.channel is not None
 
 
+@static
 def fed_contact(f: Facts) -> bool:
     return f.fed and f.is_contact and f.channel is not None
 
 
+@static
 def fed_call(f: Facts) -> bool:
     return f.fed and f.is_contact and f.is_call
 
 
+@static
 def fed_electronic(f: Facts) -> bool:
     return f.fed and f.is_contact and f.is_electronic
 
@@ -40,6 +45,7 @@ def fed_electronic(f: Facts) -> bool:
 def fed_channel(*channels: Channel) -> Callable[[Facts], bool]:
     wanted = frozenset(channels)
 
+    @static
     def applies(f: Facts) -> bool:
         return f.fed and f.is_contact and f.channel in wanted
 
@@ -50,7 +56,7 @@ def in_pack(pack: str, base: Callable[[Facts], bool] = contact) -> Callable[[Fac
     def applies(f: Facts) -> bool:
         return pack in f.packs and base(f)
 
-    return applies
+    return static(applies) if base in STATIC_PREDICATES else applies
 
 
 # Channels whose send instant is when the person is reached. A letter reaches the person on
@@ -61,6 +67,7 @@ TIMED_CHANNELS = frozenset(
 )
 
 
+@static
 def timed_contact(f: Facts) -> bool:
     return f.is_contact and f.channel in TIMED_CHANNELS
 

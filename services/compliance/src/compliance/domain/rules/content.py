@@ -12,7 +12,7 @@ from compliance.domain.lexicon import mentions
 from compliance.domain.results import RuleDef, RuleResult
 from compliance.domain.rules import scope
 from compliance.domain.rules.channels import is_lcm
-from compliance.domain.rules.common import fed_contact
+from compliance.domain.rules.common import fed_call, fed_contact
 
 FED = "FED"
 
@@ -30,7 +30,7 @@ CALLER_ID = RuleDef(
     pack=FED,
     citation="1692d(6) [V]; 1006.14(g) [V]; 1692e(14) [V]",
     reads=("proposal.content", "collector.business_name"),
-    applies=lambda f: f.fed and f.is_contact and f.is_call,
+    applies=fed_call,  # the same test as before: f.fed and f.is_contact and f.is_call
     channels=scope.CALLS,
 )
 

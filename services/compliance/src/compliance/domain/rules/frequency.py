@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 from compliance.domain import caps
 from compliance.domain.caps import (
-    CALL_CHANNELS,
     ELECTRONIC_CHANNELS,
     Breach,
     Contact,
@@ -33,9 +32,7 @@ class CallCounts:
         everything = f.near(7)
         self.counted: list[Contact] = []
         self.excluded: dict[str, str] = {}
-        for c in everything:
-            if c.channel not in CALL_CHANNELS or not c.collector_initiated:
-                continue
+        for c in f.initiated_calls:
             why = _exclusion(f, c, everything)
             if why is None:
                 self.counted.append(c)

@@ -12,7 +12,7 @@ from functools import cache
 from compliance.domain.caps import CALL_CHANNELS
 from compliance.domain.context import Channel
 from compliance.domain.facts import Facts
-from compliance.domain.results import RuleDef, RuleResult
+from compliance.domain.results import RuleDef, RuleResult, static
 from compliance.domain.rules import scope
 from compliance.domain.rules.common import cap_breach, timed_contact, window_breach, zones_missing
 from compliance.domain.rules.frequency import cooldown, seven_in_seven, soft_cap
@@ -20,14 +20,22 @@ from compliance.domain.rules.frequency import cooldown, seven_in_seven, soft_cap
 POL = "POL"
 
 
+@static
 def _pol(f: Facts) -> bool:
     return POL in f.packs
 
 
+@static
 def _first_party_timed(f: Facts) -> bool:
     return _pol(f) and not f.fed and timed_contact(f)
 
 
+@static
+def _call_or_visit(f: Facts) -> bool:
+    return _pol(f) and f.is_contact and f.channel in (Channel.CALL, Channel.VISIT)
+
+
+@static
 def _first_party_call(f: Facts) -> bool:
     return _pol(f) and not f.fed and f.is_contact and f.is_call
 
@@ -64,7 +72,7 @@ LAST_DIAL = RuleDef(
     pack=POL,
     citation="Policy: last-dial buffer (reference FED-TIME-WINDOW edge cases)",
     reads=("proposal.intended_send_at", "candidate_tz", "policy.last_dial"),
-    applies=lambda f: _pol(f) and f.is_contact and f.channel in (Channel.CALL, Channel.VISIT),
+    applies=_call_or_visit,
     channels=scope.CALL_OR_VISIT,
 )
 
@@ -135,7 +143,7 @@ def harassment_review(rule: RuleDef, f: Facts) -> RuleResult:
     missing = zones_missing(f)
     if missing:
         return rule.missing_data(*missing)
-    calls = [c for c in f.near(7) if c.collector_initiated and c.channel in CALL_CHANNELS]
+    calls = f.initiated_calls
     cap = f.policy.first_party_calls_per_7_days
     if cap_breach(f, calls, days=7, cap=cap):
         return rule.review(

@@ -24,7 +24,15 @@ from compliance.domain.context import (
 )
 from compliance.domain.facts import WRITTEN_CHANNELS, Facts
 from compliance.domain.lexicon import mentions
-from compliance.domain.results import Obligation, ObligationKind, RuleDef, RuleResult
+from compliance.domain.results import (
+    STATIC_PREDICATES,
+    Obligation,
+    ObligationKind,
+    RuleDef,
+    RuleResult,
+    always,
+    static,
+)
 from compliance.domain.rules import scope
 from compliance.domain.rules.common import (
     cap_breach,
@@ -46,11 +54,11 @@ def _collector_role(f: Facts) -> bool:
     return f.ctx.collector.role is not CollectorRole.CREDITOR_OWN_NAME
 
 
-def _pack(pack: str, extra: Callable[[Facts], bool] = lambda f: True) -> Callable[[Facts], bool]:
+def _pack(pack: str, extra: Callable[[Facts], bool] = always) -> Callable[[Facts], bool]:
     def applies(f: Facts) -> bool:
         return pack in f.packs and contact(f) and extra(f)
 
-    return applies
+    return static(applies) if extra in STATIC_PREDICATES else applies
 
 
 def _initiated(f: Facts, keep: Callable[[Contact], bool], days: int = 7) -> list[Contact]:

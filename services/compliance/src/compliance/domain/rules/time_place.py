@@ -16,7 +16,7 @@ from compliance.domain.context import (
     TemplateType,
 )
 from compliance.domain.facts import CONSUMER_ROLES, Facts
-from compliance.domain.results import RuleDef, RuleResult
+from compliance.domain.results import RuleDef, RuleResult, static
 from compliance.domain.rules import scope
 from compliance.domain.rules.common import (
     debts_with,
@@ -33,6 +33,7 @@ from compliance.domain.timezones import outside_window
 FED = "FED"
 
 
+@static
 def _fed_timed(f: Facts) -> bool:
     return f.fed and timed_contact(f)
 

@@ -7,7 +7,7 @@ import re
 
 from compliance.domain.context import PersonRole, UkFlags
 from compliance.domain.facts import Facts
-from compliance.domain.results import Obligation, ObligationKind, RuleDef, RuleResult
+from compliance.domain.results import Obligation, ObligationKind, RuleDef, RuleResult, static
 from compliance.domain.rules import scope
 from compliance.domain.rules.common import contact, timed_contact, window_breach, zones_missing
 from compliance.domain.rules.time_place import designation_hits, live_designations
@@ -18,6 +18,7 @@ UK = "UK"
 _PREMIUM = re.compile(r"(?<!\d)(?:\+44\s?|0)(?:9\d|87|84)\d[\s\d]{6,9}")
 
 
+@static
 def _uk(f: Facts) -> bool:
     return UK in f.packs and contact(f)
 
