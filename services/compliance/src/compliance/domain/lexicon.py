@@ -367,15 +367,18 @@ class ContentFindings:
 
     @lazy
     def remedies(self) -> frozenset[RemedyKind]:
+        categories = self._categories
+        if not categories:  # no trigger word: only the template flags can name a remedy
+            return frozenset(self._meta.threatens)
         found = set(self._meta.threatens)
         found.update(
             kind
             for kind, pattern in _REMEDIES.items()
-            if kind in self._categories and pattern.search(self._low)
+            if kind in categories and pattern.search(self._low)
         )
         return frozenset(found)
 
-    @property
+    @lazy
     def legal_action(self) -> frozenset[RemedyKind]:
         return self.remedies & LEGAL_REMEDIES
 
