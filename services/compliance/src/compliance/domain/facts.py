@@ -85,7 +85,7 @@ class Facts:
     def tz(self) -> CandidateZones:
         return candidate_tz(self.ctx.person, self.ctx.endpoints)
 
-    @property
+    @lazy
     def zones(self) -> tuple[ZoneInfo, ...]:
         return self.tz.zones
 

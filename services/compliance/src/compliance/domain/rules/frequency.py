@@ -33,7 +33,10 @@ class CallCounts:
         self.counted: list[Contact] = []
         self.excluded: dict[str, str] = {}
         for c in f.initiated_calls:
-            why = _exclusion(f, c, everything)
+            if c.connected is not False and not c.consent_id and c.recipient_role not in _EXCLUDED:
+                self.counted.append(c)  # caps.fed_exclusion answers None at once for these
+                continue
+            why = caps.fed_exclusion(c, f.consents, everything, f.zones)
             if why is None:
                 self.counted.append(c)
             else:
@@ -47,12 +50,6 @@ class CallCounts:
     def calls_about(self, f: Facts, key: str) -> list[Contact]:
         # A call about D1 and D2 counts toward both (reference FED-7IN7 edge cases).
         return [c for c in self.counted if key in f.keys_of(c.debt_ids)]
-
-
-def _exclusion(f: Facts, c: Contact, everything: tuple[Contact, ...]) -> str | None:
-    if c.connected is not False and not c.consent_id and c.recipient_role not in _EXCLUDED:
-        return None  # what caps.fed_exclusion answers for a plain counted call, without the call
-    return caps.fed_exclusion(c, f.consents, everything, f.zones)
 
 
 _EXCLUDED = caps.EXCLUDED_RECIPIENTS
