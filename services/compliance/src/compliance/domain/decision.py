@@ -17,6 +17,7 @@ from compliance.domain.context import EvaluationContext
 from compliance.domain.facts import Facts
 from compliance.domain.packs import (
     DEFAULT_REGISTRY,
+    PACK_ORDER,  # noqa: F401  (importable from here, as before)
     PackRegistry,
     ordered,
     plan,
@@ -127,7 +128,10 @@ _CONTENT = ObligationKind.CONTENT
 def _unmet(result: RuleResult) -> bool:
     if result.outcome is not _REQUIRE:
         return False
-    return any(o.kind is _CONTENT and not o.satisfied for o in result.obligations)
+    for o in result.obligations:  # noqa: SIM110  (hot path: a loop beats any() over a genexpr)
+        if o.kind is _CONTENT and not o.satisfied:
+            return True
+    return False
 
 
 def _retry(blocking: list[RuleResult]) -> datetime | None:

@@ -140,6 +140,22 @@ class Facts:
         return tuple([debts[i] for i in sorted(self.proposal.debt_ids) if i in debts])
 
     @lazy
+    def debt_marks(self) -> frozenset[str]:
+        """Which optional records any of the proposal's debts carries ("attorney", "cease",
+        "disputes", "oc_request"): rules about them skip their per-debt scan when none does."""
+        marks: set[str] = set()
+        for d in self.proposal_debts:
+            if d.attorney is not None:
+                marks.add("attorney")
+            if d.cease is not None:
+                marks.add("cease")
+            if d.disputes:
+                marks.add("disputes")
+            if d.oc_request_at:
+                marks.add("oc_request")
+        return frozenset(marks)
+
+    @lazy
     def missing_debts(self) -> tuple[str, ...]:
         if self.proposal.debt_ids <= self.debts.keys():
             return ()

@@ -87,9 +87,9 @@ def candidate_tz(person: Person, endpoints: Sequence[Endpoint]) -> CandidateZone
     The comment to 1006.6(b)(1)(i) requires a time convenient in all locations the collector's
     information indicates (reference FED-TZ-ALL; decisions.md D-04)."""
     return _candidate_tz(
-        tuple(a.tz for a in person.addresses),
-        tuple(loc.tz for loc in person.stated_locations),
-        tuple((e.endpoint_id, e.e164) for e in endpoints if isinstance(e, PhoneEndpoint)),
+        tuple([a.tz for a in person.addresses]),
+        tuple([loc.tz for loc in person.stated_locations]),
+        tuple([(e.endpoint_id, e.e164) for e in endpoints if isinstance(e, PhoneEndpoint)]),
     )
 
 

@@ -283,6 +283,7 @@ ATTY = RuleDef(
     reads=("debts[].attorney", "proposal.responding_to_consumer_request"),
     applies=lambda f: (
         _fed_to_consumer(f)
+        and "attorney" in f.debt_marks
         and any(d.attorney is not None and d.attorney.known_at <= f.t for d in f.proposal_debts)
     ),
 )
@@ -330,6 +331,7 @@ CEASE = RuleDef(
     reads=("debts[].cease", "proposal.template_type"),
     applies=lambda f: (
         _fed_to_consumer(f)
+        and "cease" in f.debt_marks
         and any(d.cease is not None and d.cease.written for d in f.proposal_debts)
     ),
 )

@@ -253,7 +253,7 @@ DISPUTE_HOLD = RuleDef(
     pack=FED,
     citation="1692g(b) [V]; 1006.38(d)(2)(i),(ii) [V]",
     reads=("debts[].disputes", "debts[].validation_notice_provided_at", "proposal.template_type"),
-    applies=lambda f: fed_contact(f) and any(d.disputes for d in f.proposal_debts),
+    applies=lambda f: fed_contact(f) and "disputes" in f.debt_marks,
 )
 
 
@@ -280,7 +280,7 @@ DISPUTE_LATE = RuleDef(
     pack=FED,
     citation="1692e(8) [V]",
     reads=("debts[].disputes",),
-    applies=lambda f: f.fed and any(d.disputes for d in f.proposal_debts),
+    applies=lambda f: f.fed and "disputes" in f.debt_marks,
     actions=scope.CONTACT_OR_FURNISH,
 )
 
@@ -309,7 +309,7 @@ OC_HOLD = RuleDef(
     pack=FED,
     citation="1692g(b) [V]; 1006.38(c)(1),(2) [V]",
     reads=("debts[].oc_request_at", "debts[].oc_info_sent_at"),
-    applies=lambda f: fed_contact(f) and any(d.oc_request_at for d in f.proposal_debts),
+    applies=lambda f: fed_contact(f) and "oc_request" in f.debt_marks,
 )
 
 
