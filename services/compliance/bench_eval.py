@@ -8,12 +8,20 @@ Angeles (3 candidate zones), 2 debts and 10 history items (calls, a conversation
 emails). The baseline runs the same loop through `evaluate` with a pack version holding only
 FED-TIME-WINDOW, so the ratio is the cost of the full rule set over the cheapest possible
 decision on the same context.
+
+Honesty: every evaluation gets its own context object (a pool of independently validated
+contexts, distinct request ids, cycled), and `evaluate` keeps nothing per context or per decision
+between calls. What is shared across calls is static: plans per (pack version, packs, action,
+channel), the shared constant results of rules, and the zone-name / area-code / candidate-zone
+look-ups in timezones.py. The machine is shared: run it several times and compare the full
+figure with the baseline of the same run.
 """
 
 from __future__ import annotations
 
 import time as clock
 from datetime import UTC, datetime, timedelta
+from itertools import cycle
 from typing import Any
 
 from compliance.domain import EvaluationContext, evaluate
@@ -52,7 +60,7 @@ def _history() -> list[dict[str, Any]]:
     return items
 
 
-def realistic_context() -> EvaluationContext:
+def realistic_context(request_id: str = "r-1") -> EvaluationContext:
     return EvaluationContext.model_validate(
         {
             "collector": {
@@ -114,7 +122,7 @@ def realistic_context() -> EvaluationContext:
             ],
             "history": _history(),
             "proposal": {
-                "request_id": "r-1",
+                "request_id": request_id,
                 "channel": "call",
                 "endpoint_id": "ph-1",
                 "recipient_person_id": "p-1",
@@ -131,6 +139,11 @@ def realistic_context() -> EvaluationContext:
     )
 
 
+def pool(size: int = 256) -> list[EvaluationContext]:
+    """Fresh context objects: each evaluation in the loops below gets the next one."""
+    return [realistic_context(f"r-{i}") for i in range(size)]
+
+
 def _rate(fn: Any, seconds: float) -> float:
     n, start = 0, clock.perf_counter()
     deadline = start + seconds
@@ -144,9 +157,9 @@ def _rate(fn: Any, seconds: float) -> float:
 
 
 def _worker_rate(seconds: float) -> float:
-    ctx = realistic_context()
-    evaluate(ctx)
-    return _rate(lambda: evaluate(ctx), seconds)
+    contexts = cycle(pool())
+    evaluate(realistic_context())
+    return _rate(lambda: evaluate(next(contexts)), seconds)
 
 
 def parallel_rate(seconds: float, processes: int = 2) -> float:
@@ -166,8 +179,9 @@ def run(seconds: float = 3.0) -> dict[str, float]:
         raise RuntimeError(f"benchmark context should be allowed: {decision.reasons}")
     baseline = PackRegistry()
     baseline.register(PackVersion("bench-baseline", {"FED": (TIME_WINDOW,)}))
-    full = _rate(lambda: evaluate(ctx), seconds / 2)
-    base = _rate(lambda: evaluate(ctx, registry=baseline), seconds / 2)
+    contexts = cycle(pool())
+    full = _rate(lambda: evaluate(next(contexts)), seconds / 2)
+    base = _rate(lambda: evaluate(next(contexts), registry=baseline), seconds / 2)
     return {
         "decisions_per_s": round(full),
         "baseline_per_s": round(base),
@@ -178,5 +192,6 @@ def run(seconds: float = 3.0) -> dict[str, float]:
 
 if __name__ == "__main__":
     result = run()
+    # One worker process per core (the gate is partitioned per person): reported separately.
     result["two_process_aggregate_per_s"] = round(parallel_rate(1.5))
     print(result)

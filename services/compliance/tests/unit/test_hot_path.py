@@ -1,0 +1,87 @@
+"""The hot-path rewrites answer exactly as the straightforward code they replaced."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+from compliance.domain import EvaluationContext
+from compliance.domain import lexicon as lx
+from compliance.domain.facts import Facts
+from compliance.domain.packs import CURRENT_VERSION, DEFAULT_REGISTRY, select_packs
+from compliance.domain.results import STATIC_PREDICATES
+
+_PIECES = [
+    *(stem for stems in lx._TRIGGER_STEMS.values() for stem in stems),
+    "a debt collector",
+    "a debt collectors",
+    "from ",
+    "by ",
+    "is ",
+    "are ",
+    "am ",
+    "ram ",
+    ",",
+    " ",
+    ".",
+    "\n",
+    "x",
+    "_",
+    "1",
+    "é",
+    "ing",
+    "s",
+    "sue",
+    "ac",
+]
+
+
+def _texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 10))) for _ in range(n)]
+
+
+def _triggered_reference(low: str) -> set[object]:
+    found: set[object] = set()
+    for word in re.findall(r"\w+", low):
+        for stem, category in lx._BY_PREFIX.get(word[:3], ()):
+            if word.startswith(stem):
+                found.add(category)
+    return found
+
+
+def test_trigger_words_match_the_word_by_word_reference() -> None:
+    for text in _texts(20_000, 7):
+        assert lx._triggered(text) == _triggered_reference(text), repr(text)
+
+
+def test_subsequent_disclosure_matches_the_regex_reference() -> None:
+    phrase = re.compile(r"a debt collector\b")
+    searcher = lx._DISCLOSURES["en"].mm_subsequent
+    assert isinstance(searcher, lx._Preceded)
+    before = searcher.before
+    for text in _texts(20_000, 11):
+        expected = any(
+            before.search(text, max(0, m.start() - 6), m.start()) for m in phrase.finditer(text)
+        )
+        assert searcher.search(text) == expected, repr(text)
+
+
+def test_static_predicates_depend_only_on_the_plan_key() -> None:
+    """A predicate declared static is answered once per plan: it must give one answer for
+    every context with the same packs, action and channel (checked on the golden contexts)."""
+    version = DEFAULT_REGISTRY.get(CURRENT_VERSION)
+    rules = [r for pack in version.rules.values() for r in pack if r.applies in STATIC_PREDICATES]
+    assert len(rules) > 20
+    golden = json.loads((Path(__file__).parent / "golden" / "decisions.json").read_text())
+    answers: dict[tuple[object, ...], bool] = {}
+    for case in golden:
+        ctx = EvaluationContext.model_validate(case["context"])
+        selection = select_packs(ctx)
+        facts = Facts(ctx, version.policy, selection.packs)
+        key = (selection.packs, facts.proposal.action, facts.channel)
+        for rule in rules:
+            answer = rule.applies(facts)
+            assert answers.setdefault((*key, rule.rule_id), answer) == answer, rule.rule_id
