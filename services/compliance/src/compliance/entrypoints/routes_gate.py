@@ -43,7 +43,7 @@ async def check(
     gate_request = _gate_request(body, app.clock.now())
 
     async def work(conn: Any) -> Any:
-        checked = await app.service.check(conn, principal.tenant, gate_request)
+        checked = await app.service.check(conn, principal.tenant, gate_request, queue=True)
         return await queries.decision_view(conn, principal.tenant, checked.decision_id)
 
     return await idempotent(app, request, principal, body.model_dump(mode="json"), key, work)

@@ -70,9 +70,16 @@ class ComplianceService:
 
     async def check(
         self, conn: asyncpg.Connection, tenant: str, request: GateRequest,
-        cause: Cause | None = None,
+        cause: Cause | None = None, *, queue: bool = False,
     ) -> Checked:
+        """`queue=True` (HTTP, one person per transaction) waits its turn on a per-person lock
+        instead of racing: many agents checking one person do not redo each other's work. The
+        Kafka gate never takes it (its transactions span several persons, so waiting could
+        deadlock); the partition already serialises it, and the version check still decides."""
         started = time.perf_counter()
+        if queue:
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                               ev.person_stream(tenant, request.person_id))
 
         async def once() -> Checked:
             state = await self.streams.load(conn, tenant, request.person_id)
