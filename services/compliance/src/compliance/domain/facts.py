@@ -83,7 +83,9 @@ class Facts:
 
     @lazy
     def tz(self) -> CandidateZones:
-        return candidate_tz(self.ctx.person, self.ctx.endpoints)
+        found = candidate_tz(self.ctx.person, self.ctx.endpoints)
+        self.__dict__["zones"] = found.zones  # read by most rules: set with the zones
+        return found
 
     @lazy
     def zones(self) -> tuple[ZoneInfo, ...]:
@@ -98,7 +100,11 @@ class Facts:
     @lazy
     def local_times(self) -> tuple[time, ...]:
         """Wall-clock time of the send instant in each candidate zone (same order as zones)."""
-        return tuple([local.time() for local in self.local_sends])
+        t = self.t
+        sends = self.__dict__.get("local_sends")
+        if sends is None:
+            sends = self.__dict__["local_sends"] = tuple([t.astimezone(z) for z in self.zones])
+        return tuple([local.time() for local in sends])
 
     @lazy
     def send_days(self) -> tuple[date, ...]:
@@ -132,7 +138,14 @@ class Facts:
 
     @lazy
     def debts(self) -> dict[str, Debt]:
-        return {d.debt_id: d for d in self.ctx.debts}
+        debts: dict[str, Debt] = {}
+        groups: dict[str, str] = {}
+        for d in self.ctx.debts:  # one pass for the debts and their frequency groups
+            debts[d.debt_id] = d
+            if d.frequency_group:
+                groups[d.debt_id] = d.frequency_group
+        self.__dict__.setdefault("_groups", groups)
+        return debts
 
     @lazy
     def proposal_debts(self) -> tuple[Debt, ...]:
