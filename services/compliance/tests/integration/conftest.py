@@ -95,7 +95,7 @@ class Api:
     async def call(self, method: str, path: str, body: Any = None, *,
                    scopes: tuple[str, ...] = ALL_SCOPES, key: str | None = None,
                    **params: Any) -> httpx.Response:
-        return await self.client.request(method, path, json=body, params=params,
+        return await self.client.request(method, path, json=body, params=params or None,
                                          headers=self.headers(scopes, key))
 
     async def ok(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
