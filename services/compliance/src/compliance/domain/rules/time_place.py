@@ -372,6 +372,11 @@ _ALLOWED_NON_CONSUMERS = frozenset(
     }
 )
 
+# The fixed ALLOW explanation per consumer role, so the common answer is a shared result.
+_CONSUMER_RECIPIENT = {
+    role: f"The recipient is the consumer ({role.value})." for role in PersonRole
+}
+
 THIRD_PARTY = RuleDef(
     "FED-3P",
     pack=FED,
@@ -414,7 +419,7 @@ def check_third_party(f: Facts) -> RuleResult:
                 },
                 {"rpc": f.ctx.person.rpc.value},
             )
-        return THIRD_PARTY.allow(f"The recipient is the consumer ({role.value}).")
+        return THIRD_PARTY.ok(_CONSUMER_RECIPIENT[role])
     if role in _ALLOWED_NON_CONSUMERS:
         return THIRD_PARTY.allow(f"1692c(b) permits communicating with the {role.value}.")
     exception = _third_party_exception(f)
