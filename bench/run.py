@@ -10,7 +10,7 @@ from pathlib import Path
 
 from goodfaith_runtime.infra import Infra
 
-SUITES = ["bench.bench_event_store", "bench.bench_ledger"]
+SUITES = ["bench.bench_event_store", "bench.bench_ledger", "bench.bench_compliance"]
 
 
 def main(selected: list[str]) -> None:

@@ -9,8 +9,7 @@ from goodfaith_runtime.settings import ServiceSettings
 from goodfaith_runtime.signing import DEV_SIGNING_KEY
 
 
-# The runtime ships no type information, so mypy sees its classes as Any.
-class ComplianceSettings(ServiceSettings):  # type: ignore[misc]
+class ComplianceSettings(ServiceSettings):
     # Base64 of the raw 32-byte Ed25519 private key; the dispatcher verifies with its public half
     # (GET /v1/public-key). The development key is refused in production.
     compliance_signing_key: str = DEV_SIGNING_KEY

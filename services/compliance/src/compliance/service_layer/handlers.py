@@ -104,8 +104,6 @@ class ComplianceService:
                                            cause)
         await projections.record_decision(conn, state.tenant, verdict, stored[0].stream_id,
                                           stored[0].stream_version)
-        await projections.touch_person(conn, state.tenant, state.person_id,
-                                       stored[-1].stream_version, verdict.decided_at)
         metrics.count_decision(verdict.decision, verdict.request.source)
         log.info("compliance.decided", decision_id=verdict.decision_id,
                  outcome=verdict.decision.outcome.value, reasons=list(verdict.decision.reasons),

@@ -6,16 +6,18 @@ once. A fact about a debt the profile does not list is kept and applies if the d
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 Doc = dict[str, Any]
 
 
 def overlay(profile: Doc, facts: list[Doc]) -> Doc:
-    doc = copy.deepcopy(profile)
+    # A JSON round trip is a deep copy several times faster than copy.deepcopy.
+    doc: Doc = orjson.loads(orjson.dumps(profile))
     person: Doc = doc["person"]
     debts: dict[str, Doc] = {d["debt_id"]: d for d in doc.get("debts", [])}
     for fact in facts:
