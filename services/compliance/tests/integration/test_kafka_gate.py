@@ -13,8 +13,20 @@ from goodfaith_events.contracts import ContactApproved, Topics
 from goodfaith_events.ids import new_id
 from goodfaith_runtime.signing import load_public_key, verify_approval
 
-from .conftest import NOW, PHONE, SCRIPT, Api, message, produce, requested, serve, settings_for
-from .conftest import collect, sha, until
+from .conftest import (
+    NOW,
+    PHONE,
+    SCRIPT,
+    Api,
+    collect,
+    message,
+    produce,
+    requested,
+    serve,
+    settings_for,
+    sha,
+    until,
+)
 
 pytestmark = pytest.mark.integration
 
