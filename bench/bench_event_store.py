@@ -63,7 +63,7 @@ def _event(publish: bool = False) -> NewEvent:
 SAME_SCHEMA_INSERT = (
     "INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, payload, "
     "metadata, tenant, recorded_at, prev_hash, hash) "
-    "VALUES ($1, $2, 1, $3, 1, $4::jsonb, $5::jsonb, $6, now(), $7, $8)")
+    "VALUES ($1, $2, 1, $3, 1, $4::json, $5::json, $6, now(), $7, $8)")
 GENESIS = bytes(32)
 
 

@@ -26,10 +26,14 @@ def _jsonb_decode(data: bytes) -> object:
     return orjson.loads(data[1:])
 
 
+def _json_encode(value: object) -> bytes:
+    # json's binary wire format is the JSON text itself.
+    return value.encode() if isinstance(value, str) else orjson.dumps(value)
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec(
-        "json", encoder=lambda v: v if isinstance(v, str) else orjson.dumps(v).decode(),
-        decoder=orjson.loads, schema="pg_catalog",
+        "json", encoder=_json_encode, decoder=orjson.loads, schema="pg_catalog", format="binary",
     )
     await conn.set_type_codec(
         "jsonb", encoder=_jsonb_encode, decoder=_jsonb_decode, schema="pg_catalog",

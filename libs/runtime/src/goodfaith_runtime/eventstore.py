@@ -177,8 +177,8 @@ WITH input AS (
 ), written AS (
     INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, payload,
                         metadata, tenant, recorded_at, prev_hash, hash)
-    SELECT event_id, stream_id, stream_version, type, schema_version, payload::jsonb,
-           $11::jsonb, $12, $13, prev_hash, hash FROM input
+    SELECT event_id, stream_id, stream_version, type, schema_version, payload::json,
+           $11::json, $12, $13, prev_hash, hash FROM input
     RETURNING event_id
 ), published AS (
     INSERT INTO outbox (event_id, topic, partition_key)
@@ -194,14 +194,14 @@ _COPY_COLUMNS = ["event_id", "stream_id", "stream_version", "type", "schema_vers
 _INSERT_ONE = """
 INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, payload, metadata,
                     tenant, recorded_at, prev_hash, hash)
-VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11)
+VALUES ($1, $2, $3, $4, $5, $6::json, $7::json, $8, $9, $10, $11)
 """
 
 _INSERT_ONE_PUBLISHED = """
 WITH written AS (
     INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, payload,
                         metadata, tenant, recorded_at, prev_hash, hash)
-    VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11)
+    VALUES ($1, $2, $3, $4, $5, $6::json, $7::json, $8, $9, $10, $11)
     RETURNING event_id
 )
 INSERT INTO outbox (event_id, topic, partition_key) SELECT event_id, $12, $13 FROM written
