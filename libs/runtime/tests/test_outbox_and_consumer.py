@@ -229,3 +229,18 @@ async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_partition_
     dlq = await drain(infra.kafka_bootstrap, dlq_topic("dlqtest"), 2)
     assert len(dlq) == 2
     assert any(dict(r.headers)["dlq_reason"].startswith(b"ValueError") for r in dlq)
+
+
+async def test_an_idle_relay_is_woken_by_the_commit_not_by_its_poll(pool, infra, topic) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    async with producer_for(infra) as producer:
+        # A 60 s fallback poll: only the commit's notification can wake the relay in time.
+        relay = OutboxRelay(pool, producer, service="test", idle_sleep=60)
+        stop = asyncio.Event()
+        runner = asyncio.create_task(relay.run(stop))
+        await asyncio.sleep(0.5)  # the relay is now idle, waiting
+        await store.append("woken", 0, [pub(topic, "woken", 0)], META)
+        records = await drain(infra.kafka_bootstrap, topic, 1, timeout=10)
+        stop.set()
+        await asyncio.wait_for(runner, 10)
+    assert [r.key for r in records] == [b"woken"]

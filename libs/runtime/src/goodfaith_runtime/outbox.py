@@ -30,6 +30,7 @@ PUBLISHED = Counter("goodfaith_outbox_published_total", "Events published", ["se
 FAILURES = Counter("goodfaith_outbox_failures_total", "Failed publish rounds", ["service"])
 
 _RELAY_LOCK = 0x0B0C5E1A
+_CHANNEL = "goodfaith_outbox"
 
 
 class Producer(Protocol):
@@ -50,14 +51,17 @@ ORDER BY o.position LIMIT $1
 class OutboxRelay:
     def __init__(
         self, pool: asyncpg.Pool, producer: Producer, *, service: str, batch_size: int = 500,
-        idle_sleep: float = 0.05, max_backoff: float = 5.0,
+        idle_sleep: float = 1.0, max_backoff: float = 5.0,
     ) -> None:
         self._pool = pool
         self._producer = producer
         self._service = service
         self._batch_size = batch_size
+        # A commit that wrote outbox rows notifies the relay at once; the idle sleep is only
+        # the fallback should a notification ever be missed (a reconnect, say).
         self._idle_sleep = idle_sleep
         self._max_backoff = max_backoff
+        self._wake = asyncio.Event()
 
     async def publish_pending(self) -> int:
         """One round: publish up to a batch in outbox order, then delete what was acked."""
@@ -115,11 +119,16 @@ class OutboxRelay:
                 if await leader_conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK):
                     break
                 await _sleep_or_stop(stop, 1.0)
+            await leader_conn.add_listener(_CHANNEL, self._on_notify)
             try:
                 await self._loop(stop)
             finally:
                 with contextlib.suppress(Exception):
+                    await leader_conn.remove_listener(_CHANNEL, self._on_notify)
                     await leader_conn.execute("SELECT pg_advisory_unlock($1)", _RELAY_LOCK)
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
 
     async def _loop(self, stop: asyncio.Event) -> None:
         backoff = 0.1
@@ -137,7 +146,17 @@ class OutboxRelay:
                 backoff = min(backoff * 2, self._max_backoff)
                 continue
             if sent == 0:
-                await _sleep_or_stop(stop, self._idle_sleep)
+                await self._idle(stop)
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        self._wake.clear()
+        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=self._idle_sleep,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

@@ -87,8 +87,9 @@ class ServiceRuntime:
         for spec in self.consumers:
             consumer = IdempotentConsumer(name=spec.name, pool=self.pool, handlers=spec.handlers,
                                           dlq_producer=self.producer, clock=self.clock)
-            loop = KafkaConsumerLoop(consumer, bootstrap=self.settings.kafka_bootstrap,
-                                     topics=spec.topics)
+            loop = KafkaConsumerLoop(
+                consumer, bootstrap=self.settings.kafka_bootstrap, topics=spec.topics,
+                fetch_max_wait_ms=self.settings.kafka_fetch_max_wait_ms)
             runners.append(loop.run(self._stop))
         await asyncio.gather(*runners)
 

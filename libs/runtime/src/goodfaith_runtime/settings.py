@@ -22,6 +22,7 @@ class ServiceSettings(BaseSettings):
     # Tansu cannot do InitProducerId; Apache Kafka should run with idempotence on.
     kafka_idempotence: bool = False
     kafka_partitions: int = 6
+    kafka_fetch_max_wait_ms: int = Field(10, ge=1, le=1000)
     jwt_key: str = DEV_JWT_SECRET
     jwt_algorithms: list[str] = ["HS256"]
     jwt_audience: str = "goodfaith"
