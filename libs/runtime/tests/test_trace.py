@@ -6,31 +6,16 @@ import contextlib
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import APIRouter, FastAPI
 
 from goodfaith_runtime.consumer import Delivery, IdempotentConsumer, KafkaConsumerLoop
 from goodfaith_runtime.eventstore import Metadata, NewEvent, PostgresEventStore
 from goodfaith_runtime.http import create_service_app
-from goodfaith_runtime.infra import free_port
 from goodfaith_runtime.kafka import make_producer
 from goodfaith_runtime.outbox import OutboxRelay
+from goodfaith_runtime.testing import serve_app
 
 pytestmark = pytest.mark.integration
-
-
-@contextlib.asynccontextmanager
-async def serve(app: FastAPI):
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 async def test_one_trace_runs_from_http_through_kafka_into_the_consumer(
@@ -53,7 +38,7 @@ async def test_one_trace_runs_from_http_through_kafka_into_the_consumer(
 
     app = create_service_app(name="origin", version="0", description="", lifespan=lifespan,
                              routers=[router])
-    async with serve(app) as base, httpx.AsyncClient() as client:
+    async with serve_app(app) as base, httpx.AsyncClient() as client:
         response = await client.post(f"{base}/v1/things")
         assert response.status_code == 200
 

@@ -7,8 +7,10 @@ Enabled from the root conftest with `pytest_plugins = ["goodfaith_runtime.testin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -69,3 +71,24 @@ def span_exporter():  # type: ignore[no-untyped-def]
     provider = configure_tracing("goodfaith-tests")
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     return exporter
+
+
+@contextlib.asynccontextmanager
+async def serve_app(app: Any) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on a free local port (real HTTP); yield its base URL."""
+    import uvicorn
+
+    from goodfaith_runtime.infra import free_port
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # startup failed: raise its error here
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

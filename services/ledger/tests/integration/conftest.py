@@ -3,7 +3,6 @@ uvicorn on a free port, with a manual clock, and an HTTP client that mints scope
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -11,12 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from goodfaith_runtime.auth import mint_token
 from goodfaith_runtime.clock import ManualClock
-from goodfaith_runtime.infra import free_port
 from goodfaith_runtime.settings import DEV_JWT_SECRET
+from goodfaith_runtime.testing import serve_app
 from ledger.bootstrap import Ledger
 from ledger.config import LedgerSettings
 from ledger.entrypoints.api import create_app
@@ -92,18 +90,8 @@ class Api:
 @contextlib.asynccontextmanager
 async def serve(settings: LedgerSettings, clock: ManualClock) -> AsyncIterator[tuple[str, Ledger]]:
     app = create_app(settings, clock)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}", app.state.ledger
-    finally:
-        server.should_exit = True
-        await task
+    async with serve_app(app) as url:
+        yield url, app.state.ledger
 
 
 @pytest.fixture
