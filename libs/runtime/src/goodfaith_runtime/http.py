@@ -137,3 +137,14 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
         raise Problem(400, "Invalid cursor", "pass back the cursor exactly as received",
                       type_="invalid-cursor")
     return values
+
+
+def attach_runtime(app: FastAPI, settings: Any, runtime: Any) -> None:
+    """What every service's lifespan hands its app: the token verifier for its settings and
+    the readiness checks of its runtime (database, Kafka)."""
+    from goodfaith_runtime.auth import TokenVerifier
+
+    app.state.token_verifier = TokenVerifier(
+        settings.jwt_key, algorithms=settings.jwt_algorithms, audience=settings.jwt_audience,
+        issuer=settings.jwt_issuer)
+    app.state.ready_checks = {"database": runtime.database_ready, "kafka": runtime.kafka_ready}

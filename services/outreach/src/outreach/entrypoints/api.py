@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from goodfaith_runtime.http import create_service_app
+from goodfaith_runtime.http import attach_runtime, create_service_app
 from goodfaith_runtime.service import ServiceRuntime
 from goodfaith_runtime.settings import ServiceSettings
 
@@ -16,10 +16,10 @@ from goodfaith_runtime.settings import ServiceSettings
 def create_app() -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = ServiceRuntime(service="outreach", settings=ServiceSettings())
+        settings = ServiceSettings()
+        runtime = ServiceRuntime(service="outreach", settings=settings)
         await runtime.start()
-        app.state.ready_checks = {"database": runtime.database_ready,
-                                  "kafka": runtime.kafka_ready}
+        attach_runtime(app, settings, runtime)
         try:
             yield
         finally:
