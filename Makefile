@@ -31,7 +31,7 @@ test-unit: install ## Run only the tests that need no infrastructure
 .PHONY: lint
 lint: install ## ruff (with the complexity rule) and mypy --strict
 	uv run ruff check .
-	uv run mypy libs/events/src libs/runtime/src services/ledger/src services/compliance/src
+	uv run mypy libs/events/src libs/runtime/src services/*/src
 
 .PHONY: bench
 bench: install ## Benchmarks side by side with their baselines; JSON in bench/results/
