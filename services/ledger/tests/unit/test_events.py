@@ -8,6 +8,8 @@ import pytest
 from ledger.domain import events as events_module
 from ledger.domain.components import Component
 from ledger.domain.debt_events import (
+    CreditRefunded,
+    DebtDetailsUpdated,
     DebtPlaced,
     DebtWrittenOff,
     DisputeMedium,
@@ -15,7 +17,9 @@ from ledger.domain.debt_events import (
     DisputeRaised,
     DisputeResolved,
     InstalmentRef,
+    InvoiceAdjusted,
     InvoiceOverdueMilestoneReached,
+    InvoiceRescheduled,
     Itemization,
     PaymentReversed,
     PlacementRecalled,
@@ -114,6 +118,34 @@ SAMPLES: list[Event] = [
         governing_state=None,
         as_of=date(2025, 2, 1),
     ),
+    DebtDetailsUpdated(
+        occurred_at=T0,
+        debt_id=D,
+        reason="r",
+        changed=("governing_state", "itemization", "time_zone"),
+        governing_state="NY",
+        time_zone=None,
+        itemization=Itemization(date(2025, 1, 1), usd(1), usd(2), usd(3), usd(4), usd(5)),
+    ),
+    InvoiceRescheduled(
+        occurred_at=T0,
+        debt_id=D,
+        invoice_id="i",
+        previous_due_on=date(2025, 1, 1),
+        due_on=date(2025, 2, 1),
+        reason="hardship",
+    ),
+    InvoiceAdjusted(
+        occurred_at=T0,
+        debt_id=D,
+        invoice_id="i",
+        amount=usd(-5),
+        principal=usd(-1),
+        interest=usd(-1),
+        fees=usd(-3),
+        reason="credit note",
+    ),
+    CreditRefunded(occurred_at=T0, debt_id=D, refund_id="r", amount=usd(5), reason="r"),
     debtor_registered(),
     PhoneAdded(
         occurred_at=T0,

@@ -99,3 +99,50 @@ def test_replaying_the_recorded_events_rebuilds_the_same_balance(
     replayed = Debt.replay(round_trip(e) for e in (debt_opened(), *debt.pending_events))
     assert debt_balance(replayed) == debt_balance(debt)
     assert replayed.version == debt.version
+
+
+# Corrections and refunds join payments and reversals: ("adjust", invoice index, signed cents)
+# and ("refund", refund id, cents); refused ones are skipped like refused payments.
+corrections = st.lists(
+    st.one_of(
+        st.tuples(st.just("pay"), st.integers(0, 5), st.integers(1, 80_000)),
+        st.tuples(st.just("reverse"), st.integers(0, 5), st.sampled_from(list(ReversalReason))),
+        st.tuples(st.just("adjust"), st.integers(0, 4), st.integers(-60_000, 5_000)),
+        st.tuples(st.just("refund"), st.integers(0, 3), st.integers(1, 30_000)),
+    ),
+    max_size=25,
+)
+
+
+def correct(debt: Debt, op: tuple[str, int, object]) -> int:
+    """Apply one correction; return how it moves ``invoiced - net payments + refunds``."""
+    kind, n, arg = op
+    assert isinstance(arg, int)
+    if kind == "adjust":
+        debt.adjust_invoice(f"i{n}", change=Money(arg, "USD"), reason="r", at=at(3))
+        return arg
+    return arg if debt.refund_credit(f"r{n}", Money(arg, "USD"), reason="r", at=at(3)) else 0
+
+
+@settings(max_examples=300, deadline=None)
+@for_all(invoices, corrections)
+def test_adjustments_and_refunds_keep_the_books_balanced(
+    invoice_specs: list[tuple[int, int, int, int]], ops: list[tuple[str, int, object]]
+) -> None:
+    debt, expected = build(invoice_specs)
+    for op in ops:
+        if op[0] in ("pay", "reverse"):
+            expected -= run(debt, [op])
+            continue
+        try:
+            expected += correct(debt, op)
+        except Exception as exc:  # only domain refusals are expected here
+            assert type(exc).__module__ == "ledger.domain.errors", exc
+    balance = debt_balance(debt)
+    assert balance.total.amount - balance.credit.amount == expected
+    for invoice in debt.invoices.values():
+        for component in Component:
+            assert invoice.outstanding.get(component).amount >= 0
+            assert invoice.outstanding.get(component) <= invoice.original.get(component)
+    replayed = Debt.replay(round_trip(e) for e in (debt_opened(), *debt.pending_events))
+    assert debt_balance(replayed) == balance

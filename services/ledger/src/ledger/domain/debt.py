@@ -8,16 +8,21 @@ them. One stream per debt keeps each of those a single optimistic-concurrency ch
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from functools import singledispatchmethod
+from typing import Any
 
+from ledger.domain.adjustments import split_adjustment
 from ledger.domain.aggregate import Aggregate
 from ledger.domain.allocation import AllocationPolicy, OpenItem, allocate, policy_for
 from ledger.domain.components import Allocation, Component, Components
 from ledger.domain.debt_events import (
+    CreditRefunded,
+    DebtDetails,
+    DebtDetailsUpdated,
     DebtOpened,
     DebtPlaced,
     DebtPurpose,
@@ -29,8 +34,10 @@ from ledger.domain.debt_events import (
     DisputeResolved,
     InstalmentRef,
     InstalmentTerms,
+    InvoiceAdjusted,
     InvoiceIssued,
     InvoiceOverdueMilestoneReached,
+    InvoiceRescheduled,
     Itemization,
     PaymentApplied,
     PaymentReversed,
@@ -41,18 +48,23 @@ from ledger.domain.debt_events import (
     SettlementCompleted,
     SettlementInstalment,
 )
+from ledger.domain.details import changed_details, checked_itemization, details_of
 from ledger.domain.errors import (
     DebtClosed,
     DisputeAlreadyResolved,
     DuplicateDispute,
     DuplicateInvoice,
+    InsufficientCredit,
     InvalidAccountNumber,
+    InvalidAmount,
     InvalidField,
+    InvoiceChangeRefused,
     MilestoneNotDue,
     NothingToWriteOff,
     NotPlaced,
     PaymentIdConflict,
     PlacementRefused,
+    RefundIdConflict,
     SettlementRefused,
     UnknownDispute,
     UnknownInvoice,
@@ -155,6 +167,9 @@ class Debt(Aggregate):
     def __init__(self) -> None:
         super().__init__()
         self._opened: DebtOpened | None = None
+        # The correctable facts, as opened and then updated (DebtDetailsUpdated).
+        self._details: DebtDetails | None = None
+        self._refunds: dict[str, Money] = {}
         self._invoices: dict[str, InvoiceState] = {}
         self._payments: dict[str, PaymentState] = {}
         self._disputes: dict[str, DisputeState] = {}
@@ -204,10 +219,33 @@ class Debt(Aggregate):
                 charge_off_date=charge_off_date,
                 last_payment_date=last_payment_date,
                 default_date=default_date,
-                itemization=_checked_itemization(itemization, currency),
+                itemization=checked_itemization(itemization, currency),
             )
         )
         return debt
+
+    # -- details ----------------------------------------------------------------------------
+
+    def update_details(
+        self, changes: Mapping[str, Any], *, reason: str, at: datetime
+    ) -> tuple[Event, ...]:
+        """Correct details given at opening (``details.py`` says which and why). Records only
+        the fields whose value changes; nothing changing is a no-op. Allowed on any status:
+        a closed debt's governing state still decides its limitation status."""
+        changed = changed_details(self.details, changes, self.currency)
+        if not changed:
+            return ()
+        return (
+            self._record(
+                DebtDetailsUpdated(
+                    occurred_at=require_aware(at, "at"),
+                    debt_id=self.debt_id,
+                    reason=require_text(reason, "reason"),
+                    changed=tuple(sorted(changed)),
+                    **changed,
+                )
+            ),
+        )
 
     # -- invoices ---------------------------------------------------------------------------
 
@@ -291,6 +329,69 @@ class Debt(Aggregate):
             fees=checked(terms.fees, "fees"),
         )
 
+    def reschedule_invoice(
+        self, invoice_id: str, *, due_on: date, reason: str, at: datetime
+    ) -> tuple[Event, ...]:
+        """Give more time (a hardship extension). The same date again is a no-op.
+
+        Only later: an earlier due date would make the debtor late after the fact. Milestones
+        already reached stay reached and are never recorded again; later ones count from the
+        new due date (see domain.md, "Rescheduling and milestones")."""
+        self._require_open_for("rescheduling")
+        invoice = self._invoice(invoice_id)
+        if due_on == invoice.due_on:
+            return ()
+        if due_on < invoice.due_on:
+            raise InvoiceChangeRefused("a due date can only move later, never earlier")
+        if not invoice.outstanding.total.is_positive:
+            raise InvoiceChangeRefused(f"invoice {invoice_id} is paid; nothing to reschedule")
+        return (
+            self._record(
+                InvoiceRescheduled(
+                    occurred_at=require_aware(at, "at"),
+                    debt_id=self.debt_id,
+                    invoice_id=invoice_id,
+                    previous_due_on=invoice.due_on,
+                    due_on=due_on,
+                    reason=require_text(reason, "reason"),
+                )
+            ),
+        )
+
+    def adjust_invoice(
+        self,
+        invoice_id: str,
+        *,
+        change: Money,
+        reason: str,
+        at: datetime,
+        component: Component | None = None,
+    ) -> Event:
+        """A credit note (negative ``change``) or an upward correction (positive), see
+        ``adjustments.split_adjustment``. Refused during an active settlement: the settled
+        amount was agreed against the balance as it stood."""
+        self._require_open_for("adjustments")
+        invoice = self._invoice(invoice_id)
+        require_currency(change, self.currency, "adjustment")
+        if change.is_zero:
+            raise InvalidAmount("an adjustment must change the amount")
+        if self._settlement is not None:
+            raise InvoiceChangeRefused("invoices cannot change while a settlement is active")
+        order = policy_for(self.governing_state).component_order
+        deltas = split_adjustment(invoice.outstanding, change, order, component)
+        return self._record(
+            InvoiceAdjusted(
+                occurred_at=require_aware(at, "at"),
+                debt_id=self.debt_id,
+                invoice_id=invoice_id,
+                amount=change,
+                principal=deltas.principal,
+                interest=deltas.interest,
+                fees=deltas.fees,
+                reason=require_text(reason, "reason"),
+            )
+        )
+
     # -- payments ---------------------------------------------------------------------------
 
     def apply_payment(
@@ -358,6 +459,32 @@ class Debt(Aggregate):
                     allocations=payment.allocations,
                     credit=payment.credit,
                     settlement_id=payment.settlement_id,
+                )
+            ),
+        )
+
+    def refund_credit(
+        self, refund_id: str, amount: Money, *, reason: str, at: datetime
+    ) -> tuple[Event, ...]:
+        """Pay back part or all of the credit (an overpayment), on any debt status, so money
+        is never stuck on a closed account. The same id and amount again is a no-op."""
+        require_id(refund_id, "refund_id")
+        require_currency(require_positive(amount, "refund"), self.currency, "refund")
+        previous = self._refunds.get(refund_id)
+        if previous is not None:
+            if previous != amount:
+                raise RefundIdConflict(f"refund {refund_id} was recorded with another amount")
+            return ()
+        if amount > self._credit:
+            raise InsufficientCredit(f"refund of {amount} exceeds the credit of {self._credit}")
+        return (
+            self._record(
+                CreditRefunded(
+                    occurred_at=require_aware(at, "at"),
+                    debt_id=self.debt_id,
+                    refund_id=refund_id,
+                    amount=amount,
+                    reason=require_text(reason, "reason"),
                 )
             ),
         )
@@ -635,20 +762,30 @@ class Debt(Aggregate):
         return self.opened.currency
 
     @property
+    def details(self) -> DebtDetails:
+        if self._details is None:
+            raise InvalidField("the debt has not been opened")
+        return self._details
+
+    @property
     def governing_state(self) -> str | None:
-        return self.opened.governing_state
+        return self.details.governing_state
 
     @property
     def time_zone(self) -> str | None:
-        return self.opened.time_zone
+        return self.details.time_zone
 
     @property
     def debt_type(self) -> DebtType:
-        return self.opened.debt_type
+        return self.details.debt_type
 
     @property
     def purpose(self) -> DebtPurpose:
-        return self.opened.purpose
+        return self.details.purpose
+
+    @property
+    def refunds(self) -> dict[str, Money]:
+        return dict(self._refunds)
 
     @property
     def invoices(self) -> dict[str, InvoiceState]:
@@ -682,8 +819,8 @@ class Debt(Aggregate):
     def accrual_candidates(self) -> tuple[date, ...]:
         """Dates from which a limitation period may run: those supplied at opening plus the
         receipt date of every payment still standing (a payment can restart the clock)."""
-        opened = self.opened
-        supplied = (opened.last_payment_date, opened.charge_off_date, opened.default_date)
+        known = self.details
+        supplied = (known.last_payment_date, known.charge_off_date, known.default_date)
         paid = (p.received_at.date() for p in self._payments.values() if not p.reversed)
         return tuple(sorted({d for d in (*supplied, *paid) if d is not None}))
 
@@ -731,7 +868,29 @@ class Debt(Aggregate):
     @_apply.register
     def _(self, evt: DebtOpened) -> None:
         self._opened = evt
+        self._details = details_of(evt)
         self._credit = Money.zero(evt.currency)
+
+    @_apply.register
+    def _(self, evt: DebtDetailsUpdated) -> None:
+        self._details = replace(self.details, **{f: getattr(evt, f) for f in evt.changed})
+
+    @_apply.register
+    def _(self, evt: InvoiceRescheduled) -> None:
+        self._invoices[evt.invoice_id].due_on = evt.due_on
+
+    @_apply.register
+    def _(self, evt: InvoiceAdjusted) -> None:
+        invoice = self._invoices[evt.invoice_id]
+        for component in Component:
+            delta = getattr(evt, component.value)
+            invoice.original = invoice.original.plus(component, delta)
+            invoice.outstanding = invoice.outstanding.plus(component, delta)
+
+    @_apply.register
+    def _(self, evt: CreditRefunded) -> None:
+        self._credit = self._credit - evt.amount
+        self._refunds[evt.refund_id] = evt.amount
 
     @_apply.register
     def _(self, evt: InvoiceIssued) -> None:
@@ -810,12 +969,3 @@ class Debt(Aggregate):
 
 def _sum(allocations: Sequence[Allocation], like: Money) -> Money:
     return total([a.amount for a in allocations], like.currency)
-
-
-def _checked_itemization(itemization: Itemization | None, currency: str) -> Itemization | None:
-    if itemization is None:
-        return None
-    for name in ("principal", "interest", "fees", "payments", "credits"):
-        value = getattr(itemization, name)
-        require_currency(require_non_negative(value, name), currency, f"itemization {name}")
-    return itemization

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from ledger.domain.components import Allocation, Component
-from ledger.domain.events import Event, event
+from ledger.domain.events import Event, PartialEvent, event
 from ledger.domain.money import Money
 
 
@@ -246,9 +246,90 @@ class InvoiceOverdueMilestoneReached(Event):
     as_of: date
 
 
+@dataclass(frozen=True)
+class DebtDetails:
+    """What a debt says about itself beyond its amounts: the facts that may be corrected after
+    opening (``update_details``). Currency, debtor and account number are not among them."""
+
+    original_creditor: str
+    debt_type: DebtType
+    purpose: DebtPurpose
+    governing_state: str | None
+    time_zone: str | None
+    charge_off_date: date | None
+    last_payment_date: date | None
+    default_date: date | None
+    itemization: Itemization | None
+
+
+DETAIL_FIELDS: tuple[str, ...] = tuple(DebtDetails.__dataclass_fields__)
+
+
+@event("ledger.DebtDetailsUpdated")
+@dataclass(frozen=True, kw_only=True)
+class DebtDetailsUpdated(PartialEvent):
+    """Only the fields named in ``changed`` are stored; the others are None and mean nothing."""
+
+    OPTIONAL_FIELDS = frozenset(DETAIL_FIELDS)
+
+    debt_id: str
+    reason: str
+    original_creditor: str | None = None
+    debt_type: DebtType | None = None
+    purpose: DebtPurpose | None = None
+    governing_state: str | None = None
+    time_zone: str | None = None
+    charge_off_date: date | None = None
+    last_payment_date: date | None = None
+    default_date: date | None = None
+    itemization: Itemization | None = None
+
+
+@event("ledger.InvoiceRescheduled")
+@dataclass(frozen=True, kw_only=True)
+class InvoiceRescheduled(Event):
+    """The due date moved later (a hardship extension). Milestones already reached stay."""
+
+    debt_id: str
+    invoice_id: str
+    previous_due_on: date
+    due_on: date
+    reason: str
+
+
+@event("ledger.InvoiceAdjusted")
+@dataclass(frozen=True, kw_only=True)
+class InvoiceAdjusted(Event):
+    """A credit note (negative ``amount``) or an upward correction. The per-component changes
+    are decided when recorded and add up to ``amount``; each may be negative."""
+
+    debt_id: str
+    invoice_id: str
+    amount: Money
+    principal: Money
+    interest: Money
+    fees: Money
+    reason: str
+
+
+@event("ledger.CreditRefunded")
+@dataclass(frozen=True, kw_only=True)
+class CreditRefunded(Event):
+    """Part of the debt's credit (an overpayment) paid back to the debtor."""
+
+    debt_id: str
+    refund_id: str
+    amount: Money
+    reason: str
+
+
 __all__ = [
+    "DETAIL_FIELDS",
     "Allocation",
     "Component",
+    "CreditRefunded",
+    "DebtDetails",
+    "DebtDetailsUpdated",
     "DebtOpened",
     "DebtPlaced",
     "DebtPurpose",
@@ -260,8 +341,10 @@ __all__ = [
     "DisputeResolved",
     "InstalmentRef",
     "InstalmentTerms",
+    "InvoiceAdjusted",
     "InvoiceIssued",
     "InvoiceOverdueMilestoneReached",
+    "InvoiceRescheduled",
     "Itemization",
     "PaymentApplied",
     "PaymentReversed",

@@ -103,6 +103,28 @@ class NoActiveSettlement(LedgerError):
     """The command needs an active settlement and there is none."""
 
 
+class DetailChangeRefused(LedgerError):
+    """A debt detail may not change after opening (currency, debtor, account), or not in that
+    direction (a consumer debt reclassified as business)."""
+
+
+class InvoiceChangeRefused(LedgerError):
+    """An invoice cannot be rescheduled or adjusted that way (earlier due date, below what
+    was paid, during an active settlement, a paid invoice)."""
+
+
+class InsufficientCredit(LedgerError):
+    """A credit refund is larger than the credit the debt holds."""
+
+
+class RefundIdConflict(LedgerError):
+    """A refund id was reused with a different amount."""
+
+
+class UnknownParkedPayment(LedgerError):
+    """No parked payment with this id exists for the tenant."""
+
+
 class NothingToWriteOff(LedgerError):
     """The debt has no outstanding balance; a write-off of zero is refused."""
 

@@ -40,6 +40,17 @@ class Event:
     occurred_at: datetime
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PartialEvent(Event):
+    """An update that carries only what changed. ``changed`` names the changed fields; of the
+    fields in ``OPTIONAL_FIELDS`` the payload holds only those, so a stored ``null`` always
+    means "cleared" and never "not touched". An absent field decodes to its default (None)."""
+
+    OPTIONAL_FIELDS: ClassVar[frozenset[str]] = frozenset()
+
+    changed: tuple[str, ...]
+
+
 EVENT_TYPES: dict[str, type[Event]] = {}
 
 # (name, stored schema version) -> function turning that payload into the next version.
@@ -70,6 +81,9 @@ def to_payload(evt: Event) -> Payload:
     """Encode an event as a JSON-native dict (no floats; dates and datetimes as ISO strings)."""
     encoded = _encode(evt)
     assert isinstance(encoded, dict)
+    if isinstance(evt, PartialEvent):
+        for name in evt.OPTIONAL_FIELDS.difference(evt.changed):
+            del encoded[name]
     return encoded
 
 

@@ -156,7 +156,14 @@ def _amount_of(evt: Event) -> Money | None:
     return None
 
 
+def _adjustment_summary(evt: Event) -> str:
+    amount = getattr(evt, "amount", None)
+    kind = "credit note" if isinstance(amount, Money) and amount.amount < 0 else "corrected up"
+    return f"Invoice {getattr(evt, 'invoice_id', '')} {kind}"
+
+
 # Summaries use only non-personal fields, so the timeline is safe to show after an erasure.
+# The free-text reasons of corrections, refunds and reschedules are left out for that reason.
 _SUMMARIES: dict[str, Callable[[Event], str]] = {
     "ledger.DebtOpened": lambda e: f"Debt opened ({getattr(e, 'debt_type', '')})",
     "ledger.InvoiceIssued": lambda e: f"Invoice {getattr(e, 'invoice_id', '')} issued",
@@ -174,6 +181,15 @@ _SUMMARIES: dict[str, Callable[[Event], str]] = {
     "ledger.DebtWrittenOff": lambda e: f"Written off: {getattr(e, 'reason', '')}",
     "ledger.DebtPlaced": lambda e: f"Placed with agency {getattr(e, 'agency_id', '')}",
     "ledger.PlacementRecalled": lambda e: "Recalled from agency",
+    "ledger.DebtDetailsUpdated": lambda e: (
+        "Details updated: " + ", ".join(getattr(e, "changed", ()))
+    ),
+    "ledger.InvoiceRescheduled": lambda e: (
+        f"Invoice {getattr(e, 'invoice_id', '')} now due {getattr(e, 'due_on', '')}"
+        f" (was {getattr(e, 'previous_due_on', '')})"
+    ),
+    "ledger.InvoiceAdjusted": lambda e: _adjustment_summary(e),
+    "ledger.CreditRefunded": lambda e: f"Credit refunded ({getattr(e, 'refund_id', '')})",
     "ledger.InvoiceOverdueMilestoneReached": lambda e: (
         f"Invoice {getattr(e, 'invoice_id', '')} {getattr(e, 'milestone_days', '')} days past due"
     ),
