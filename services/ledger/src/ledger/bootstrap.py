@@ -1,6 +1,6 @@
 """Wires the ledger: runtime (pool, migrations, event store, keyring, relay, consumers),
-unit of work, message bus, overdue sweeper. Nothing connects at import time; ``start`` runs in
-the FastAPI lifespan or a worker's main."""
+unit of work, message bus, overdue and settlement sweepers. Nothing connects at import time;
+``start`` runs in the FastAPI lifespan or a worker's main."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import asyncpg
 from goodfaith_events.contracts import Topics
 from goodfaith_runtime.clock import Clock, SystemClock
 from goodfaith_runtime.service import ConsumerSpec, ServiceRuntime
+from ledger.adapters.settlement_sweeper import SettlementSweeper
 from ledger.adapters.sweeper import OverdueSweeper
 from ledger.config import LedgerSettings
 from ledger.entrypoints.consumer import CONSUMER, payment_received
@@ -32,6 +33,7 @@ class Ledger:
     runtime: ServiceRuntime
     bus: MessageBus = field(init=False)
     sweeper: OverdueSweeper = field(init=False)
+    settlement_sweeper: SettlementSweeper = field(init=False)
     _stop: asyncio.Event = field(init=False, default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
 
@@ -46,9 +48,13 @@ class Ledger:
         s = self.settings
         self.sweeper = OverdueSweeper(self.uow, milestones=s.milestone_days,
                                       batch_size=s.sweep_batch_size, workers=s.sweep_workers)
+        self.settlement_sweeper = SettlementSweeper(self.uow, batch_size=s.sweep_batch_size)
         if s.sweep_enabled if sweep is None else sweep:
             self._tasks.append(asyncio.create_task(
                 self.sweeper.run(self._stop, s.sweep_interval_seconds), name="ledger-sweeper"))
+            self._tasks.append(asyncio.create_task(
+                self.settlement_sweeper.run(self._stop, s.sweep_interval_seconds),
+                name="ledger-settlement-sweeper"))
 
     async def stop(self) -> None:
         self._stop.set()

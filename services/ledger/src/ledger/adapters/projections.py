@@ -19,7 +19,7 @@ import orjson
 from ledger.domain.debt import Debt, InvoiceState
 from ledger.domain.debt_events import InvoiceOverdueMilestoneReached
 from ledger.domain.debtor import Debtor
-from ledger.domain.events import to_payload
+from ledger.domain.events import to_json_value
 from ledger.domain.milestones import FALLBACK_ZONE
 from ledger.domain.views import debt_balance
 
@@ -28,23 +28,28 @@ INSERT INTO ledger_debts (tenant, debt_id, debtor_id, original_creditor, account
     debt_type, purpose, currency, governing_state, time_zone, charge_off_date,
     last_payment_date, accrual_dates, itemization, status, principal, interest, fees, total,
     disputed, credit, placed_with, settlement, open_disputes, next_milestone_at, version,
-    opened_at)
+    opened_at, default_date, settlement_deadline)
 SELECT tenant, debt_id, debtor_id, original_creditor, account_last4, debt_type, purpose,
     currency, governing_state, time_zone, charge_off_date, last_payment_date,
     accrual_dates::date[], itemization::jsonb, status, principal, interest, fees, total,
     disputed, credit, placed_with, settlement::jsonb, open_disputes, next_milestone_at,
-    version, opened_at
+    version, opened_at, default_date, settlement_deadline
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
     $7::text[], $8::text[], $9::text[], $10::text[], $11::date[], $12::date[], $13::text[],
     $14::text[], $15::text[], $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[],
     $20::bigint[], $21::bigint[], $22::text[], $23::text[], $24::int[], $25::timestamptz[],
-    $26::int[], $27::timestamptz[])
+    $26::int[], $27::timestamptz[], $28::date[], $29::timestamptz[])
     AS t(tenant, debt_id, debtor_id, original_creditor, account_last4, debt_type, purpose,
          currency, governing_state, time_zone, charge_off_date, last_payment_date,
          accrual_dates, itemization, status, principal, interest, fees, total, disputed,
          credit, placed_with, settlement, open_disputes, next_milestone_at, version,
-         opened_at)
+         opened_at, default_date, settlement_deadline)
 ON CONFLICT (tenant, debt_id) DO UPDATE SET
+    original_creditor = EXCLUDED.original_creditor, debt_type = EXCLUDED.debt_type,
+    purpose = EXCLUDED.purpose, governing_state = EXCLUDED.governing_state,
+    time_zone = EXCLUDED.time_zone, charge_off_date = EXCLUDED.charge_off_date,
+    last_payment_date = EXCLUDED.last_payment_date, default_date = EXCLUDED.default_date,
+    itemization = EXCLUDED.itemization, settlement_deadline = EXCLUDED.settlement_deadline,
     accrual_dates = EXCLUDED.accrual_dates, status = EXCLUDED.status,
     principal = EXCLUDED.principal, interest = EXCLUDED.interest, fees = EXCLUDED.fees,
     total = EXCLUDED.total, disputed = EXCLUDED.disputed, credit = EXCLUDED.credit,
@@ -67,7 +72,8 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::date
          interest, fees, outstanding, schedule_id, instalment_number, instalment_count,
          reached, next_milestone_days, next_milestone_at)
 ON CONFLICT (tenant, debt_id, invoice_id) DO UPDATE SET
-    principal = EXCLUDED.principal, interest = EXCLUDED.interest, fees = EXCLUDED.fees,
+    due_on = EXCLUDED.due_on, invoiced = EXCLUDED.invoiced, principal = EXCLUDED.principal,
+    interest = EXCLUDED.interest, fees = EXCLUDED.fees,
     outstanding = EXCLUDED.outstanding, milestones_reached = EXCLUDED.milestones_reached,
     next_milestone_days = EXCLUDED.next_milestone_days,
     next_milestone_at = EXCLUDED.next_milestone_at
@@ -141,17 +147,19 @@ def _json(value: Any) -> str:
 def _debt_columns(debt: Debt, version: int, invoice_rows: list[tuple[Any, ...]]) -> tuple[Any, ...]:
     b = debt_balance(debt)
     o = debt.opened
+    d = debt.details  # as opened, then corrected by DebtDetailsUpdated
     due = [r[16] for r in invoice_rows if r[16] is not None]
     accruals = "{" + ",".join(d.isoformat() for d in debt.accrual_candidates) + "}"
-    itemization = None if o.itemization is None else _json(to_payload(o)["itemization"])
-    open_disputes = sum(1 for d in debt.disputes.values() if d.outcome is None)
+    itemization = None if d.itemization is None else _json(to_json_value(d.itemization))
+    open_disputes = sum(1 for x in debt.disputes.values() if x.outcome is None)
+    deadline = None if debt.settlement is None else debt.settlement.deadline
     return (
-        debt.tenant_id, debt.debt_id, debt.debtor_id, o.original_creditor, o.account_last4,
-        o.debt_type.value, o.purpose.value, o.currency, o.governing_state, o.time_zone,
-        o.charge_off_date, o.last_payment_date, accruals, itemization, b.status.value,
+        debt.tenant_id, debt.debt_id, debt.debtor_id, d.original_creditor, o.account_last4,
+        d.debt_type.value, d.purpose.value, o.currency, d.governing_state, d.time_zone,
+        d.charge_off_date, d.last_payment_date, accruals, itemization, b.status.value,
         b.principal.amount, b.interest.amount, b.fees.amount, b.total.amount,
         b.disputed.amount, b.credit.amount, b.placed_with, _settlement(debt), open_disputes,
-        min(due) if due else None, version, o.occurred_at,
+        min(due) if due else None, version, o.occurred_at, d.default_date, deadline,
     )
 
 
@@ -224,16 +232,3 @@ async def refresh_debtor(
     await conn.execute(
         _UPSERT_DEBTOR, debtor.tenant_id, debtor.debtor_id, debtor.country, debtor.region,
         debtor.language, debtor.erased, version, at)
-
-
-async def park_payment(conn: asyncpg.Connection, **row: Any) -> None:
-    await conn.execute(
-        "INSERT INTO ledger_parked_payments (tenant, payment_id, debt_id, debtor_id, "
-        "amount_minor, currency, received_at, reason, detail, event_id, parked_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-        "ON CONFLICT (tenant, payment_id) DO UPDATE SET reason = EXCLUDED.reason, "
-        "detail = EXCLUDED.detail, event_id = EXCLUDED.event_id, "
-        "attempts = ledger_parked_payments.attempts + 1, parked_at = EXCLUDED.parked_at",
-        row["tenant"], row["payment_id"], row["debt_id"], row["debtor_id"],
-        row["amount_minor"], row["currency"], row["received_at"], row["reason"],
-        row["detail"], row["event_id"], row["parked_at"])

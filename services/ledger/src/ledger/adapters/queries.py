@@ -14,13 +14,14 @@ import asyncpg
 from ledger.adapters.repository import read_streams
 from ledger.adapters.streams import debt_stream
 from ledger.domain.debt_events import DebtPurpose, DebtType
-from ledger.domain.errors import UnknownDebt, UnknownDebtor
+from ledger.domain.errors import UnknownDebt, UnknownDebtor, UnknownParkedPayment
 from ledger.domain.events import from_payload
 from ledger.domain.limitations import Unknown, time_barred
 from ledger.domain.views import TimelineEntry, timeline
 
 _DEBT_COLUMNS = """debt_id, debtor_id, original_creditor, account_last4, debt_type, purpose,
-    currency, governing_state, time_zone, charge_off_date, last_payment_date, itemization,
+    currency, governing_state, time_zone, charge_off_date, last_payment_date, default_date,
+    itemization,
     status, principal, interest, fees, total, disputed, credit, placed_with, settlement,
     open_disputes, next_milestone_at, version, opened_at"""
 
@@ -141,12 +142,34 @@ async def limitation(
                                        "accrual_dates": list(facts.accrual_candidates)}
 
 
+_PARKED = """SELECT payment_id, debt_id, debtor_id, amount_minor, currency, received_at,
+    reason, detail, attempts, parked_at, status, resolved_at FROM ledger_parked_payments"""
+
+
 async def parked_payments(
     conn: asyncpg.Connection, tenant: str, *, after: str | None, limit: int,
+    status: str | None = None,
 ) -> list[dict[str, Any]]:
     rows = await conn.fetch(
-        "SELECT payment_id, debt_id, debtor_id, amount_minor, currency, received_at, reason,"
-        " detail, attempts, parked_at FROM ledger_parked_payments WHERE tenant = $1"
-        " AND ($2::text IS NULL OR payment_id > $2) ORDER BY payment_id LIMIT $3",
-        tenant, after, limit)
+        f"{_PARKED} WHERE tenant = $1 AND ($2::text IS NULL OR payment_id > $2)"
+        " AND ($4::text IS NULL OR status = $4) ORDER BY payment_id LIMIT $3",
+        tenant, after, limit, status)
     return [dict(r) for r in rows]
+
+
+async def parked_payment(conn: asyncpg.Connection, tenant: str, payment_id: str) -> dict[str, Any]:
+    row = await conn.fetchrow(f"{_PARKED} WHERE tenant = $1 AND payment_id = $2",
+                              tenant, payment_id)
+    if row is None:
+        raise UnknownParkedPayment(f"no parked payment {payment_id}")
+    return dict(row)
+
+
+async def currency(conn: asyncpg.Connection, tenant: str, debt_id: str) -> str:
+    """A debt's currency, which never changes after opening (so it is safe to read before
+    the command's own transaction)."""
+    value = await conn.fetchval(
+        "SELECT currency FROM ledger_debts WHERE tenant = $1 AND debt_id = $2", tenant, debt_id)
+    if value is None:
+        raise UnknownDebt(f"debt {debt_id} does not exist")
+    return str(value)

@@ -13,7 +13,6 @@ A crash before commit leaves everything as it was; a restart simply sweeps again
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ import structlog
 from prometheus_client import Counter
 
 from goodfaith_runtime.eventstore import ConcurrencyError
+from ledger.adapters.schedule import every
 from ledger.domain.milestones import today_in
 from ledger.service_layer.messagebus import MAX_ATTEMPTS
 from ledger.service_layer.unit_of_work import UnitOfWork
@@ -98,12 +98,10 @@ class OverdueSweeper:
 
     async def run(self, stop: asyncio.Event, interval: float) -> None:
         """Sweep every ``interval`` seconds until ``stop``; a failed pass is logged, retried."""
-        while not stop.is_set():
-            try:
-                report = await self.sweep()
-                if report.milestones:
-                    log.info("ledger.sweep", debts=report.debts, milestones=report.milestones)
-            except Exception as exc:
-                log.error("ledger.sweep_failed", error=type(exc).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), interval)
+
+        async def once() -> None:
+            report = await self.sweep()
+            if report.milestones:
+                log.info("ledger.sweep", debts=report.debts, milestones=report.milestones)
+
+        await every(interval, stop, once, "ledger.sweep")

@@ -5,10 +5,13 @@ Every command names its tenant; the service layer only ever loads streams of tha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from ledger.domain.allocation import AllocationPolicy
+from ledger.domain.components import Component
 from ledger.domain.debt_events import (
     DebtPurpose,
     DebtType,
@@ -173,3 +176,37 @@ class PlaceWithAgency(DebtCommand):
 @dataclass(frozen=True, kw_only=True)
 class RecallPlacement(DebtCommand):
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateDebtDetails(DebtCommand):
+    # Only the fields to change, by name; None clears an optional one (see domain/details.py).
+    changes: Mapping[str, Any]
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RescheduleInvoice(DebtCommand):
+    invoice_id: str
+    due_on: date
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdjustInvoice(DebtCommand):
+    invoice_id: str
+    change: Money  # negative: a credit note; positive: an upward correction
+    reason: str
+    component: Component | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundCredit(DebtCommand):
+    refund_id: str
+    amount: Money
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetryParkedPayment(Command):
+    payment_id: str

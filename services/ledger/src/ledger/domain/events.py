@@ -87,6 +87,11 @@ def to_payload(evt: Event) -> Payload:
     return encoded
 
 
+def to_json_value(value: object) -> JsonValue:
+    """Encode a value carried by events (a dataclass, Money, a date) the way events store it."""
+    return _encode(value)
+
+
 def from_payload(
     name: str, payload: Mapping[str, JsonValue], schema_version: int | None = None
 ) -> Event:

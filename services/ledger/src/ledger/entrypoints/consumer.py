@@ -12,7 +12,7 @@ import structlog
 from goodfaith_events.contracts import PaymentReceived
 from goodfaith_runtime.clock import Clock
 from goodfaith_runtime.consumer import Delivery
-from ledger.adapters.projections import park_payment
+from ledger.adapters.parked import park_payment
 from ledger.domain.commands import ApplyPayment
 from ledger.domain.errors import LedgerError
 from ledger.domain.money import Money

@@ -17,8 +17,9 @@ from ledger.domain import errors as e
 _STATUS: tuple[tuple[type[e.LedgerError], int], ...] = (
     (e.UnknownDebt, 404), (e.UnknownDebtor, 404), (e.UnknownInvoice, 404),
     (e.UnknownPayment, 404), (e.UnknownDispute, 404), (e.UnknownContactPoint, 404),
+    (e.UnknownParkedPayment, 404),
     (e.DuplicateInvoice, 409), (e.DuplicateDispute, 409), (e.DuplicateContactPoint, 409),
-    (e.PaymentIdConflict, 409),
+    (e.PaymentIdConflict, 409), (e.RefundIdConflict, 409),
 )
 
 

@@ -50,6 +50,29 @@ def open_debt(tenant: str, debt_id: str, b: s.OpenDebtIn) -> c.OpenDebt:
         default_date=b.default_date, itemization=_itemization(b.itemization, b.currency))
 
 
+def update_details(
+    tenant: str, debt_id: str, currency: str, b: s.DebtDetailsIn
+) -> c.UpdateDebtDetails:
+    # Only what the caller sent: an absent field stays, an explicit null clears.
+    changes = {name: getattr(b, name) for name in b.model_fields_set - {"reason"}}
+    if "itemization" in changes:
+        changes["itemization"] = _itemization(b.itemization, currency)
+    return c.UpdateDebtDetails(tenant=tenant, debt_id=debt_id, changes=changes,
+                               reason=b.reason)
+
+
+def adjustment(
+    tenant: str, debt_id: str, invoice_id: str, b: s.AdjustmentIn
+) -> c.AdjustInvoice:
+    return c.AdjustInvoice(tenant=tenant, debt_id=debt_id, invoice_id=invoice_id,
+                           change=money(b.change), reason=b.reason, component=b.component)
+
+
+def credit_refund(tenant: str, debt_id: str, refund_id: str, b: s.CreditRefundIn) -> c.RefundCredit:
+    return c.RefundCredit(tenant=tenant, debt_id=debt_id, refund_id=refund_id,
+                          amount=money(b.amount), reason=b.reason)
+
+
 def add_invoice(tenant: str, debt_id: str, invoice_id: str, b: s.InvoiceIn) -> c.AddInvoice:
     return c.AddInvoice(
         tenant=tenant, debt_id=debt_id, invoice_id=invoice_id, issued_on=b.issued_on,

@@ -122,9 +122,24 @@ def limitation(tenant: str, debt_id: str, as_of: date) -> Presenter:
     return present
 
 
-def parked(tenant: str, after: str | None, limit: int) -> Presenter:
+def parked(tenant: str, after: str | None, limit: int, status: str | None = None) -> Presenter:
     async def present(conn: asyncpg.Connection) -> dict[str, Any]:
-        rows = await queries.parked_payments(conn, tenant, after=after, limit=limit + 1)
+        rows = await queries.parked_payments(conn, tenant, after=after, limit=limit + 1,
+                                             status=status)
         return _page(rows, limit, "payment_id")
+
+    return present
+
+
+def parked_payment(tenant: str, payment_id: str) -> Presenter:
+    async def present(conn: asyncpg.Connection) -> dict[str, Any]:
+        return await queries.parked_payment(conn, tenant, payment_id)
+
+    return present
+
+
+def currency(tenant: str, debt_id: str) -> Presenter:
+    async def present(conn: asyncpg.Connection) -> str:
+        return await queries.currency(conn, tenant, debt_id)
 
     return present

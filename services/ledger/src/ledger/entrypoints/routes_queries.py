@@ -1,4 +1,4 @@
-"""Read-only endpoints: debts, balances, aging, timeline, limitation status, parked payments."""
+"""Read-only endpoints: debts, balances, aging, timeline, limitation status."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1", tags=["queries"])
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
-def _after(cursor: str | None) -> Any:
+def after_cursor(cursor: str | None) -> Any:
     values = decode_cursor(cursor)
     if values is None:
         return None
@@ -37,7 +37,7 @@ def _as_of(ledger: LedgerDep, as_of: date | None) -> date:
 async def list_debts(who: Reader, ledger: LedgerDep, limit: Limit = 50,
                      cursor: str | None = None, debtor_id: str | None = None,
                      status: str | None = None) -> Any:
-    page = presenters.debt_page(who.tenant, _after(cursor), limit, debtor_id, status)
+    page = presenters.debt_page(who.tenant, after_cursor(cursor), limit, debtor_id, status)
     return await query(ledger, page)
 
 
@@ -60,7 +60,7 @@ async def debt_aging(debt_id: str, who: Reader, ledger: LedgerDep,
 @router.get("/debts/{debt_id}/timeline", response_model=s.TimelinePage)
 async def debt_timeline(debt_id: str, who: Reader, ledger: LedgerDep, limit: Limit = 100,
                         cursor: str | None = None) -> Any:
-    after = _after(cursor) or 0
+    after = after_cursor(cursor) or 0
     return await query(ledger, presenters.timeline(who.tenant, debt_id, int(after), limit))
 
 
@@ -73,9 +73,3 @@ async def limitation(debt_id: str, who: Reader, ledger: LedgerDep,
 @router.get("/aging", response_model=s.AgingOut)
 async def portfolio_aging(who: Reader, ledger: LedgerDep, as_of: date | None = None) -> Any:
     return await query(ledger, presenters.aging(who.tenant, _as_of(ledger, as_of)))
-
-
-@router.get("/parked-payments", response_model=s.ParkedPage)
-async def parked_payments(who: Reader, ledger: LedgerDep, limit: Limit = 50,
-                          cursor: str | None = None) -> Any:
-    return await query(ledger, presenters.parked(who.tenant, _after(cursor), limit))

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
 
+from ledger.domain.components import Component
 from ledger.domain.debt_events import (
     DebtPurpose,
     DebtType,
@@ -170,6 +171,53 @@ class OpenDebtIn(BaseModel):
     itemization: ItemizationIn | None = None
 
 
+class DebtDetailsIn(BaseModel):
+    """Only the fields present change; ``null`` clears an optional one. Currency, debtor and
+    account number cannot change (unknown fields are refused)."""
+
+    model_config = examples(
+        {"governing_state": "NY", "time_zone": "America/New_York",
+         "charge_off_date": "2024-12-31", "reason": "creditor file correction 2025-06"},
+        {"last_payment_date": None, "reason": "date entered in error"})
+    reason: Text
+    original_creditor: Text | None = None
+    debt_type: DebtType | None = None
+    purpose: DebtPurpose | None = None
+    governing_state: Annotated[str, Field(max_length=2)] | None = None
+    time_zone: Annotated[str, Field(max_length=64, description="IANA zone")] | None = None
+    charge_off_date: date | None = None
+    last_payment_date: date | None = None
+    default_date: date | None = None
+    itemization: ItemizationIn | None = None
+
+
+class RescheduleIn(BaseModel):
+    model_config = examples({"due_on": "2025-07-31", "reason": "hardship extension"})
+    due_on: date
+    reason: Text
+
+
+class AdjustmentIn(BaseModel):
+    model_config = examples(
+        {"change": {"amount_minor": -2500, "currency": "USD"}, "reason": "credit note CN-17"},
+        {"change": {"amount_minor": 1000, "currency": "USD"}, "component": "fees",
+         "reason": "late fee omitted at issue"})
+    change: MoneyIn = Field(description="Negative: a credit note; positive: a correction up")
+    reason: Text
+    component: Component | None = Field(
+        None, description="Only this component; by default a reduction takes fees, interest, "
+        "then principal and an increase goes to principal")
+
+
+class CreditRefundIn(BaseModel):
+    model_config = examples({"refund_id": "rf_01J0", "amount": {"amount_minor": 1500,
+                                                               "currency": "USD"},
+                             "reason": "overpayment returned by ACH"})
+    refund_id: Id | None = None
+    amount: MoneyIn
+    reason: Text
+
+
 class InvoiceIn(BaseModel):
     model_config = examples({"invoice_id": "INV-2025-0001", "issued_on": "2025-03-01",
                              "due_on": "2025-03-31", "principal": {"amount_minor": 10000,
@@ -290,6 +338,7 @@ class DebtOut(BaseModel):
     time_zone: str | None
     charge_off_date: date | None = None
     last_payment_date: date | None = None
+    default_date: date | None = None
     itemization: dict[str, Any] | None = None
     status: str
     principal: int
@@ -377,6 +426,8 @@ class ParkedPaymentOut(BaseModel):
     detail: str
     attempts: int
     parked_at: datetime
+    status: Literal["open", "resolved"]
+    resolved_at: datetime | None
 
 
 class ParkedPage(BaseModel):
@@ -384,6 +435,7 @@ class ParkedPage(BaseModel):
         "payment_id": "pay_01HZX", "debt_id": "unknown-debt", "debtor_id": "d-1",
         "amount_minor": 2500, "currency": "USD", "received_at": "2025-04-02T15:04:05Z",
         "reason": "UnknownDebt", "detail": "debt unknown-debt does not exist", "attempts": 1,
-        "parked_at": "2025-04-02T15:04:06Z"}], "next_cursor": None})
+        "parked_at": "2025-04-02T15:04:06Z", "status": "open", "resolved_at": None}],
+        "next_cursor": None})
     items: list[ParkedPaymentOut]
     next_cursor: str | None

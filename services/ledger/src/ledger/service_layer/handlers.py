@@ -9,7 +9,7 @@ from typing import Any
 from ledger.domain import commands as c
 from ledger.domain.debt import Debt, DebtStatus
 from ledger.domain.debtor import Debtor
-from ledger.domain.errors import DebtClosed, DebtorMismatch, UnknownDebtor
+from ledger.domain.errors import DebtClosed, DebtorMismatch, LedgerError, UnknownDebtor
 from ledger.service_layer.unit_of_work import UnitOfWork
 
 
@@ -81,8 +81,10 @@ async def apply_payment(cmd: c.ApplyPayment, uow: UnitOfWork) -> None:
     debt = await uow.debts.get(cmd.tenant, cmd.debt_id)
     if cmd.debtor_id is not None and cmd.debtor_id != debt.debtor_id:
         raise DebtorMismatch(f"debt {cmd.debt_id} is not owed by the debtor named")
-    if debt.status in (DebtStatus.SETTLED, DebtStatus.WRITTEN_OFF):
+    closed = debt.status in (DebtStatus.SETTLED, DebtStatus.WRITTEN_OFF)
+    if closed and cmd.payment_id not in debt.payments:
         # Money for a closed account needs a person's decision (refund or reopen), not credit.
+        # A payment applied before the account closed is still a no-op when delivered again.
         raise DebtClosed(f"debt {cmd.debt_id} is {debt.status.value}")
     debt.apply_payment(cmd.payment_id, cmd.amount, cmd.received_at, cmd.policy)
 
@@ -125,6 +127,41 @@ async def recall_placement(cmd: c.RecallPlacement, uow: UnitOfWork) -> None:
     debt.recall_placement(cmd.reason, uow.now())
 
 
+async def update_debt_details(cmd: c.UpdateDebtDetails, uow: UnitOfWork) -> None:
+    debt = await uow.debts.get(cmd.tenant, cmd.debt_id)
+    debt.update_details(cmd.changes, reason=cmd.reason, at=uow.now())
+
+
+async def reschedule_invoice(cmd: c.RescheduleInvoice, uow: UnitOfWork) -> None:
+    debt = await uow.debts.get(cmd.tenant, cmd.debt_id)
+    debt.reschedule_invoice(cmd.invoice_id, due_on=cmd.due_on, reason=cmd.reason, at=uow.now())
+
+
+async def adjust_invoice(cmd: c.AdjustInvoice, uow: UnitOfWork) -> None:
+    debt = await uow.debts.get(cmd.tenant, cmd.debt_id)
+    debt.adjust_invoice(cmd.invoice_id, change=cmd.change, reason=cmd.reason, at=uow.now(),
+                        component=cmd.component)
+
+
+async def refund_credit(cmd: c.RefundCredit, uow: UnitOfWork) -> None:
+    debt = await uow.debts.get(cmd.tenant, cmd.debt_id)
+    debt.refund_credit(cmd.refund_id, cmd.amount, reason=cmd.reason, at=uow.now())
+
+
+async def retry_parked_payment(cmd: c.RetryParkedPayment, uow: UnitOfWork) -> None:
+    """Run the parked payment's command again; a refusal is recorded, not raised, so the
+    attempt is kept and the caller sees the new reason."""
+    parked = await uow.parked.lock(cmd.tenant, cmd.payment_id)
+    if parked.status != "open":
+        return
+    try:
+        await apply_payment(parked.command(), uow)
+    except LedgerError as exc:
+        await uow.parked.refused_again(parked, exc, uow.now())
+        return
+    await uow.parked.resolve(parked, uow.now())
+
+
 Handler = Callable[[Any, UnitOfWork], Awaitable[None]]
 
 HANDLERS: dict[type[c.Command], Handler] = {
@@ -146,4 +183,9 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.WriteOff: write_off,
     c.PlaceWithAgency: place_with_agency,
     c.RecallPlacement: recall_placement,
+    c.UpdateDebtDetails: update_debt_details,
+    c.RescheduleInvoice: reschedule_invoice,
+    c.AdjustInvoice: adjust_invoice,
+    c.RefundCredit: refund_credit,
+    c.RetryParkedPayment: retry_parked_payment,
 }

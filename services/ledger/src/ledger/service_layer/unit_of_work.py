@@ -20,6 +20,7 @@ from goodfaith_runtime.clock import Clock
 from goodfaith_runtime.eventstore import AppendRequest, Metadata, PostgresEventStore
 from goodfaith_runtime.pii import PersonKeyring
 from ledger.adapters import projections
+from ledger.adapters.parked import ParkedPayments
 from ledger.adapters.repository import PostgresDebtorRepository, PostgresDebtRepository
 from ledger.adapters.streams import PRODUCER
 
@@ -52,6 +53,7 @@ class UnitOfWork:
         await self._tx.start()
         self.debts = PostgresDebtRepository(self.conn)
         self.debtors = PostgresDebtorRepository(self.conn, self._keyring)
+        self.parked = ParkedPayments(self.conn)
         self._now: datetime = self._clock.now()
         return self
 
