@@ -16,6 +16,7 @@ from compliance.entrypoints import consumers
 from compliance.service_layer.handlers import ComplianceService
 from goodfaith_events.contracts import Topics
 from goodfaith_runtime.clock import Clock, SystemClock
+from goodfaith_runtime.pii import parse_kek
 from goodfaith_runtime.service import ConsumerSpec, ServiceRuntime
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -32,7 +33,8 @@ class Compliance:
 
     async def start(self) -> None:
         await self.runtime.start()
-        self.streams = PersonStreams(self.runtime.store, self.runtime.keyring)
+        self.streams = PersonStreams(self.runtime.store, self.runtime.keyring,
+                                     parse_kek(self.settings.pii_kek))
         self.service = ComplianceService(
             streams=self.streams, signer=self.signer, clock=self.clock,
             approval_ttl=timedelta(seconds=self.settings.approval_ttl_seconds),

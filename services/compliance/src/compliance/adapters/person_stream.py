@@ -1,5 +1,14 @@
 """The person's stream on the PostgreSQL event store, with personal fields sealed under the
-person's key (goodfaith_runtime.pii). One key look-up per load and per append."""
+person's key (goodfaith_runtime.pii).
+
+Commands read a person with ONE query (`load_for_write`): the stream's head, the person's
+snapshot, the person's wrapped data key and, for a gate request, an earlier decision of the same
+request. The snapshot is the folded state at a stream version, sealed whole under the person's
+key and rewritten in the transaction of every append (see `Appended.snapshot`), so it is used
+only when its version is the stream's head version; otherwise (no snapshot yet, an older one,
+an erased key) the stream is replayed as before. Erasing the key makes the snapshot unreadable
+too: the replay then finds no profile and the gate blocks.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +18,12 @@ from typing import Any
 
 import asyncpg
 import orjson
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from compliance.adapters.cipher import PersonKey
 from compliance.service_layer import events as ev
 from compliance.service_layer.records import Pending
-from compliance.service_layer.state import PersonState
+from compliance.service_layer.state import PersonState, from_snapshot, snapshot
 from goodfaith_runtime.eventstore import Metadata, NewEvent, PostgresEventStore, StoredEvent
 from goodfaith_runtime.pii import PersonKeyring
 
@@ -26,10 +37,42 @@ class Cause:
     causation_id: uuid.UUID | None = None
 
 
+@dataclass
+class Loaded:
+    """A person read for a command: the state, the data key (None before the first personal
+    datum), the decision an earlier identical request got, and where the state came from."""
+
+    state: PersonState
+    key: PersonKey | None
+    earlier: str | None
+    from_snapshot: bool
+
+
+@dataclass(frozen=True)
+class Appended:
+    stored: list[StoredEvent]
+    state: PersonState  # the state after the append
+    snapshot: str  # its snapshot, sealed: to be written in the same transaction
+
+
+# One round trip: the head (version, hash), the snapshot, the wrapped key, an earlier decision.
+_LOAD_SQL = """
+SELECT h.stream_version, h.hash, s.version AS snapshot_version, s.state, k.wrapped_key,
+       (SELECT decision_id FROM compliance_decisions d WHERE d.tenant = $3
+          AND d.person_id = $4 AND d.request_id = $5 LIMIT 1) AS earlier
+FROM (SELECT 1) AS one
+LEFT JOIN LATERAL (SELECT stream_version, hash FROM events WHERE stream_id = $1
+                   ORDER BY stream_version DESC LIMIT 1) AS h ON true
+LEFT JOIN compliance_snapshots s ON s.stream_id = $1
+LEFT JOIN person_keys k ON k.person_id = $2
+"""
+
+
 class PersonStreams:
-    def __init__(self, store: PostgresEventStore, keyring: PersonKeyring) -> None:
+    def __init__(self, store: PostgresEventStore, keyring: PersonKeyring, kek: bytes) -> None:
         self._store = store
         self._keyring = keyring
+        self._kek = AESGCM(kek)
 
     async def read(self, conn: asyncpg.Connection, tenant: str, person_id: str) -> list[Any]:
         stream = await self._store.read_stream(ev.person_stream(tenant, person_id), conn=conn)
@@ -51,6 +94,37 @@ class PersonStreams:
             state.head_hash = events[-1].hash
         return state
 
+    async def load_for_write(
+        self, conn: asyncpg.Connection, tenant: str, person_id: str,
+        request_id: str | None = None,
+    ) -> Loaded:
+        stream, owner = ev.person_stream(tenant, person_id), ev.key_owner(tenant, person_id)
+        row = await conn.fetchrow(_LOAD_SQL, stream, owner, tenant, person_id, request_id)
+        key = None
+        if row["wrapped_key"] is not None:
+            key = PersonKey.unwrap(self._kek, owner, bytes(row["wrapped_key"]))
+        head = row["stream_version"] or 0
+        if key is not None and row["state"] is not None and row["snapshot_version"] == head:
+            state = self._from_snapshot(key, tenant, person_id, row["state"], head,
+                                        bytes(row["hash"]))
+            if state is not None:
+                return Loaded(state, key, row["earlier"], True)
+        state = await self.load(conn, tenant, person_id)
+        earlier = state.decisions.get(request_id) if request_id is not None else None
+        return Loaded(state, key, earlier, False)
+
+    @staticmethod
+    def _from_snapshot(
+        key: PersonKey, tenant: str, person_id: str, sealed: str, head: int, head_hash: bytes,
+    ) -> PersonState | None:
+        text = key.open(sealed)
+        if text is None:
+            return None
+        doc = orjson.loads(text)
+        if doc.get("version") != head:
+            return None
+        return from_snapshot(tenant, person_id, doc, head_hash)
+
     async def _open(
         self, conn: asyncpg.Connection, tenant: str, person_id: str, events: list[StoredEvent],
     ) -> dict[int, Any]:
@@ -68,10 +142,39 @@ class PersonStreams:
         return opened
 
     async def append(
-        self, conn: asyncpg.Connection, state: PersonState, pending: list[Pending],
+        self, conn: asyncpg.Connection, loaded: Loaded, pending: list[Pending],
         cause: Cause | None = None,
+    ) -> Appended:
+        """Append at the version read; the caller writes `Appended.snapshot` in the same
+        transaction (projections.save_snapshot, or with the decision row)."""
+        state, key = loaded.state, loaded.key
+        if key is not None:
+            fields = [p.personal for p in pending]
+            payloads = [key.seal_fields(p.payload, f) if f else p.payload
+                        for p, f in zip(pending, fields, strict=True)]
+        else:
+            payloads = await self._seal(conn, state, pending)
+        stored = await self._append(conn, state, pending, payloads, cause)
+        after = state  # the loaded state is the caller's to discard: fold the new events in
+        for event, p in zip(stored, pending, strict=True):
+            payload = event.payload
+            if event.type in _OPENED:
+                payload = {**payload, "body": _json(p.payload["body"])}
+            after.apply(event.type, payload)
+        after.version, after.head_hash = stored[-1].stream_version, stored[-1].hash
+        text = orjson.dumps(snapshot(after)).decode()
+        if key is not None:
+            sealed = key.seal(text)
+        else:  # the first personal datum created the key just now
+            owner = ev.key_owner(state.tenant, state.person_id)
+            sealed = (await self._keyring.seal(conn, person_id=owner, tenant=state.tenant,
+                                               payload={"s": text}, fields=["s"]))["s"]
+        return Appended(stored, after, sealed)
+
+    async def _append(
+        self, conn: asyncpg.Connection, state: PersonState, pending: list[Pending],
+        payloads: list[dict[str, Any]], cause: Cause | None,
     ) -> list[StoredEvent]:
-        payloads = await self._seal(conn, state, pending)
         events = [NewEvent(type=p.type, payload=payloads[i], event_id=p.event_id,
                            publish_to=p.publish_to) for i, p in enumerate(pending)]
         cause = cause or Cause()

@@ -11,6 +11,7 @@ import orjson
 from compliance.adapters import projections
 from compliance.adapters.person_stream import PersonStreams
 from compliance.service_layer import events as ev
+from compliance.service_layer.records import expand_record, unpack_context
 
 # Fields of the stored decision record that are sealed personal data or internal.
 _HIDDEN = ("endpoint", "context", "approval")
@@ -27,7 +28,7 @@ async def decision_view(
         "ORDER BY stream_version", where["stream_id"], where["stream_version"],
         where["stream_version"] + 1)
     recorded, public = rows[0]["payload"], rows[1]
-    record = recorded["record"]
+    record = expand_record(recorded["record"])
     view = {k: v for k, v in recorded.items() if k not in (*_HIDDEN, "record")}
     view.update({
         "packs": record["packs"], "reasons": record["reasons"], "retry_at": record["retry_at"],
@@ -64,7 +65,9 @@ async def recorded_context(
         opened = await streams.unseal(conn, tenant, where["person_id"],
                                       {"context": payload["context"]})
         context = opened["context"]
-    return context, payload["pack_version"], payload["record"]
+        if isinstance(context, str):
+            context = unpack_context(context)
+    return context, payload["pack_version"], expand_record(payload["record"])
 
 
 async def person_exists(conn: asyncpg.Connection, tenant: str, person_id: str) -> bool:

@@ -1,5 +1,6 @@
-"""The compliance service layer: each command loads the person's stream, decides, appends with
-the version it read, and writes its read models, all in one (sub)transaction.
+"""The compliance service layer: each command reads the person (one query: the snapshot at the
+stream's head, or a replay), decides, appends with the version it read, and writes its read
+models and the person's new snapshot, all in one (sub)transaction.
 
 Two decisions for one person (the Kafka gate and an HTTP check, or two instances) both append
 at the version they read; the loser gets ConcurrencyError, reloads (now seeing the winner's
@@ -20,7 +21,7 @@ import orjson
 import structlog
 
 from compliance.adapters import metrics, projections
-from compliance.adapters.person_stream import Cause, PersonStreams
+from compliance.adapters.person_stream import Appended, Cause, Loaded, PersonStreams
 from compliance.adapters.signing import ApprovalSigner
 from compliance.service_layer import attempts
 from compliance.service_layer import events as ev
@@ -36,6 +37,7 @@ from goodfaith_runtime.clock import Clock
 from goodfaith_runtime.eventstore import ConcurrencyError
 
 log = structlog.get_logger("compliance.gate")
+_SAVEPOINT = "compliance_command"
 T = TypeVar("T")
 
 
@@ -58,14 +60,23 @@ class ComplianceService:
         self._ttl, self._max_attempts = approval_ttl, max_attempts
 
     async def _retrying(self, conn: asyncpg.Connection, work: Callable[[], Awaitable[T]]) -> T:
+        """Run `work` in a savepoint of the caller's transaction, again after a conflict.
+
+        The savepoint is rolled back to on a conflict and otherwise left to the caller: the
+        caller's own release, commit or rollback ends it (a RELEASE here would cost a round trip
+        per command for nothing). Any other error leaves the transaction to the caller too."""
+        if not conn.is_in_transaction():
+            async with conn.transaction():
+                return await self._retrying(conn, work)
+        await conn.execute(f"SAVEPOINT {_SAVEPOINT}")
         for attempt in range(1, self._max_attempts + 1):
             try:
-                async with conn.transaction():  # a savepoint inside the caller's transaction
-                    return await work()
+                return await work()
             except ConcurrencyError:
                 metrics.CONFLICTS.inc()
                 if attempt == self._max_attempts:
                     raise
+                await conn.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
         raise AssertionError("unreachable")
 
     async def check(
@@ -82,11 +93,12 @@ class ComplianceService:
                                ev.person_stream(tenant, request.person_id))
 
         async def once() -> Checked:
-            state = await self.streams.load(conn, tenant, request.person_id)
-            if (earlier := state.decisions.get(request.request_id)) is not None:
-                return Checked(earlier, True)
-            verdict = decide(state, request, self.clock.now(), self._ttl)
-            await self._store_decision(conn, state, verdict, cause)
+            loaded = await self.streams.load_for_write(conn, tenant, request.person_id,
+                                                       request.request_id)
+            if loaded.earlier is not None:
+                return Checked(loaded.earlier, True)
+            verdict = decide(loaded.state, request, self.clock.now(), self._ttl)
+            await self._store_decision(conn, loaded, verdict, cause)
             return Checked(verdict.decision_id, False)
 
         checked = await self._retrying(conn, once)
@@ -94,16 +106,20 @@ class ComplianceService:
         return checked
 
     async def _store_decision(
-        self, conn: asyncpg.Connection, state: PersonState, verdict: Verdict, cause: Cause | None,
+        self, conn: asyncpg.Connection, loaded: Loaded, verdict: Verdict, cause: Cause | None,
     ) -> None:
+        state = loaded.state
         signature = None
         if verdict.approval is not None:
             signature = self.signer.sign(verdict.approval, person_id=state.person_id,
                                          endpoint=verdict.request.endpoint)
-        stored = await self.streams.append(conn, state, decision_events(verdict, signature),
-                                           cause)
-        await projections.record_decision(conn, state.tenant, verdict, stored[0].stream_id,
-                                          stored[0].stream_version)
+        tenant = state.tenant
+        done = await self.streams.append(conn, loaded, decision_events(verdict, signature),
+                                         cause)
+        first = done.stored[0]
+        await projections.record_decision(conn, tenant, verdict, first.stream_id,
+                                          first.stream_version, done.state.version,
+                                          done.snapshot)
         metrics.count_decision(verdict.decision, verdict.request.source)
         log.info("compliance.decided", decision_id=verdict.decision_id,
                  outcome=verdict.decision.outcome.value, reasons=list(verdict.decision.reasons),
@@ -116,12 +132,12 @@ class ComplianceService:
         body = profile.model_dump_json()
 
         async def once() -> int:
-            state = await self.streams.load(conn, tenant, person_id)
+            loaded = await self.streams.load_for_write(conn, tenant, person_id)
             payload = {"person_id": person_id, "recorded_at": self.clock.now().isoformat(),
                        "body": body}
-            stored = await self.streams.append(
-                conn, state, [Pending(ev.PROFILE_RECORDED, payload, ("body",))])
-            version: int = stored[-1].stream_version
+            done = await self._append(
+                conn, loaded, [Pending(ev.PROFILE_RECORDED, payload, ("body",))])
+            version: int = done.state.version
             await projections.touch_person(conn, tenant, person_id, version, self.clock.now(),
                                            profile=True)
             return version
@@ -137,7 +153,8 @@ class ComplianceService:
         debt_id = debt_of(fact)
 
         async def once() -> str:
-            state = await self.streams.load(conn, tenant, person_id)
+            loaded = await self.streams.load_for_write(conn, tenant, person_id)
+            state = loaded.state
             if strict and debt_id is not None and state.profile is not None and debt_id not in {
                     d["debt_id"] for d in state.profile.get("debts", [])}:
                 raise UnknownDebt(debt_id)
@@ -145,9 +162,9 @@ class ComplianceService:
                        "debt_id": debt_id, "source": source,
                        "recorded_at": self.clock.now().isoformat(),
                        "body": fact.model_dump_json()}
-            stored = await self.streams.append(
-                conn, state, [Pending(ev.FACT_RECORDED, payload, ("body",))], cause)
-            await projections.touch_person(conn, tenant, person_id, stored[-1].stream_version,
+            done = await self._append(
+                conn, loaded, [Pending(ev.FACT_RECORDED, payload, ("body",))], cause)
+            await projections.touch_person(conn, tenant, person_id, done.state.version,
                                            self.clock.now())
             return fact_id
 
@@ -158,31 +175,44 @@ class ComplianceService:
         cause: Cause | None = None,
     ) -> str | None:
         async def once() -> str | None:
-            state = await self.streams.load(conn, tenant, attempt.person_id)
+            loaded = await self.streams.load_for_write(conn, tenant, attempt.person_id)
+            state = loaded.state
             if attempt.attempt_id in state.attempts:
                 return None  # the same attempt reported twice: it counts once
             reason = attempts.violation(state, attempt, await self._approved_endpoint(
-                conn, state, attempt))
+                conn, loaded, attempt))
             pending = [_attempt_event(state, attempt)]
             violation = _violation(attempt, reason, self.clock.now()) if reason else None
             if violation is not None:
                 pending.append(violation[0])
-            stored = await self.streams.append(conn, state, pending, cause)
+            done = await self._append(conn, loaded, pending, cause)
             if violation is not None:
                 await projections.record_violation(conn, tenant, violation[1])
                 metrics.VIOLATIONS.labels(reason).inc()
             await projections.touch_person(conn, tenant, attempt.person_id,
-                                           stored[-1].stream_version, self.clock.now())
+                                           done.state.version, self.clock.now())
             return reason
 
         return await self._retrying(conn, once)
 
+    async def _append(
+        self, conn: asyncpg.Connection, loaded: Loaded, pending: list[Pending],
+        cause: Cause | None = None,
+    ) -> Appended:
+        done = await self.streams.append(conn, loaded, pending, cause)
+        await projections.save_snapshot(conn, done.stored[0].stream_id, done.state.version,
+                                        done.snapshot)
+        return done
+
     async def _approved_endpoint(
-        self, conn: asyncpg.Connection, state: PersonState, attempt: ContactAttempted,
+        self, conn: asyncpg.Connection, loaded: Loaded, attempt: ContactAttempted,
     ) -> str | None:
+        state = loaded.state
         approval = state.approvals.get(attempt.approval_id or "")
         if approval is None:
             return None
+        if loaded.key is not None:
+            return loaded.key.open(approval.sealed_endpoint)
         opened = await self.streams.unseal(conn, state.tenant, state.person_id,
                                            {"endpoint": approval.sealed_endpoint})
         value = opened["endpoint"]

@@ -3,14 +3,25 @@
 `Pending` names the payload paths holding personal data; the stream adapter seals them under
 the person's key in the same transaction. The public ContactApproved must carry the endpoint in
 clear because the dispatcher verifies the signature over it (gate step 3).
+
+The decision record is stored compact: a rule that did not apply and whose result is the rule's
+shared NOT_APPLICABLE result (same id, citation, explanation, no inputs) is stored as its rule id
+alone, in its place in the trace. `expand_record` gives back exactly `Decision.as_record()`
+(the rule's citation comes from the recorded pack version, which is immutable), so
+`GET /v1/decisions/{id}` and replay still show and compare every rule. The evaluation context
+is stored zlib-compressed (then sealed): it is most of the event's bytes.
 """
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from compliance.domain import Decision
+from compliance.domain import DEFAULT_REGISTRY, Decision, RuleResult, UnknownPackVersion
+from compliance.domain.decision import _result_record
 from compliance.service_layer import events as ev
 from compliance.service_layer.gate import Verdict
 from compliance.service_layer.state import Approval
@@ -43,9 +54,9 @@ def decision_events(verdict: Verdict, signature: Signature | None) -> list[Pendi
         "pack_version": decision.pack_version, "channel": request.channel,
         "debt_ids": list(request.debt_ids), "template_id": request.template_id,
         "template_type": request.template_type, "content_hash": request.content_hash,
-        "endpoint": request.endpoint, "record": decision.as_record(),
+        "endpoint": request.endpoint, "record": compact_record(decision),
         "approval": approval.as_record() if approval else None,
-        "context": verdict.context.model_dump_json() if verdict.context else None,
+        "context": pack_context(verdict.context.model_dump_json()) if verdict.context else None,
     }
     personal = ("endpoint", "context", *(("approval.sealed_endpoint",) if approval else ()))
     recorded = Pending(ev.DECISION_RECORDED, record, personal)
@@ -83,3 +94,53 @@ def _blocked(verdict: Verdict, decision: Decision) -> dict[str, Any]:
         "pack_version": decision.pack_version,
         "reasons": list(decision.reasons) or ["GATE-UNSIGNED"],
     }
+
+
+_NOT_APPLICABLE: dict[str, dict[str, RuleResult]] = {}
+_PACKED = "z1:"  # then base64 of the zlib-compressed context JSON
+
+
+def _not_applicable(pack_version: str) -> dict[str, RuleResult]:
+    """Rule id -> the rule's shared NOT_APPLICABLE result, in one pack version."""
+    found = _NOT_APPLICABLE.get(pack_version)
+    if found is None:
+        try:
+            version = DEFAULT_REGISTRY.get(pack_version)
+        except UnknownPackVersion:
+            return {}
+        found = {}
+        for rules in version.rules.values():
+            for rule in rules:
+                found.setdefault(rule.rule_id, rule.not_applicable)
+        _NOT_APPLICABLE[pack_version] = found
+    return found
+
+
+def compact_record(decision: Decision) -> dict[str, Any]:
+    record = dataclasses.replace(decision, trace=()).as_record()
+    shared = _not_applicable(decision.pack_version)
+    # Only the very shared object is left out, so expanding it gives back the same entry.
+    record["trace"] = [r.rule_id if shared.get(r.rule_id) is r else _result_record(r)
+                       for r in decision.trace]
+    return record
+
+
+def expand_record(record: dict[str, Any]) -> dict[str, Any]:
+    """The full record (Decision.as_record()) of a stored, possibly compact, record."""
+    trace = record.get("trace") or []
+    if all(isinstance(entry, dict) for entry in trace):
+        return record
+    shared = _not_applicable(record["pack_version"])
+    return {**record, "trace": [entry if isinstance(entry, dict)
+                                else _result_record(shared[entry]) for entry in trace]}
+
+
+def pack_context(context_json: str) -> str:
+    return _PACKED + base64.b64encode(zlib.compress(context_json.encode(), 1)).decode()
+
+
+def unpack_context(text: str) -> str:
+    """The context JSON of a stored (unsealed) context; an erased one stays as it is."""
+    if not text.startswith(_PACKED):
+        return text
+    return zlib.decompress(base64.b64decode(text[len(_PACKED):])).decode()

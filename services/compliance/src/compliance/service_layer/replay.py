@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from compliance.domain import EvaluationContext, evaluate
+from compliance.service_layer.records import expand_record
 
 
 def replay(context_json: str, pack_version: str, recorded: dict[str, Any]) -> dict[str, Any]:
+    recorded = expand_record(recorded)
     ctx = EvaluationContext.model_validate_json(context_json)
     again = evaluate(ctx, pack_version=pack_version).as_record()
     before = {r["rule_id"]: r for r in recorded["trace"]}

@@ -74,7 +74,9 @@ class PersonState:
     history: list[dict[str, Any]] = field(default_factory=list)
     approvals: dict[str, Approval] = field(default_factory=dict)
     used: dict[str, str] = field(default_factory=dict)  # approval id -> attempt id
-    decisions: dict[str, str] = field(default_factory=dict)  # request id -> decision id
+    # request id -> decision id; filled by a replay only (a snapshot leaves it out: the gate
+    # asks compliance_decisions, written in the same transaction as each decision).
+    decisions: dict[str, str] = field(default_factory=dict)
     attempts: set[str] = field(default_factory=set)
 
     @property
@@ -102,6 +104,32 @@ class PersonState:
             self.history.append(payload["contact"])
             if payload.get("approval_id") and payload["approval_id"] in self.approvals:
                 self.used.setdefault(payload["approval_id"], payload["attempt_id"])
+
+
+def snapshot(state: PersonState) -> dict[str, Any]:
+    """What the gate needs of the state, as JSON (sealed whole by the adapter). Everything but
+    `decisions`: whether a request was already decided is read from compliance_decisions, which
+    is written in the same transaction as the decision's event."""
+    return {
+        "stream": [state.tenant, state.person_id],
+        "version": state.version, "profile": state.profile, "facts": state.facts,
+        "history": state.history, "approvals": [a.as_record() for a in state.approvals.values()],
+        "used": state.used, "attempts": sorted(state.attempts),
+    }
+
+
+def from_snapshot(
+    tenant: str, person_id: str, doc: dict[str, Any], head_hash: bytes,
+) -> PersonState | None:
+    """The state a snapshot describes, or None when it is not this person's."""
+    if doc.get("stream") != [tenant, person_id]:
+        return None
+    approvals = (Approval.from_record(r) for r in doc["approvals"])
+    return PersonState(
+        tenant, person_id, version=doc["version"], head_hash=head_hash, profile=doc["profile"],
+        facts=doc["facts"], history=doc["history"],
+        approvals={a.approval_id: a for a in approvals}, used=doc["used"],
+        attempts=set(doc["attempts"]))
 
 
 def fold(
