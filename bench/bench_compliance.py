@@ -1,10 +1,21 @@
 """The compliance gate: (1) in-process `evaluate` decisions/s next to a one-rule baseline;
-(2) end-to-end decision latency through Kafka at a fixed request rate, next to two echo
-baselines at the same rate on the same broker: a bare aiokafka consume-and-produce loop, and
-the runtime's idempotent consumer plus outbox relay with a handler that only appends one event.
+(2) in-process gate decisions/s through the runtime's idempotent consumer and the gate handler
+with the real database (no broker), next to the same consumer with a handler that only appends
+the same two events (a decision's record and its public answer, copied from the gate's own log)
+to a new stream; (3) end-to-end decision latency through Kafka at a fixed request rate, next to
+two echo baselines at the same rate on the same broker: a bare aiokafka consume-and-produce
+loop, and the runtime's idempotent consumer plus outbox relay with a handler that only appends
+one event.
+
+In (2) the records are real encoded ContactRequested messages, split over 6 partitions by person
+like the topic, applied in batches of 16 per partition, each batch one transaction, partitions
+side by side (as KafkaConsumerLoop runs them) and, separately, one after another. Every person
+already has decisions (the stream is not fresh), and each decision is for a new request.
 
 Latency is request produced -> decision consumed from goodfaith.contact-decided, measured in one
-process with one monotonic clock.
+process with one monotonic clock; the gate (and the runtime echo) run in a process of their own,
+as they would in production, so the load generator does not share their event loop. Everything
+(PostgreSQL, Tansu, service, load generator) still shares this machine's cores.
 """
 
 from __future__ import annotations
@@ -12,23 +23,27 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import importlib.util
+import multiprocessing
 import statistics
 import time
 from pathlib import Path
 from typing import Any
 
+import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
 
 from bench.common import Suite
 from compliance.bootstrap import bootstrap
 from compliance.config import ComplianceSettings
+from compliance.entrypoints import consumers
 from compliance.service_layer.facts import Profile
 from goodfaith_events.codec import decode, encode
 from goodfaith_events.contracts import Topics
 from goodfaith_events.envelope import Envelope, EventMessage
 from goodfaith_events.ids import new_id
 from goodfaith_runtime.clock import SystemClock
-from goodfaith_runtime.consumer import Delivery
+from goodfaith_runtime.consumer import Delivery, Handler, IdempotentConsumer
 from goodfaith_runtime.eventstore import Metadata, NewEvent
 from goodfaith_runtime.infra import Infra
 from goodfaith_runtime.kafka import ensure_topics, make_producer
@@ -36,6 +51,8 @@ from goodfaith_runtime.service import ConsumerSpec, ServiceRuntime
 from goodfaith_runtime.settings import ServiceSettings
 
 RATE, SECONDS, PERSONS = 500, 10, 1000
+INPROC_DECISIONS, PARTITIONS, BATCH = 3000, 6, 16
+FETCH_WAIT_MS = 10  # as the runtime's KafkaConsumerLoop
 SCRIPT = "Hi, this is Sam with Fairway Recovery LLC. This communication is from a debt collector."
 EVAL_PY = Path(__file__).resolve().parents[1] / "services" / "compliance" / "bench_eval.py"
 
@@ -90,8 +107,11 @@ async def _drive(
     """Produce `messages` to `source` at RATE/s; latency of each id's answer on `sink`."""
     sent: dict[str, float] = {}
     latencies: list[float] = []
+    # A short fetch wait: Tansu answers a fetch only when the wait runs out, so aiokafka's
+    # 500 ms default would add ~250 ms of the measuring side to every latency.
     consumer = AIOKafkaConsumer(sink, bootstrap_servers=infra.kafka_bootstrap,
-                                group_id=f"bench-{new_id().hex}", auto_offset_reset="latest")
+                                group_id=f"bench-{new_id().hex}", auto_offset_reset="latest",
+                                fetch_max_wait_ms=FETCH_WAIT_MS)
     await consumer.start()
     await asyncio.sleep(1.0)  # let the group settle so "latest" is before our first answer
     producer = make_producer(infra.kafka_bootstrap, idempotence=False, client_id="bench")
@@ -129,32 +149,163 @@ async def _drive(
             "p99": ms[int(0.99 * len(ms)) - 1], "max": ms[-1]}
 
 
+def _serve(kind: str, dsn: str, kafka: str, ready: Any, stop: Any) -> None:
+    """The service under test, in its own process (spawned): the load generator and the
+    measuring consumer must not share its event loop, as outreach would not."""
+    asyncio.run(_serving(kind, dsn, kafka, ready, stop))
+
+
+async def _serving(kind: str, dsn: str, kafka: str, ready: Any, stop: Any) -> None:
+    if kind == "gate":
+        settings = ComplianceSettings(database_url=dsn, kafka_bootstrap=kafka,
+                                      environment="test", kafka_partitions=6,
+                                      log_level="WARNING")
+        compliance = bootstrap(settings)
+        await compliance.start()
+        runtime = compliance.runtime
+        async with runtime.pool.acquire() as conn:
+            for i in range(PERSONS):
+                async with conn.transaction():
+                    await compliance.service.record_profile(conn, "bench",
+                                                            _profile(f"p-{i:05d}"))
+    else:
+        runtime = _echo_runtime(dsn, kafka)
+        await runtime.start()
+    try:
+        await _ready(runtime.kafka_ready)
+        await asyncio.sleep(3.0)  # consumer group joins
+        ready.set()
+        await asyncio.to_thread(stop.wait)
+    finally:
+        await runtime.stop()
+
+
+async def _in_child(
+    kind: str, infra: Infra, database: str, source: str, sink: str,
+    jobs: list[tuple[str, str, EventMessage]],
+) -> dict[str, float]:
+    dsn = await infra.create_database(database, recreate=True)
+    context = multiprocessing.get_context("spawn")
+    ready, stop = context.Event(), context.Event()
+    child = context.Process(target=_serve, args=(kind, dsn, infra.kafka_bootstrap, ready, stop),
+                            daemon=True)
+    child.start()
+    try:
+        while not ready.is_set():
+            if not child.is_alive():
+                raise RuntimeError(f"the {kind} process ended before it was ready")
+            await asyncio.sleep(0.1)
+        return await _drive(infra, source, sink, jobs)
+    finally:
+        stop.set()
+        await asyncio.to_thread(child.join, 60)
+
+
 async def _gate(infra: Infra) -> dict[str, float]:
-    dsn = await infra.create_database("bench_compliance", recreate=True)
+    persons = [f"p-{i:05d}" for i in range(PERSONS)]
+    messages = [_request("bench", persons[i % PERSONS]) for i in range(RATE * SECONDS)]
+    jobs = [(key, msg.payload["person_id"], msg) for key, msg in messages]
+    return await _in_child("gate", infra, "bench_compliance", Topics.CONTACT_REQUESTED,
+                           Topics.CONTACT_DECIDED, jobs)
+
+
+class _NoDeadLetters:
+    async def send(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the in-process bench dead-lettered a message")
+
+
+def _records(tenant: str, persons: list[str], n: int) -> list[list[ConsumerRecord[Any, Any]]]:
+    """n encoded requests over `persons`, split into partitions by person like the topic."""
+    parts: list[list[ConsumerRecord[Any, Any]]] = [[] for _ in range(PARTITIONS)]
+    for i in range(n):
+        person = persons[i % len(persons)]
+        _, message = _request(tenant, person)
+        record = encode(message, partition_key=person)
+        p = int(person.rsplit("-", 1)[1]) % PARTITIONS
+        parts[p].append(ConsumerRecord(Topics.CONTACT_REQUESTED, p, len(parts[p]), 0, 0,
+                                       record.key, record.value, None, 0, 0, record.headers))
+    return parts
+
+
+async def _apply(consumer: IdempotentConsumer, parts: list[list[Any]], side_by_side: bool,
+                 ) -> float:
+    start = time.perf_counter()
+    for i in range(0, max(len(p) for p in parts), BATCH):
+        batches = [p[i:i + BATCH] for p in parts if p[i:i + BATCH]]
+        if side_by_side:
+            await asyncio.gather(*(consumer.process(b) for b in batches))
+        else:
+            for b in batches:
+                await consumer.process(b)
+    return time.perf_counter() - start
+
+
+async def _inprocess(infra: Infra) -> dict[str, float]:
+    """Decisions/s through IdempotentConsumer + the gate handler + PostgreSQL, and the same
+    consumer appending the same two events without deciding."""
+    dsn = await infra.create_database("bench_compliance_inproc", recreate=True)
     settings = ComplianceSettings(database_url=dsn, kafka_bootstrap=infra.kafka_bootstrap,
-                                  environment="test", kafka_partitions=6)
+                                  environment="test", run_background=False,
+                                  log_level="WARNING")
     compliance = bootstrap(settings)
     await compliance.start()
     tenant, persons = "bench", [f"p-{i:05d}" for i in range(PERSONS)]
+    figures: dict[str, float] = {}
     try:
-        async with compliance.runtime.pool.acquire() as conn:
+        pool = compliance.runtime.pool
+        async with pool.acquire() as conn:
             for person in persons:
                 async with conn.transaction():
                     await compliance.service.record_profile(conn, tenant, _profile(person))
-        await _ready(compliance.runtime.kafka_ready)
-        await asyncio.sleep(3.0)  # consumer group joins
-        messages = [_request(tenant, persons[i % PERSONS]) for i in range(RATE * SECONDS)]
-        jobs = [(key, msg.payload["person_id"], msg) for key, msg in messages]
-        return await _drive(infra, Topics.CONTACT_REQUESTED, Topics.CONTACT_DECIDED, jobs)
+
+        def consumer(name: str, handlers: dict[str, Handler]) -> IdempotentConsumer:
+            return IdempotentConsumer(name=name, pool=pool, handlers=handlers,
+                                      dlq_producer=_NoDeadLetters())
+
+        gate = consumer("bench-gate", consumers.gate_handlers(lambda: compliance.service))
+        await _apply(gate, _records(tenant, persons, PERSONS), True)  # warm: one each
+        cpu = time.process_time()
+        figures["gate_side_by_side_s"] = await _apply(
+            gate, _records(tenant, persons, INPROC_DECISIONS), True)
+        figures["gate_cpu_ms"] = (time.process_time() - cpu) * 1000 / INPROC_DECISIONS
+        figures["gate_in_turn_s"] = await _apply(
+            gate, _records(tenant, persons, INPROC_DECISIONS), False)
+        row = await pool.fetchrow(
+            "SELECT (SELECT payload::text FROM events WHERE type = $1 ORDER BY global_position "
+            "DESC LIMIT 1) AS recorded, (SELECT payload::text FROM events WHERE type = $2 "
+            "ORDER BY global_position DESC LIMIT 1) AS public",
+            "compliance.DecisionRecorded", "compliance.ContactApproved")
+        recorded, public = orjson.loads(row["recorded"]), orjson.loads(row["public"])
+        figures["record_bytes"] = len(row["recorded"])
+
+        async def append_only(delivery: Delivery) -> None:
+            p = delivery.message.payload
+            events = [NewEvent("compliance.DecisionRecorded", {**recorded,
+                                                                "request_id": p["request_id"]}),
+                      NewEvent("compliance.ContactApproved", {**public,
+                                                              "request_id": p["request_id"]},
+                               publish_to=(Topics.CONTACT_DECIDED, p["person_id"]))]
+            await compliance.runtime.store.append(
+                f"bench-append/{p['request_id']}", 0, events,
+                Metadata(tenant=tenant, producer="compliance"), conn=delivery.conn)
+
+        bare = consumer("bench-append", {"outreach.ContactRequested": append_only})
+        await _apply(bare, _records(tenant, persons, PERSONS), True)
+        figures["append_side_by_side_s"] = await _apply(
+            bare, _records(tenant, persons, INPROC_DECISIONS), True)
+        figures["append_in_turn_s"] = await _apply(
+            bare, _records(tenant, persons, INPROC_DECISIONS), False)
     finally:
         await compliance.stop()
+    return figures
 
 
 async def _raw_echo(infra: Infra) -> dict[str, float]:
     source, sink = f"bench.echo-in.{new_id().hex[:8]}", f"bench.echo-out.{new_id().hex[:8]}"
     await ensure_topics(infra.kafka_bootstrap, [source, sink], partitions=6)
     consumer = AIOKafkaConsumer(source, bootstrap_servers=infra.kafka_bootstrap,
-                                group_id="bench-echo", auto_offset_reset="earliest")
+                                group_id="bench-echo", auto_offset_reset="earliest",
+                                fetch_max_wait_ms=FETCH_WAIT_MS)
     producer: AIOKafkaProducer = make_producer(infra.kafka_bootstrap, idempotence=False,
                                                client_id="echo")
     await consumer.start()
@@ -179,11 +330,10 @@ async def _raw_echo(infra: Infra) -> dict[str, float]:
         await producer.stop()
 
 
-async def _runtime_echo(infra: Infra) -> dict[str, float]:
+def _echo_runtime(dsn: str, kafka: str) -> ServiceRuntime:
     """The runtime's consumer + outbox with a handler that appends one published event."""
-    dsn = await infra.create_database("bench_compliance_echo", recreate=True)
-    settings = ServiceSettings(database_url=dsn, kafka_bootstrap=infra.kafka_bootstrap,
-                               environment="test", kafka_partitions=6)
+    settings = ServiceSettings(database_url=dsn, kafka_bootstrap=kafka, environment="test",
+                               kafka_partitions=6, log_level="WARNING")
     holder: dict[str, ServiceRuntime] = {}
 
     async def handle(delivery: Delivery) -> None:
@@ -203,15 +353,14 @@ async def _runtime_echo(infra: Infra) -> dict[str, float]:
             handlers={"outreach.ContactRequested": handle})],
         topics=["bench.echo-decided"])
     holder["rt"] = runtime
-    await runtime.start()
-    try:
-        await _ready(runtime.kafka_ready)
-        await asyncio.sleep(3.0)
-        jobs = [(key, msg.payload["person_id"], msg) for key, msg in
-                (_request("bench", f"p-{i % PERSONS}") for i in range(RATE * SECONDS))]
-        return await _drive(infra, "bench.echo-requested", "bench.echo-decided", jobs)
-    finally:
-        await runtime.stop()
+    return runtime
+
+
+async def _runtime_echo(infra: Infra) -> dict[str, float]:
+    jobs = [(key, msg.payload["person_id"], msg) for key, msg in
+            (_request("bench", f"p-{i % PERSONS}") for i in range(RATE * SECONDS))]
+    return await _in_child("echo", infra, "bench_compliance_echo", "bench.echo-requested",
+                           "bench.echo-decided", jobs)
 
 
 async def _ready(check: Any) -> None:
@@ -235,6 +384,23 @@ def _report(suite: Suite, label: str, figures: dict[str, float], target: bool = 
 
 async def run(infra: Infra) -> Suite:
     suite = Suite("compliance")
+    gate = await _inprocess(infra)
+    for label, key in (("partitions side by side", "side_by_side"),
+                       ("partitions in turn", "in_turn")):
+        suite.add("in-process gate", f"decide+store, {label}", INPROC_DECISIONS,
+                  gate[f"gate_{key}_s"], unit="decisions/s")
+        suite.add("in-process gate", f"baseline append, {label}", INPROC_DECISIONS,
+                  gate[f"append_{key}_s"], unit="decisions/s")
+        suite.ratio(f"gate / append baseline, {label}",
+                    ("in-process gate", f"decide+store, {label}"),
+                    ("in-process gate", f"baseline append, {label}"))
+    suite.targets["in-process gate decide+store, partitions side by side"] = (
+        ">= 1000 decisions/s (500 req/s with room)")
+    suite.notes.append(
+        f"in-process gate: {INPROC_DECISIONS} requests over {PERSONS} persons (each with a "
+        f"decision already), {PARTITIONS} partitions, batches of {BATCH}; gate process CPU "
+        f"{gate['gate_cpu_ms']:.2f} ms per decision side by side; stored decision record "
+        f"{int(gate['record_bytes'])} bytes")
     inproc = _bench_eval().run(4.0)
     suite.add("in-process evaluate", "full packs", inproc["decisions_per_s"], 1.0,
               unit="decisions/s")
@@ -246,5 +412,5 @@ async def run(infra: Infra) -> Suite:
     _report(suite, "echo raw aiokafka", await _raw_echo(infra))
     _report(suite, "echo runtime+outbox", await _runtime_echo(infra))
     suite.notes.append(f"{RATE} requests/s for {SECONDS}s over {PERSONS} persons, 6 partitions; "
-                       "latency = produced -> decision consumed, one process")
+                       "latency = produced -> decision consumed; service in its own process")
     return suite
