@@ -74,19 +74,73 @@ class IdempotentConsumer:
         self._clock = clock or SystemClock()
 
     async def process(self, records: Sequence[ConsumerRecord]) -> None:
-        """Apply one partition's records in one transaction (savepoint per message)."""
+        """Apply one partition's records in one transaction.
+
+        The fast path claims every message in one statement and runs the handlers back to
+        back. If anything in it fails, that transaction rolls back and the batch is applied
+        again message by message, each in its own savepoint with retries, so one bad message
+        is dead-lettered without holding up the others."""
+        batch = _decode_all(records)
+        if batch is not None:
+            try:
+                outcomes = await self._fast(batch)
+            except _DATABASE_GONE:
+                raise
+            except Exception as exc:
+                log.warning("consumer.fast_path_failed", consumer=self.name,
+                            error=type(exc).__name__)
+            else:
+                for outcome in outcomes:
+                    CONSUMED.labels(self.name, outcome).inc()
+                return
         async with self._pool.acquire() as conn, conn.transaction():
             for record in records:
                 outcome = await self._process_one(conn, record)
                 CONSUMED.labels(self.name, outcome).inc()
 
-    async def _process_one(self, conn: asyncpg.Connection, record: ConsumerRecord) -> str:
-        with span_from_traceparent(
+    async def _fast(self, batch: list[_Decoded]) -> list[str]:
+        async with self._pool.acquire() as conn, conn.transaction():
+            fresh = await self._claim(conn, batch)
+            outcomes: list[str] = []
+            for record, message, contract in batch:
+                event_id = message.envelope.event_id
+                handler = self._handlers.get(message.envelope.type)
+                if event_id not in fresh:
+                    outcomes.append("duplicate")
+                elif handler is None:
+                    outcomes.append("ignored")
+                else:
+                    with self._span(record):
+                        await handler(Delivery(conn, message, contract, record.topic,
+                                               record.partition, record.offset))
+                    outcomes.append("applied")
+                fresh.discard(event_id)  # a copy later in the same batch is a duplicate
+            return outcomes
+
+    async def _claim(self, conn: asyncpg.Connection, batch: list[_Decoded]) -> set[uuid.UUID]:
+        """Record every message of the batch in the inbox at once; return the new ones."""
+        first = batch[0][0]
+        rows = await conn.fetch(
+            "INSERT INTO processed_messages (consumer, event_id, topic, partition, \"offset\", "
+            "outcome, processed_at) SELECT $1, e, $2, $3, o, oc, $4 "
+            "FROM unnest($5::uuid[], $6::bigint[], $7::text[]) AS t(e, o, oc) "
+            "ON CONFLICT DO NOTHING RETURNING event_id",
+            self.name, first.topic, first.partition, self._clock.now(),
+            [m.envelope.event_id for _, m, _ in batch], [r.offset for r, _, _ in batch],
+            ["applied" if m.envelope.type in self._handlers else "ignored" for _, m, _ in batch],
+        )
+        return {row["event_id"] for row in rows}
+
+    def _span(self, record: ConsumerRecord) -> Any:
+        return span_from_traceparent(
             f"process {record.topic}", _header(record, "traceparent"), SpanKind.CONSUMER,
             {"messaging.system": "kafka", "messaging.destination.name": record.topic,
              "messaging.kafka.partition": record.partition,
              "messaging.kafka.offset": record.offset, "messaging.consumer.group": self.name},
-        ) as span:
+        )
+
+    async def _process_one(self, conn: asyncpg.Connection, record: ConsumerRecord) -> str:
+        with self._span(record) as span:
             last_error: Exception | None = None
             for attempt in range(1, self._max_attempts + 1):
                 try:
@@ -95,7 +149,7 @@ class IdempotentConsumer:
                 except Poison as exc:
                     last_error = exc
                     break
-                except (asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError):
+                except _DATABASE_GONE:
                     raise  # the database is gone: fail the batch, the offsets stay put
                 except Exception as exc:
                     last_error = exc
@@ -169,6 +223,23 @@ class IdempotentConsumer:
                     record.offset, self._clock.now())
         log.error("consumer.dead_lettered", consumer=self.name, topic=record.topic,
                   offset=record.offset, event_id=event_id, reason=type(error).__name__)
+
+
+_DATABASE_GONE = (asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError)
+_Decoded = tuple[ConsumerRecord, EventMessage, BaseModel | None]
+
+
+def _decode_all(records: Sequence[ConsumerRecord]) -> list[_Decoded] | None:
+    """Every record decoded and parsed, or None if any cannot be (the careful path then
+    dead-letters it with its reason)."""
+    decoded: list[_Decoded] = []
+    for record in records:
+        try:
+            message = decode(record.value, record.headers)
+            decoded.append((record, message, _parse(message)))
+        except (CodecError, Poison):
+            return None
+    return decoded or None
 
 
 def _parse(message: EventMessage) -> BaseModel | None:
