@@ -33,6 +33,8 @@ class Suite:
     ratios: dict[str, float] = field(default_factory=dict)
     targets: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Figures that are not rates, such as latency percentiles: label -> (value, unit).
+    measures: dict[str, tuple[float, str]] = field(default_factory=dict)
 
     def add(self, case: str, subject: str, count: int, seconds: float,
             unit: str = "events/s") -> Row:
@@ -50,6 +52,11 @@ class Suite:
         if target:
             self.targets[label] = target
 
+    def measure(self, label: str, value: float, unit: str, target: str = "") -> None:
+        self.measures[label] = (round(value, 2), unit)
+        if target:
+            self.targets[label] = target
+
     def print(self) -> None:
         print(f"\n== {self.name} ==")
         print(f"{'case':<34}{'subject':<26}{'count':>10}{'seconds':>10}{'rate':>14}")
@@ -59,6 +66,9 @@ class Suite:
         for label, value in self.ratios.items():
             target = self.targets.get(label, "")
             print(f"  ratio {label:<58} {value:>6.2f}x  {('target ' + target) if target else ''}")
+        for label, (value, unit) in self.measures.items():
+            target = self.targets.get(label, "")
+            print(f"  {label:<64} {value:>9,.1f} {unit}  {('target ' + target) if target else ''}")
         for note in self.notes:
             print(f"  note: {note}")
 
@@ -71,7 +81,12 @@ class Suite:
             lines += ["", "| ratio | measured | target |", "|---|---:|---|"]
             lines += [f"| {k} | {v:.2f}x | {self.targets.get(k, '')} |"
                       for k, v in self.ratios.items()]
-        extra = {k: v for k, v in self.targets.items() if k not in self.ratios}
+        if self.measures:
+            lines += ["", "| measure | value | target |", "|---|---:|---|"]
+            lines += [f"| {k} | {v:,.1f} {u} | {self.targets.get(k, '')} |"
+                      for k, (v, u) in self.measures.items()]
+        extra = {k: v for k, v in self.targets.items()
+                 if k not in self.ratios and k not in self.measures}
         lines += [f"- target {k}: {v}" for k, v in extra.items()]
         lines += [f"- {note}" for note in self.notes]
         return "\n".join(lines) + "\n"
@@ -84,6 +99,7 @@ class Suite:
             "python": platform.python_version(),
             "rows": [{**asdict(r), "rate": round(r.rate, 1)} for r in self.rows],
             "ratios": self.ratios, "targets": self.targets, "notes": self.notes,
+            "measures": {k: {"value": v, "unit": u} for k, (v, u) in self.measures.items()},
         }
         path = RESULTS / f"{self.name}.json"
         path.write_text(json.dumps(body, indent=2) + "\n")
