@@ -15,3 +15,15 @@ def test_log_lines_are_json_with_trace_ids_and_no_personal_data(capsys, span_exp
     assert line["trace_id"] == format(span.get_span_context().trace_id, "032x")
     assert line["email"] == line["phone"] == "[redacted]"
     assert line["debtor_id"] == "p-1"
+
+
+def test_current_traceparent_matches_the_w3c_propagator(span_exporter) -> None:
+    from opentelemetry.propagate import inject
+
+    from goodfaith_runtime.telemetry import current_traceparent
+
+    assert current_traceparent() is None
+    with tracer().start_as_current_span("work"):
+        carrier: dict[str, str] = {}
+        inject(carrier)
+        assert current_traceparent() == carrier["traceparent"]
