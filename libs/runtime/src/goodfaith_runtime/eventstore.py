@@ -207,6 +207,13 @@ WITH written AS (
 INSERT INTO outbox (event_id, topic, partition_key) SELECT event_id, $12, $13 FROM written
 """
 
+_LOG_SQL = (
+    "SELECT event_id, stream_id, stream_version, type, schema_version, payload, metadata, "
+    "tenant, recorded_at, prev_hash, hash, txid::text, global_position FROM events "
+    "WHERE (txid, global_position) > ($1::text::xid8, $2) "
+    "AND txid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY txid, global_position LIMIT $3"
+)
+
 _COLUMNS = (
     "event_id, stream_id, stream_version, type, schema_version, payload, metadata, tenant, "
     "recorded_at, prev_hash, hash, txid::text AS txid, global_position"
@@ -447,16 +454,12 @@ class PostgresEventStore:
         Log order is (writing transaction id, position). Only transactions older than every
         running one are read, so a transaction that commits late can never be skipped: it is
         read once it is complete, and its txid is above every txid read before it."""
-        sql = (
-            f"SELECT {_COLUMNS} FROM events WHERE (txid, global_position) > ($1::text::xid8, $2) "
-            "AND txid < pg_snapshot_xmin(pg_current_snapshot()) "
-            "ORDER BY txid, global_position LIMIT $3"
-        )
         async with self._pool.acquire() as conn:
-            rows = await conn.fetch(sql, str(after[0]), after[1], limit)
-        return [_row_to_event(r) for r in rows]
+            rows = await conn.fetch(_LOG_SQL, str(after[0]), after[1], limit)
+        # Columns in StoredEvent order, then the position (txid as text: xid8 has no codec).
+        return [StoredEvent(*r[:11], position=(int(r[11]), r[12])) for r in rows]
 
-    async def iterate_all(self, batch: int = 5000) -> AsyncIterator[StoredEvent]:
+    async def iterate_all(self, batch: int = 10_000) -> AsyncIterator[StoredEvent]:
         position = (0, 0)
         while True:
             events = await self.read_all(position, batch)
