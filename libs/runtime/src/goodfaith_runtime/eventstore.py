@@ -457,7 +457,7 @@ class PostgresEventStore:
         async with self._pool.acquire() as conn:
             rows = await conn.fetch(_LOG_SQL, str(after[0]), after[1], limit)
         # Columns in StoredEvent order, then the position (txid as text: xid8 has no codec).
-        return [StoredEvent(*r[:11], position=(int(r[11]), r[12])) for r in rows]
+        return [StoredEvent._make((*r[:11], (int(r[11]), r[12]))) for r in rows]
 
     async def iterate_all(self, batch: int = 10_000) -> AsyncIterator[StoredEvent]:
         position = (0, 0)

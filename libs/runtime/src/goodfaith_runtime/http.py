@@ -148,3 +148,26 @@ def attach_runtime(app: FastAPI, settings: Any, runtime: Any) -> None:
         settings.jwt_key, algorithms=settings.jwt_algorithms, audience=settings.jwt_audience,
         issuer=settings.jwt_issuer)
     app.state.ready_checks = {"database": runtime.database_ready, "kafka": runtime.kafka_ready}
+
+
+def placeholder_app(name: str, description: str) -> FastAPI:
+    """A service that only starts its runtime (database, event store, outbox relay) and answers
+    health checks: for services whose domain is not built yet, so the whole system runs."""
+    from contextlib import asynccontextmanager
+
+    from goodfaith_runtime.service import ServiceRuntime
+    from goodfaith_runtime.settings import ServiceSettings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> Any:
+        settings = ServiceSettings()
+        runtime = ServiceRuntime(service=name, settings=settings)
+        await runtime.start()
+        attach_runtime(app, settings, runtime)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    return create_service_app(name=name, version="0.1.0", description=description,
+                              lifespan=lifespan, routers=[])

@@ -38,9 +38,61 @@ def parse_kek(encoded: str) -> bytes:
     return key
 
 
+class PersonKey:
+    """One person's unwrapped data key, held for one unit of work. Services on a hot path that
+    already fetched the wrapped key (in the same query as their other reads) unwrap it here
+    instead of asking the keyring again. Never cache it across units of work: erasure must take
+    effect at the next one."""
+
+    __slots__ = ("_aad", "_aead", "owner")
+
+    def __init__(self, owner: str, key: bytes) -> None:
+        self.owner = owner
+        self._aad = owner.encode()
+        self._aead = AESGCM(key)
+
+    @classmethod
+    def unwrap(cls, kek: AESGCM, owner: str, wrapped: bytes) -> PersonKey | None:
+        try:
+            key = kek.decrypt(wrapped[:12], wrapped[12:], owner.encode())
+        except InvalidTag:
+            return None
+        return cls(owner, key)
+
+    def seal(self, value: str) -> str:
+        nonce = os.urandom(12)
+        sealed = nonce + self._aead.encrypt(nonce, value.encode(), self._aad)
+        return PREFIX + base64.b64encode(sealed).decode()
+
+    def open(self, value: str) -> str | None:
+        """The clear text, or None when it is not sealed under this key."""
+        if not value.startswith(PREFIX):
+            return None
+        raw = base64.b64decode(value[len(PREFIX):])
+        try:
+            return self._aead.decrypt(raw[:12], raw[12:], self._aad).decode()
+        except InvalidTag:
+            return None
+
+    def seal_fields(self, payload: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+        """A copy with the named fields' strings sealed: a top-level key or a dotted path
+        ("address.lines"), whose value may be a string or lists/dicts of strings."""
+        sealed = dict(payload)
+        for path in fields:
+            _seal_path(sealed, path.split("."), self.seal)
+        return sealed
+
+
+def _open_or_mask(key: PersonKey | None, value: str) -> str:
+    if not value.startswith(PREFIX):
+        return value
+    opened = key.open(value) if key is not None else None
+    return ERASED if opened is None else opened
+
+
 class PersonKeyring:
     def __init__(self, kek: bytes, clock: Clock | None = None) -> None:
-        self._kek = AESGCM(kek)
+        self.kek = AESGCM(kek)
         self._clock = clock or SystemClock()
 
     async def _key(
@@ -50,14 +102,14 @@ class PersonKeyring:
             "SELECT tenant, wrapped_key FROM person_keys WHERE person_id = $1", person_id)
         if row is not None:
             wrapped = bytes(row["wrapped_key"])
-            return self._kek.decrypt(wrapped[:12], wrapped[12:], person_id.encode())
+            return self.kek.decrypt(wrapped[:12], wrapped[12:], person_id.encode())
         if tenant is None:
             return None
         if await conn.fetchval("SELECT 1 FROM erased_persons WHERE person_id = $1", person_id):
             raise KeyringError("this person was erased; new personal data is refused")
         key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(12)
-        wrapped = nonce + self._kek.encrypt(nonce, key, person_id.encode())
+        wrapped = nonce + self.kek.encrypt(nonce, key, person_id.encode())
         await conn.execute(
             "INSERT INTO person_keys (person_id, tenant, wrapped_key, created_at) "
             "VALUES ($1, $2, $3, $4) ON CONFLICT (person_id) DO NOTHING",
@@ -72,11 +124,7 @@ class PersonKeyring:
         dotted path ("address.lines"); its value may be a string or lists/dicts of strings."""
         key = await self._key(conn, person_id, tenant)
         assert key is not None
-        aead = AESGCM(key)
-        sealed = dict(payload)
-        for path in fields:
-            _seal_path(sealed, path.split("."), lambda s: _encrypt(aead, person_id, s))
-        return sealed
+        return PersonKey(person_id, key).seal_fields(payload, fields)
 
     async def unseal(
         self, conn: asyncpg.Connection, *, person_id: str, payload: dict[str, Any],
@@ -84,10 +132,9 @@ class PersonKeyring:
         """A copy of `payload` with every sealed string decrypted, or masked once erased."""
         if not _contains_sealed(payload):
             return payload
-        key = await self._key(conn, person_id, None)
-        aead = AESGCM(key) if key is not None else None
-        return {k: _map_strings(v, lambda s: _decrypt(aead, person_id, s))
-                for k, v in payload.items()}
+        raw = await self._key(conn, person_id, None)
+        key = PersonKey(person_id, raw) if raw is not None else None
+        return {k: _map_strings(v, lambda s: _open_or_mask(key, s)) for k, v in payload.items()}
 
     async def erase(self, conn: asyncpg.Connection, *, person_id: str, tenant: str) -> bool:
         """Crypto-shred: destroy the person's key. Returns False if it was already gone."""
@@ -99,24 +146,6 @@ class PersonKeyring:
                 "INSERT INTO erased_persons (person_id, tenant, erased_at) VALUES ($1, $2, $3) "
                 "ON CONFLICT DO NOTHING", person_id, tenant, self._clock.now())
         return bool(deleted)
-
-
-def _encrypt(aead: AESGCM, person_id: str, value: str) -> str:
-    nonce = os.urandom(12)
-    sealed = nonce + aead.encrypt(nonce, value.encode(), person_id.encode())
-    return PREFIX + base64.b64encode(sealed).decode()
-
-
-def _decrypt(aead: AESGCM | None, person_id: str, value: str) -> str:
-    if not value.startswith(PREFIX):
-        return value
-    if aead is None:
-        return ERASED
-    raw = base64.b64decode(value[len(PREFIX):])
-    try:
-        return aead.decrypt(raw[:12], raw[12:], person_id.encode()).decode()
-    except InvalidTag:
-        return ERASED
 
 
 def _seal_path(container: dict[str, Any], parts: list[str], fn: Any) -> None:

@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from aiokafka import AIOKafkaConsumer
 
 from compliance.bootstrap import Compliance
@@ -23,9 +22,9 @@ from goodfaith_events.envelope import Envelope, EventMessage
 from goodfaith_events.ids import new_id
 from goodfaith_runtime.auth import mint_token
 from goodfaith_runtime.clock import ManualClock
-from goodfaith_runtime.infra import free_port
 from goodfaith_runtime.kafka import make_producer
 from goodfaith_runtime.settings import DEV_JWT_SECRET
+from goodfaith_runtime.testing import serve_app
 
 # Wednesday 2026-11-18, 10:00 in Chicago: inside every time window.
 NOW = datetime(2026, 11, 18, 16, 0, tzinfo=UTC)
@@ -117,18 +116,8 @@ async def serve(
     settings: ComplianceSettings, clock: ManualClock,
 ) -> AsyncIterator[tuple[str, Compliance]]:
     app = create_app(settings, clock)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}", app.state.compliance
-    finally:
-        server.should_exit = True
-        await task
+    async with serve_app(app) as url:
+        yield url, app.state.compliance
 
 
 @pytest.fixture

@@ -20,12 +20,11 @@ import asyncpg
 import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from compliance.adapters.cipher import PersonKey
 from compliance.service_layer import events as ev
 from compliance.service_layer.records import Pending
 from compliance.service_layer.state import PersonState, from_snapshot, snapshot
 from goodfaith_runtime.eventstore import Metadata, NewEvent, PostgresEventStore, StoredEvent
-from goodfaith_runtime.pii import PersonKeyring
+from goodfaith_runtime.pii import PersonKey, PersonKeyring
 
 # Events whose sealed document the fold needs.
 _OPENED = (ev.PROFILE_RECORDED, ev.FACT_RECORDED)

@@ -12,9 +12,8 @@ from compliance.bootstrap import bootstrap
 from compliance.config import ComplianceSettings
 from compliance.entrypoints import routes_gate, routes_persons, routes_violations
 from compliance.entrypoints.errors import install_compliance_errors
-from goodfaith_runtime.auth import TokenVerifier
 from goodfaith_runtime.clock import Clock
-from goodfaith_runtime.http import create_service_app
+from goodfaith_runtime.http import attach_runtime, create_service_app
 
 DESCRIPTION = """The compliance gate: no contact with a debtor happens unless it approved it.
 Outreach asks over Kafka (ContactRequested -> ContactApproved / ContactBlocked); agents about to
@@ -31,12 +30,8 @@ def create_app(settings: ComplianceSettings | None = None, clock: Clock | None =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         compliance = bootstrap(settings, clock)
         await compliance.start()
-        s = compliance.settings
         app.state.compliance = compliance
-        app.state.token_verifier = TokenVerifier(
-            s.jwt_key, algorithms=s.jwt_algorithms, audience=s.jwt_audience, issuer=s.jwt_issuer)
-        app.state.ready_checks = {"database": compliance.runtime.database_ready,
-                                  "kafka": compliance.runtime.kafka_ready}
+        attach_runtime(app, compliance.settings, compliance.runtime)
         try:
             yield
         finally:

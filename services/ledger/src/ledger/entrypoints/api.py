@@ -7,9 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from goodfaith_runtime.auth import TokenVerifier
 from goodfaith_runtime.clock import Clock
-from goodfaith_runtime.http import create_service_app
+from goodfaith_runtime.http import attach_runtime, create_service_app
 from ledger.bootstrap import bootstrap
 from ledger.config import LedgerSettings
 from ledger.entrypoints import (
@@ -34,12 +33,8 @@ def create_app(settings: LedgerSettings | None = None, clock: Clock | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ledger = bootstrap(settings, clock)
         await ledger.start()
-        s = ledger.settings
         app.state.ledger = ledger
-        app.state.token_verifier = TokenVerifier(
-            s.jwt_key, algorithms=s.jwt_algorithms, audience=s.jwt_audience, issuer=s.jwt_issuer)
-        app.state.ready_checks = {"database": ledger.runtime.database_ready,
-                                  "kafka": ledger.runtime.kafka_ready}
+        attach_runtime(app, ledger.settings, ledger.runtime)
         try:
             yield
         finally:

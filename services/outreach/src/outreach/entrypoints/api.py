@@ -3,28 +3,10 @@ answers health checks, so the whole system starts; its domain is a later issue."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
-from goodfaith_runtime.http import attach_runtime, create_service_app
-from goodfaith_runtime.service import ServiceRuntime
-from goodfaith_runtime.settings import ServiceSettings
+from goodfaith_runtime.http import placeholder_app
 
 
 def create_app() -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        settings = ServiceSettings()
-        runtime = ServiceRuntime(service="outreach", settings=settings)
-        await runtime.start()
-        attach_runtime(app, settings, runtime)
-        try:
-            yield
-        finally:
-            await runtime.stop()
-
-    return create_service_app(name="outreach", version="0.1.0",
-                              description="Placeholder: not built yet", lifespan=lifespan,
-                              routers=[])
+    return placeholder_app("outreach", "Placeholder: not built yet; see its README")
