@@ -1,7 +1,6 @@
 # goodfaith: every target lists itself in `make help`.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export PATH := $(HOME)/.local/bin:$(PATH)
 
 .PHONY: help
@@ -10,7 +9,7 @@ help: ## List the targets
 
 .PHONY: uv
 uv: ## Install uv if it is missing (from PyPI, into ~/.local)
-	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || python3 -m pip install --user --quiet uv || python3 -m pip install --quiet uv
+	@scripts/ensure-uv
 
 .PHONY: install
 install: uv ## Create .venv with every package from the lock file
