@@ -53,6 +53,9 @@ class NewEvent:
     event_id: uuid.UUID = field(default_factory=new_id)
     # Where to publish it, if it is a public contract: (topic, partition key).
     publish_to: tuple[str, str] | None = None
+    # The owner of the person key its personal fields are sealed under (PersonKeyring); the
+    # relay opens them just before publishing, so erasure reaches the stored copy too.
+    sealed_for: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,18 +174,18 @@ def chain_hash(prev_hash: bytes, record: bytes) -> bytes:
 _APPEND_SQL = """
 WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::text[],
-                         $7::bytea[], $8::bytea[], $9::text[], $10::text[])
+                         $7::bytea[], $8::bytea[], $9::text[], $10::text[], $11::text[])
         AS t(event_id, stream_id, stream_version, type, schema_version, payload, prev_hash,
-             hash, topic, partition_key)
+             hash, topic, partition_key, sealed_for)
 ), written AS (
     INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, payload,
                         metadata, tenant, recorded_at, prev_hash, hash)
     SELECT event_id, stream_id, stream_version, type, schema_version, payload::json,
-           $11::json, $12, $13, prev_hash, hash FROM input
+           $12::json, $13, $14, prev_hash, hash FROM input
     RETURNING event_id
 ), published AS (
-    INSERT INTO outbox (event_id, topic, partition_key)
-    SELECT event_id, topic, partition_key FROM input WHERE topic IS NOT NULL
+    INSERT INTO outbox (event_id, topic, partition_key, sealed_for)
+    SELECT event_id, topic, partition_key, sealed_for FROM input WHERE topic IS NOT NULL
 )
 SELECT count(*) FROM written
 """
@@ -204,7 +207,8 @@ WITH written AS (
     VALUES ($1, $2, $3, $4, $5, $6::json, $7::json, $8, $9, $10, $11)
     RETURNING event_id
 )
-INSERT INTO outbox (event_id, topic, partition_key) SELECT event_id, $12, $13 FROM written
+INSERT INTO outbox (event_id, topic, partition_key, sealed_for)
+SELECT event_id, $12, $13, $14 FROM written
 """
 
 _LOG_SQL = (
@@ -325,7 +329,7 @@ class PostgresEventStore:
                 topic, key = event.publish_to or (None, None)
                 rows.append((record.event_id, record.stream_id, record.stream_version,
                              record.type, record.schema_version, payload_json.decode(),
-                             record.prev_hash, record.hash, topic, key))
+                             record.prev_hash, record.hash, topic, key, event.sealed_for))
         if not rows:
             return stored
         try:
@@ -345,13 +349,13 @@ class PostgresEventStore:
         common = (shared.meta_json.decode(), shared.tenant, shared.now)
         if len(rows) == 1:
             # The common command: one event. A plain INSERT is cheaper than unnest.
-            (event_id, stream_id, version, type_, schema, payload, prev, hash_, topic,
-             key) = rows[0]
+            (event_id, stream_id, version, type_, schema, payload, prev, hash_, topic, key,
+             sealed_for) = rows[0]
             head = (event_id, stream_id, version, type_, schema, payload, *common, prev, hash_)
             if topic is None:
                 await conn.execute(_INSERT_ONE, *head)
             else:
-                await conn.execute(_INSERT_ONE_PUBLISHED, *head, topic, key)
+                await conn.execute(_INSERT_ONE_PUBLISHED, *head, topic, key, sealed_for)
             return
         if len(rows) < _COPY_FROM:
             columns = [list(column) for column in zip(*rows, strict=True)]
@@ -365,10 +369,11 @@ class PostgresEventStore:
                 "events", columns=_COPY_COLUMNS,
                 records=[(r[0], r[1], r[2], r[3], r[4], r[5], meta, tenant, now, r[6], r[7])
                          for r in rows])
-            published = [(r[0], r[8], r[9]) for r in rows if r[8] is not None]
+            published = [(r[0], r[8], r[9], r[10]) for r in rows if r[8] is not None]
             if published:
                 await conn.copy_records_to_table(
-                    "outbox", columns=["event_id", "topic", "partition_key"], records=published)
+                    "outbox", columns=["event_id", "topic", "partition_key", "sealed_for"],
+                    records=published)
 
     @staticmethod
     def _conflict(requests: Sequence[AppendRequest], exc: Exception) -> EventStoreError:

@@ -19,6 +19,7 @@ from prometheus_client import Counter, Gauge
 
 from goodfaith_events.codec import CodecError, encode
 from goodfaith_runtime.eventstore import StoredEvent, _row_to_event
+from goodfaith_runtime.pii import PersonKeyring
 from goodfaith_runtime.telemetry import current_traceparent, span_from_traceparent
 
 log = structlog.get_logger("goodfaith.outbox")
@@ -40,9 +41,9 @@ class Producer(Protocol):
 
 
 _PENDING_SQL = """
-SELECT o.position, o.topic, o.partition_key, e.event_id, e.stream_id, e.stream_version, e.type,
-       e.schema_version, e.payload, e.metadata, e.tenant, e.recorded_at, e.prev_hash, e.hash,
-       e.txid::text AS txid, e.global_position
+SELECT o.position, o.topic, o.partition_key, o.sealed_for, e.event_id, e.stream_id,
+       e.stream_version, e.type, e.schema_version, e.payload, e.metadata, e.tenant,
+       e.recorded_at, e.prev_hash, e.hash, e.txid::text AS txid, e.global_position
 FROM outbox o JOIN events e ON e.event_id = o.event_id
 ORDER BY o.position LIMIT $1
 """
@@ -51,9 +52,10 @@ ORDER BY o.position LIMIT $1
 class OutboxRelay:
     def __init__(
         self, pool: asyncpg.Pool, producer: Producer, *, service: str, batch_size: int = 500,
-        idle_sleep: float = 1.0, max_backoff: float = 5.0,
+        idle_sleep: float = 1.0, max_backoff: float = 5.0, keyring: PersonKeyring | None = None,
     ) -> None:
         self._pool = pool
+        self._keyring = keyring
         self._producer = producer
         self._service = service
         self._batch_size = batch_size
@@ -69,7 +71,7 @@ class OutboxRelay:
             rows = await conn.fetch(_PENDING_SQL, self._batch_size)
             if not rows:
                 return 0
-            sends = [await self._send(row) for row in rows]
+            sends = [await self._send(row, await self._opened(conn, row)) for row in rows]
             # Wait for every ack before deleting anything: a failed send raises here and the
             # whole round stays in the outbox to be sent again.
             await asyncio.gather(*sends)
@@ -80,8 +82,18 @@ class OutboxRelay:
         PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
 
-    async def _send(self, row: asyncpg.Record) -> Any:
-        event: StoredEvent = _row_to_event(row)
+    async def _opened(self, conn: asyncpg.Connection, row: asyncpg.Record) -> dict[str, Any]:
+        """The payload to publish: sealed personal fields opened with the owner's key, or
+        "[erased]" once that key is gone."""
+        payload: dict[str, Any] = row["payload"]
+        if row["sealed_for"] is None:
+            return payload
+        if self._keyring is None:
+            raise RuntimeError("a sealed event needs the relay's keyring to be published")
+        return await self._keyring.unseal(conn, person_id=row["sealed_for"], payload=payload)
+
+    async def _send(self, row: asyncpg.Record, payload: dict[str, Any]) -> Any:
+        event: StoredEvent = _row_to_event(row)._replace(payload=payload)
         message = event.to_message()
         with span_from_traceparent(
             f"publish {row['topic']}", message.envelope.traceparent, SpanKind.PRODUCER,

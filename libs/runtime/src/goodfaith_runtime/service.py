@@ -82,7 +82,8 @@ class ServiceRuntime:
                 backoff = min(backoff * 2, 10.0)
         if self._stop.is_set() or self.producer is None:
             return
-        relay = OutboxRelay(self.pool, self.producer, service=self.service)
+        relay = OutboxRelay(self.pool, self.producer, service=self.service,
+                            keyring=self.keyring)
         runners = [relay.run(self._stop)]
         for spec in self.consumers:
             consumer = IdempotentConsumer(name=spec.name, pool=self.pool, handlers=spec.handlers,

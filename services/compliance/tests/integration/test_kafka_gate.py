@@ -65,6 +65,12 @@ async def test_kafka_requests_are_decided_signed_and_published(database, infra, 
         verify_approval(ContactApproved.model_validate(approved.payload),
                         load_public_key(key["public_key"]), now=NOW, endpoint=PHONE,
                         content_hash=sha(SCRIPT))
+        # Published in clear for the dispatcher, but sealed in compliance's own log, so an
+        # erasure of the person reaches it.
+        stored = await compliance.runtime.pool.fetchval(
+            "SELECT payload->>'endpoint' FROM events WHERE type = 'compliance.ContactApproved' "
+            "AND payload->>'request_id' = $1", good["request_id"])
+        assert stored.startswith("enc:v1:") and PHONE not in stored
         ghost = by_request[unknown["request_id"]]
         assert ghost.envelope.type == "compliance.ContactBlocked"
         assert ghost.payload["reasons"] == ["DATA_MISSING:person.profile"]

@@ -174,8 +174,11 @@ class PersonStreams:
         self, conn: asyncpg.Connection, state: PersonState, pending: list[Pending],
         payloads: list[dict[str, Any]], cause: Cause | None,
     ) -> list[StoredEvent]:
+        owner = ev.key_owner(state.tenant, state.person_id)
         events = [NewEvent(type=p.type, payload=payloads[i], event_id=p.event_id,
-                           publish_to=p.publish_to) for i, p in enumerate(pending)]
+                           publish_to=p.publish_to,
+                           sealed_for=owner if p.publish_to and p.personal else None)
+                  for i, p in enumerate(pending)]
         cause = cause or Cause()
         meta = Metadata(tenant=state.tenant, producer=ev.PRODUCER,
                         correlation_id=cause.correlation_id, causation_id=cause.causation_id)

@@ -1,8 +1,9 @@
 """The events one decision, attempt or fact appends to the person's stream.
 
 `Pending` names the payload paths holding personal data; the stream adapter seals them under
-the person's key in the same transaction. The public ContactApproved must carry the endpoint in
-clear because the dispatcher verifies the signature over it (gate step 3).
+the person's key in the same transaction. The public ContactApproved's endpoint is sealed too:
+the outbox relay opens it just before publishing (the dispatcher verifies the signature over
+it, gate step 3), and publishes "[erased]" once the person's key is gone.
 
 The decision record is stored compact: a rule that did not apply and whose result is the rule's
 shared NOT_APPLICABLE result (same id, citation, explanation, no inputs) is stored as its rule id
@@ -62,8 +63,11 @@ def decision_events(verdict: Verdict, signature: Signature | None) -> list[Pendi
     recorded = Pending(ev.DECISION_RECORDED, record, personal)
     key = (Topics.CONTACT_DECIDED, request.person_id)
     if approval is not None and signature is not None:
+        # The endpoint is sealed in the log like every other personal field; the relay opens
+        # it just before publishing, so the dispatcher still verifies the signature over it
+        # and an erasure reaches the stored copy too.
         public = Pending(ev.CONTACT_APPROVED, _approved(verdict, approval, signature),
-                         publish_to=key)
+                         ("endpoint",), publish_to=key)
     else:
         public = Pending(ev.CONTACT_BLOCKED, _blocked(verdict, decision), publish_to=key)
     return [recorded, public]
