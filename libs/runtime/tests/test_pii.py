@@ -68,3 +68,53 @@ def test_the_key_encryption_key_must_be_256_bits() -> None:
         parse_kek(base64.b64encode(b"short").decode())
     with pytest.raises(KeyringError):
         parse_kek("not base64!")
+
+
+async def test_a_sealed_public_event_is_published_clear_and_masked_after_erasure(
+    pool, infra, topic,
+) -> None:
+    from aiokafka import AIOKafkaConsumer
+
+    from goodfaith_events.codec import decode
+    from goodfaith_runtime.kafka import make_producer
+    from goodfaith_runtime.outbox import OutboxRelay
+
+    store, ring = PostgresEventStore(pool, producer="test"), keyring()
+
+    async def append(stream: str, n: int) -> None:
+        async with pool.acquire() as conn:
+            sealed = await ring.seal(conn, person_id="p1", tenant="acme",
+                                     payload={"stream": "+14155550100", "n": n}, fields=["stream"])
+        await store.append(stream, 0, [NewEvent(type="test.Happened", payload=sealed,
+                                                publish_to=(topic, "p1"), sealed_for="p1")], META)
+
+    producer = make_producer(infra.kafka_bootstrap, idempotence=False, client_id="sealed")
+    await producer.start()
+    try:
+        relay = OutboxRelay(pool, producer, service="test", keyring=ring)
+        await append("before", 1)
+        await relay.publish_pending()
+        await append("after", 2)
+        async with pool.acquire() as conn:
+            await ring.erase(conn, person_id="p1", tenant="acme")
+        await relay.publish_pending()
+    finally:
+        await producer.stop()
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=infra.kafka_bootstrap,
+                                auto_offset_reset="earliest", fetch_max_wait_ms=10)
+    await consumer.start()
+    published: dict[int, str] = {}
+    try:
+        for _ in range(50):
+            for records in (await consumer.getmany(timeout_ms=200)).values():
+                for record in records:
+                    payload = decode(record.value, record.headers).payload
+                    published[payload["n"]] = payload["stream"]
+            if len(published) == 2:
+                break
+    finally:
+        await consumer.stop()
+    assert published == {1: "+14155550100", 2: ERASED}
+    stored = (await store.read_stream("before")).events[0].payload["stream"]
+    assert stored.startswith("enc:v1:")  # the log never held the number in clear
+    assert (await store.verify()).ok
