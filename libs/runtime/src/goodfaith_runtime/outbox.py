@@ -19,7 +19,7 @@ from prometheus_client import Counter, Gauge
 
 from goodfaith_events.codec import CodecError, encode
 from goodfaith_runtime.eventstore import StoredEvent, _row_to_event
-from goodfaith_runtime.pii import PersonKeyring
+from goodfaith_runtime.pii import PersonKey, PersonKeyring, unseal_with
 from goodfaith_runtime.telemetry import current_traceparent, span_from_traceparent
 
 log = structlog.get_logger("goodfaith.outbox")
@@ -71,7 +71,8 @@ class OutboxRelay:
             rows = await conn.fetch(_PENDING_SQL, self._batch_size)
             if not rows:
                 return 0
-            sends = [await self._send(row, await self._opened(conn, row)) for row in rows]
+            keys = await self._keys(conn, rows)
+            sends = [await self._send(row, _opened(row, keys)) for row in rows]
             # Wait for every ack before deleting anything: a failed send raises here and the
             # whole round stays in the outbox to be sent again.
             await asyncio.gather(*sends)
@@ -82,15 +83,15 @@ class OutboxRelay:
         PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
 
-    async def _opened(self, conn: asyncpg.Connection, row: asyncpg.Record) -> dict[str, Any]:
-        """The payload to publish: sealed personal fields opened with the owner's key, or
-        "[erased]" once that key is gone."""
-        payload: dict[str, Any] = row["payload"]
-        if row["sealed_for"] is None:
-            return payload
+    async def _keys(
+        self, conn: asyncpg.Connection, rows: list[asyncpg.Record],
+    ) -> dict[str, PersonKey | None]:
+        owners = {row["sealed_for"] for row in rows if row["sealed_for"] is not None}
+        if not owners:
+            return {}
         if self._keyring is None:
             raise RuntimeError("a sealed event needs the relay's keyring to be published")
-        return await self._keyring.unseal(conn, person_id=row["sealed_for"], payload=payload)
+        return await self._keyring.keys(conn, owners)
 
     async def _send(self, row: asyncpg.Record, payload: dict[str, Any]) -> Any:
         event: StoredEvent = _row_to_event(row)._replace(payload=payload)
@@ -169,6 +170,15 @@ class OutboxRelay:
         finally:
             for waiter in waiters:
                 waiter.cancel()
+
+
+def _opened(row: asyncpg.Record, keys: dict[str, PersonKey | None]) -> dict[str, Any]:
+    """The payload to publish: sealed personal fields opened with the owner's key, or
+    "[erased]" once that key is gone."""
+    payload: dict[str, Any] = row["payload"]
+    if row["sealed_for"] is None:
+        return payload
+    return unseal_with(keys.get(row["sealed_for"]), payload)
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

@@ -83,6 +83,14 @@ class PersonKey:
         return sealed
 
 
+def unseal_with(key: PersonKey | None, payload: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `payload` with every sealed string opened with `key`, or masked as "[erased]"
+    when the key is gone (None) or is not the one it was sealed under."""
+    if not _contains_sealed(payload):
+        return payload
+    return {k: _map_strings(v, lambda s: _open_or_mask(key, s)) for k, v in payload.items()}
+
+
 def _open_or_mask(key: PersonKey | None, value: str) -> str:
     if not value.startswith(PREFIX):
         return value
@@ -133,8 +141,20 @@ class PersonKeyring:
         if not _contains_sealed(payload):
             return payload
         raw = await self._key(conn, person_id, None)
-        key = PersonKey(person_id, raw) if raw is not None else None
-        return {k: _map_strings(v, lambda s: _open_or_mask(key, s)) for k, v in payload.items()}
+        return unseal_with(PersonKey(person_id, raw) if raw is not None else None, payload)
+
+    async def keys(
+        self, conn: asyncpg.Connection, owners: Iterable[str],
+    ) -> dict[str, PersonKey | None]:
+        """Several persons' keys in one query (None for an erased person): for batch readers
+        such as the outbox relay."""
+        wanted = sorted(set(owners))
+        rows = await conn.fetch(
+            "SELECT person_id, wrapped_key FROM person_keys WHERE person_id = ANY($1::text[])",
+            wanted)
+        found = {r["person_id"]: PersonKey.unwrap(self.kek, r["person_id"], bytes(r["wrapped_key"]))
+                 for r in rows}
+        return {owner: found.get(owner) for owner in wanted}
 
     async def erase(self, conn: asyncpg.Connection, *, person_id: str, tenant: str) -> bool:
         """Crypto-shred: destroy the person's key. Returns False if it was already gone."""
