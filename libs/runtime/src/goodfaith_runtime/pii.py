@@ -143,19 +143,6 @@ class PersonKeyring:
         raw = await self._key(conn, person_id, None)
         return unseal_with(PersonKey(person_id, raw) if raw is not None else None, payload)
 
-    async def keys(
-        self, conn: asyncpg.Connection, owners: Iterable[str],
-    ) -> dict[str, PersonKey | None]:
-        """Several persons' keys in one query (None for an erased person): for batch readers
-        such as the outbox relay."""
-        wanted = sorted(set(owners))
-        rows = await conn.fetch(
-            "SELECT person_id, wrapped_key FROM person_keys WHERE person_id = ANY($1::text[])",
-            wanted)
-        found = {r["person_id"]: PersonKey.unwrap(self.kek, r["person_id"], bytes(r["wrapped_key"]))
-                 for r in rows}
-        return {owner: found.get(owner) for owner in wanted}
-
     async def erase(self, conn: asyncpg.Connection, *, person_id: str, tenant: str) -> bool:
         """Crypto-shred: destroy the person's key. Returns False if it was already gone."""
         async with conn.transaction():
