@@ -244,3 +244,33 @@ async def test_an_idle_relay_is_woken_by_the_commit_not_by_its_poll(pool, infra,
         stop.set()
         await asyncio.wait_for(runner, 10)
     assert [r.key for r in records] == [b"woken"]
+
+
+class _CommitDuringEmptyRound(OutboxRelay):
+    """A relay whose first empty round sees a commit land (and notify) while it runs."""
+
+    def __init__(self, store: PostgresEventStore, topic: str, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.store, self.topic, self.raced = store, topic, False
+
+    async def publish_pending(self) -> int:
+        sent = await super().publish_pending()
+        if sent == 0 and not self.raced:
+            self.raced = True
+            await self.store.append("raced", 0, [pub(self.topic, "raced", 0)], META)
+            await asyncio.sleep(0.2)  # the notification arrives before the round ends
+        return sent
+
+
+async def test_a_commit_notified_during_a_round_is_not_lost(pool, infra, topic) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    async with producer_for(infra) as producer:
+        relay = _CommitDuringEmptyRound(store, topic, pool, producer, service="test",
+                                        idle_sleep=60)
+        stop = asyncio.Event()
+        runner = asyncio.create_task(relay.run(stop))
+        records = await drain(infra.kafka_bootstrap, topic, 1, timeout=10)
+        stop.set()
+        await asyncio.wait_for(runner, 10)
+    assert relay.raced
+    assert [r.key for r in records] == [b"raced"]
