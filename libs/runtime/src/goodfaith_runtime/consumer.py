@@ -283,6 +283,7 @@ class KafkaConsumerLoop:
 
     async def run(self, stop: asyncio.Event) -> None:
         await self._kafka.start()
+        committer = _OffsetCommitter(self._kafka, self._consumer.name)
         try:
             while not stop.is_set():
                 batches = await self._kafka.getmany(timeout_ms=200)
@@ -290,10 +291,10 @@ class KafkaConsumerLoop:
                 # one), so their batches run side by side, each in its own transaction.
                 done = await asyncio.gather(
                     *(self._handle_partition(tp, records) for tp, records in batches.items()))
-                offsets = {tp: offset for tp, offset in done if offset is not None}
-                if offsets:
-                    await self._kafka.commit(offsets)
+                committer.submit({tp: offset for tp, offset in done if offset is not None})
         finally:
+            with contextlib.suppress(Exception):
+                await committer.flush()
             with contextlib.suppress(Exception):
                 await self._kafka.stop()
 
@@ -310,3 +311,38 @@ class KafkaConsumerLoop:
             await asyncio.sleep(self._failure_backoff)
             return tp, None
         return tp, OffsetAndMetadata(records[-1].offset + 1, "")
+
+
+class _OffsetCommitter:
+    """Commits offsets to Kafka in the background, one commit at a time, newest offsets merged.
+
+    Offsets are submitted only after their database transaction committed, so they never run
+    ahead of the database; committing them off the fetch loop's path saves a broker round trip
+    per batch. A failed or lost commit (a rebalance, a broker blip) only means a redelivery
+    that the inbox recognises, so it is logged and the loop goes on instead of stopping."""
+
+    def __init__(self, kafka: AIOKafkaConsumer, name: str) -> None:
+        self._kafka = kafka
+        self._name = name
+        self._pending: dict[TopicPartition, OffsetAndMetadata] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def submit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
+        if not offsets:
+            return
+        self._pending.update(offsets)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while self._pending:
+            offsets, self._pending = self._pending, {}
+            try:
+                await self._kafka.commit(offsets)
+            except Exception as exc:
+                log.warning("consumer.offset_commit_failed", consumer=self._name,
+                            error=type(exc).__name__)
+
+    async def flush(self) -> None:
+        if self._task is not None:
+            await self._task
