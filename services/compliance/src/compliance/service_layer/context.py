@@ -49,6 +49,14 @@ def blocked(*missing: str, explanation: str) -> Decision:
 
 def build(state: PersonState, request: GateRequest, now: datetime) -> EvaluationContext:
     """Raise `Blocked` when the request cannot be evaluated."""
+    return prepare(state, request, now)[0]
+
+
+def prepare(
+    state: PersonState, request: GateRequest, now: datetime,
+) -> tuple[EvaluationContext, dict[str, Any]]:
+    """The context and the document it was validated from (what the decision record stores:
+    it validates into the same context again). Raise `Blocked` as `build` does."""
     if state.profile is None:
         raise Blocked(blocked("person.profile", explanation=(
             "Blocked: compliance knows nothing about this person (no profile recorded).")))
@@ -65,7 +73,7 @@ def build(state: PersonState, request: GateRequest, now: datetime) -> Evaluation
     doc["approvals"] = _approvals(state, now)
     doc["proposal"] = _proposal(request, endpoint_id, max(request.intended_send_at, now))
     try:
-        return EvaluationContext.model_validate(doc)
+        return EvaluationContext.model_validate(doc), doc
     except ValidationError as exc:
         paths = tuple(_path(e["loc"]) for e in exc.errors()[:10])
         raise Blocked(blocked(*paths, explanation=(

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from compliance.domain import Decision, EvaluationContext, evaluate
 from compliance.domain.context import TemplateType
 from compliance.service_layer import approvals
-from compliance.service_layer.context import Blocked, blocked, build
+from compliance.service_layer.context import Blocked, blocked, prepare
 from compliance.service_layer.requests import GateRequest
 from compliance.service_layer.state import Approval, PersonState
 from goodfaith_events.ids import new_id
@@ -27,19 +28,21 @@ class Verdict:
     context: EvaluationContext | None  # None: blocked before evaluation
     decided_at: datetime
     approval: Approval | None
+    # The document `context` was validated from (JSON-ready apart from datetimes): recorded.
+    document: dict[str, Any] | None = None
 
 
 def decide(state: PersonState, request: GateRequest, now: datetime, ttl: timedelta) -> Verdict:
     decision_id = str(new_id())
     try:
-        ctx = build(state, request, now)
+        ctx, doc = prepare(state, request, now)
     except Blocked as exc:
         return Verdict(decision_id, request, exc.decision, None, now, None)
     decision = _evaluate(ctx)
     approval = None
     if decision.allowed:
         approval = _approval(decision_id, ctx, request, now, ttl)
-    return Verdict(decision_id, request, decision, ctx, now, approval)
+    return Verdict(decision_id, request, decision, ctx, now, approval, doc)
 
 
 def _evaluate(ctx: EvaluationContext) -> Decision:

@@ -5,12 +5,18 @@ the person's key in the same transaction. The public ContactApproved's endpoint 
 the outbox relay opens it just before publishing (the dispatcher verifies the signature over
 it, gate step 3), and publishes "[erased]" once the person's key is gone.
 
-The decision record is stored compact: a rule that did not apply and whose result is the rule's
+The decision record is stored compact. A rule that did not apply and whose result is the rule's
 shared NOT_APPLICABLE result (same id, citation, explanation, no inputs) is stored as its rule id
-alone, in its place in the trace. `expand_record` gives back exactly `Decision.as_record()`
-(the rule's citation comes from the recorded pack version, which is immutable), so
-`GET /v1/decisions/{id}` and replay still show and compare every rule. The evaluation context
-is stored zlib-compressed (then sealed): it is most of the event's bytes.
+alone, in its place in the trace. Every other result of a rule of the recorded pack version is
+stored as `[rule id, outcome, explanation]`, plus a fourth element holding only what differs
+from the defaults: `inputs` (default none), `retry_at` (none), `reason_codes` (none for ALLOW,
+else the rule id) and `citation` (the rule's own). A result of no rule of the version (the
+gate's own GATE-REQUEST, a GATE-SELECT failure) is stored whole. `expand_record` gives back
+exactly `Decision.as_record()` (the citations come from the recorded pack version, which is
+immutable), so `GET /v1/decisions/{id}` and replay still show and compare every rule. The
+evaluation context is stored as the JSON document the gate validated into the context (it
+validates into the same context again: that is how replay reads it), zlib-compressed, then
+sealed: it is most of the event's bytes.
 """
 
 from __future__ import annotations
@@ -21,8 +27,11 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from compliance.domain import DEFAULT_REGISTRY, Decision, RuleResult, UnknownPackVersion
-from compliance.domain.decision import _result_record
+from compliance.domain.decision import _jsonable, _result_record
+from compliance.domain.results import Outcome
 from compliance.service_layer import events as ev
 from compliance.service_layer.gate import Verdict
 from compliance.service_layer.state import Approval
@@ -57,7 +66,7 @@ def decision_events(verdict: Verdict, signature: Signature | None) -> list[Pendi
         "template_type": request.template_type, "content_hash": request.content_hash,
         "endpoint": request.endpoint, "record": compact_record(decision),
         "approval": approval.as_record() if approval else None,
-        "context": pack_context(verdict.context.model_dump_json()) if verdict.context else None,
+        "context": _context(verdict),
     }
     personal = ("endpoint", "context", *(("approval.sealed_endpoint",) if approval else ()))
     recorded = Pending(ev.DECISION_RECORDED, record, personal)
@@ -71,6 +80,19 @@ def decision_events(verdict: Verdict, signature: Signature | None) -> list[Pendi
     else:
         public = Pending(ev.CONTACT_BLOCKED, _blocked(verdict, decision), publish_to=key)
     return [recorded, public]
+
+
+def _context(verdict: Verdict) -> str | None:
+    """The document the context was validated from (a plain JSON dump, several times cheaper
+    than the model's); the model's own dump when there is none or it is not plain JSON."""
+    if verdict.context is None:
+        return None
+    if verdict.document is not None:
+        try:
+            return pack_context(orjson.dumps(verdict.document))
+        except TypeError:
+            pass
+    return pack_context(verdict.context.model_dump_json())
 
 
 def _approved(verdict: Verdict, approval: Approval, signature: Signature) -> dict[str, Any]:
@@ -100,33 +122,75 @@ def _blocked(verdict: Verdict, decision: Decision) -> dict[str, Any]:
     }
 
 
-_NOT_APPLICABLE: dict[str, dict[str, RuleResult]] = {}
 _PACKED = "z1:"  # then base64 of the zlib-compressed context JSON
+_OUTCOMES = {o.value: o for o in Outcome}
 
 
-def _not_applicable(pack_version: str) -> dict[str, RuleResult]:
-    """Rule id -> the rule's shared NOT_APPLICABLE result, in one pack version."""
-    found = _NOT_APPLICABLE.get(pack_version)
+@dataclass(frozen=True)
+class _Version:
+    """What expanding needs of one pack version: each rule's NOT_APPLICABLE result and
+    citation (rule id -> value; the first rule of an id wins, as in the trace)."""
+
+    not_applicable: dict[str, RuleResult]
+    citations: dict[str, str]
+
+
+_VERSIONS: dict[str, _Version] = {}
+_UNKNOWN = _Version({}, {})
+
+
+def _version(pack_version: str) -> _Version:
+    found = _VERSIONS.get(pack_version)
     if found is None:
         try:
             version = DEFAULT_REGISTRY.get(pack_version)
         except UnknownPackVersion:
-            return {}
-        found = {}
+            return _UNKNOWN
+        found = _Version({}, {})
         for rules in version.rules.values():
             for rule in rules:
-                found.setdefault(rule.rule_id, rule.not_applicable)
-        _NOT_APPLICABLE[pack_version] = found
+                found.not_applicable.setdefault(rule.rule_id, rule.not_applicable)
+                found.citations.setdefault(rule.rule_id, rule.citation)
+        _VERSIONS[pack_version] = found
     return found
 
 
 def compact_record(decision: Decision) -> dict[str, Any]:
     record = dataclasses.replace(decision, trace=()).as_record()
-    shared = _not_applicable(decision.pack_version)
-    # Only the very shared object is left out, so expanding it gives back the same entry.
-    record["trace"] = [r.rule_id if shared.get(r.rule_id) is r else _result_record(r)
-                       for r in decision.trace]
+    version = _version(decision.pack_version)
+    shared, citations = version.not_applicable, version.citations
+    trace: list[Any] = []
+    for r in decision.trace:
+        if shared.get(r.rule_id) is r:
+            # Only the very shared object is left out, so expanding it gives back the same entry.
+            trace.append(r.rule_id)
+        elif r.rule_id in citations:
+            trace.append(_compact_entry(r, citations[r.rule_id]))
+        else:
+            trace.append(_result_record(r))
+    record["trace"] = trace
     return record
+
+
+def _compact_entry(r: RuleResult, citation: str) -> list[Any]:
+    entry: list[Any] = [r.rule_id, r.outcome.value, r.explanation]
+    extra: dict[str, Any] = {}
+    if r.inputs:
+        extra["inputs"] = _jsonable(r.inputs)
+    if r.retry_at is not None:
+        extra["retry_at"] = r.retry_at.isoformat()
+    codes = [] if r.outcome is Outcome.ALLOW else list(r.reason_codes())
+    if codes != _default_codes(r.rule_id, r.outcome.value):
+        extra["reason_codes"] = codes
+    if r.citation != citation:
+        extra["citation"] = r.citation
+    if extra:
+        entry.append(extra)
+    return entry
+
+
+def _default_codes(rule_id: str, outcome: str) -> list[str]:
+    return [] if outcome == "ALLOW" else [rule_id]
 
 
 def expand_record(record: dict[str, Any]) -> dict[str, Any]:
@@ -134,13 +198,31 @@ def expand_record(record: dict[str, Any]) -> dict[str, Any]:
     trace = record.get("trace") or []
     if all(isinstance(entry, dict) for entry in trace):
         return record
-    shared = _not_applicable(record["pack_version"])
-    return {**record, "trace": [entry if isinstance(entry, dict)
-                                else _result_record(shared[entry]) for entry in trace]}
+    version = _version(record["pack_version"])
+    return {**record, "trace": [_expand_entry(entry, version) for entry in trace]}
 
 
-def pack_context(context_json: str) -> str:
-    return _PACKED + base64.b64encode(zlib.compress(context_json.encode(), 1)).decode()
+def _expand_entry(entry: Any, version: _Version) -> dict[str, Any]:
+    if isinstance(entry, dict):
+        return entry
+    if isinstance(entry, str):
+        return _result_record(version.not_applicable[entry])
+    rule_id, outcome, explanation, *rest = entry
+    extra: dict[str, Any] = rest[0] if rest else {}
+    return {
+        "rule_id": rule_id,
+        "citation": extra.get("citation", version.citations.get(rule_id)),
+        "outcome": _OUTCOMES[outcome].value,
+        "explanation": explanation,
+        "inputs": extra.get("inputs", {}),
+        "retry_at": extra.get("retry_at"),
+        "reason_codes": extra.get("reason_codes", _default_codes(rule_id, outcome)),
+    }
+
+
+def pack_context(context_json: str | bytes) -> str:
+    data = context_json.encode() if isinstance(context_json, str) else context_json
+    return _PACKED + base64.b64encode(zlib.compress(data, 1)).decode()
 
 
 def unpack_context(text: str) -> str:
