@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 
@@ -262,6 +262,26 @@ def test_an_exception_inside_a_rule_blocks_as_rule_error():
     decision = evaluate(fine(), registry=registry)
     assert decision.outcome is DecisionOutcome.BLOCK
     assert decision.reasons == ("RULE_ERROR:FED-BROKEN",)
+
+
+def test_a_rule_raising_only_at_a_later_instant_blocks_that_instant():
+    from compliance.domain.decision import judge
+
+    ctx = fine()
+
+    def late(f):  # type: ignore[no-untyped-def]
+        if f.t > ctx.proposal.intended_send_at:
+            raise ZeroDivisionError
+        return rule.ok("Fine now.")
+
+    rule = RuleDef("FED-LATE", pack="FED", citation="test", reads=("x",))
+    rule.check(late)
+    registry = PackRegistry()
+    registry.register(PackVersion("test.2", {"FED": (rule,)}))
+    judged = judge(ctx, registry=registry)
+    assert judged.decision.allowed
+    assert judged.allowed_at(ctx.proposal.intended_send_at)
+    assert not judged.allowed_at(ctx.proposal.intended_send_at + timedelta(minutes=5))
 
 
 def test_an_attorney_known_on_the_debt_blocks_a_third_party_call_too():

@@ -85,3 +85,42 @@ def test_static_predicates_depend_only_on_the_plan_key() -> None:
         for rule in rules:
             answer = rule.applies(facts)
             assert answers.setdefault((*key, rule.rule_id), answer) == answer, rule.rule_id
+
+
+def test_every_lazy_fact_is_declared_timeless_or_not() -> None:
+    """Facts.at shares the _TIMELESS derivations with a later instant's Facts: a new derivation
+    must be sorted into one list or the other, never shared by accident."""
+    from compliance.domain import facts as facts_module
+    from compliance.domain.lazy import lazy
+
+    derived = {name for name, value in vars(Facts).items() if isinstance(value, lazy)}
+    instant = {"local_sends", "local_times", "send_days", "initiated_calls"}
+    assert derived == set(facts_module._TIMELESS) | instant
+    assert not instant & set(facts_module._TIMELESS)
+
+
+def test_judging_later_equals_evaluating_the_later_context() -> None:
+    """Judged.allowed_at(t) is evaluate(the context sent at t).allowed, on every golden context
+    at instants that cross the windows, the last dial and local midnight."""
+    from datetime import timedelta
+
+    from compliance.domain import evaluate
+    from compliance.domain.decision import judge
+
+    golden = json.loads((Path(__file__).parent / "golden" / "decisions.json").read_text())
+    steps = [timedelta(minutes=m) for m in (0, 1, 10, 45, 90, 200, 600, 900)]
+    agreed = allowed = 0
+    for case in golden:
+        ctx = EvaluationContext.model_validate(case["context"])
+        judged = judge(ctx, pack_version=case["pack_version"])
+        assert judged.decision == evaluate(ctx, pack_version=case["pack_version"])
+        for step in steps:
+            at = ctx.proposal.intended_send_at + step
+            later = ctx.model_copy(
+                update={"proposal": ctx.proposal.model_copy(update={"intended_send_at": at})}
+            )
+            expected = evaluate(later, pack_version=case["pack_version"]).allowed
+            assert judged.allowed_at(at) is expected, (case["name"], step)
+            agreed += 1
+            allowed += expected
+    assert agreed > 1_500 and 100 < allowed < agreed - 100

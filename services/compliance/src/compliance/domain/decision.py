@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from compliance.domain.context import EvaluationContext
 from compliance.domain.facts import Facts
@@ -19,6 +19,7 @@ from compliance.domain.packs import (
     DEFAULT_REGISTRY,
     PACK_ORDER,  # noqa: F401  (importable from here, as before)
     PackRegistry,
+    PackVersion,
     ordered,
     plan,
     select_packs,
@@ -199,7 +200,48 @@ def evaluate(
 ) -> Decision:
     """Decide one proposed action. Raises only `UnknownPackVersion`; every other failure is a
     BLOCK with `RULE_ERROR:<rule id>` so that nothing is ever approved by default."""
-    version = registry.get(pack_version)
+    return _judge(ctx, registry.get(pack_version)).decision
+
+
+def judge(
+    ctx: EvaluationContext,
+    *,
+    pack_version: str | None = None,
+    registry: PackRegistry = DEFAULT_REGISTRY,
+) -> Judged:
+    """`evaluate`, keeping what judging the same proposal at a later instant needs."""
+    return _judge(ctx, registry.get(pack_version))
+
+
+class Judged(NamedTuple):
+    decision: Decision
+    ctx: EvaluationContext
+    version: PackVersion
+    facts: Facts | None  # None: the packs could not be selected
+
+    def allowed_at(self, at: datetime) -> bool:
+        """Exactly `evaluate(ctx with proposal.intended_send_at = at).allowed`, with the same
+        pack version. Only the instant changes, so the packs, the plan and the derivations
+        that do not read the instant (Facts.at) are shared instead of recomputed."""
+        ctx = self.ctx
+        later = ctx.model_copy(
+            update={"proposal": ctx.proposal.model_copy(update={"intended_send_at": at})}
+        )
+        if self.facts is None:
+            return _judge(later, self.version).decision.allowed
+        facts = self.facts.at(later)
+        skeleton = plan(self.version, ordered(facts.packs), facts)
+        try:
+            ran = [check(facts) for _, applies, check in skeleton.calls
+                   if applies is None or applies(facts)]
+        except Exception:
+            # A rule raised: evaluate from scratch, exactly as `evaluate` would.
+            return _judge(later, self.version).decision.allowed
+        blocking, reviews, _ = _sort(ran)
+        return not blocking and not reviews
+
+
+def _judge(ctx: EvaluationContext, version: PackVersion) -> Judged:
     try:
         selection = select_packs(ctx)
         facts = Facts(
@@ -214,7 +256,7 @@ def evaluate(
             {"error": repr(exc)[:300]},
             error=True,
         )
-        return combine((failed,), (), version.version)
+        return Judged(combine((failed,), (), version.version), ctx, version, None)
     packs = ordered(selection.packs)
     skeleton = plan(version, packs, facts)
     trace = list(skeleton.template)
@@ -226,11 +268,11 @@ def evaluate(
                 trace[i] = found = check(facts)
                 ran.append(found)
     except Exception:
-        fresh = Facts(
+        facts = Facts(
             ctx, version.policy, selection.packs, jurisdiction_known=selection.jurisdiction_known
         )
         ran = []
         for i, rule in skeleton.active:
-            trace[i] = found = _run(rule, fresh)
+            trace[i] = found = _run(rule, facts)
             ran.append(found)
-    return combine(tuple(trace), packs, version.version, ran)
+    return Judged(combine(tuple(trace), packs, version.version, ran), ctx, version, facts)

@@ -79,6 +79,18 @@ class Facts:
         self._days: dict[str, tuple[date, ...]] = {}
         self._near: dict[int, tuple[Contact, ...]] = {}
 
+    def at(self, later: EvaluationContext) -> Facts:
+        """Facts for `later`, which must be this context with only the proposal's instant
+        changed (an approval's end-of-lifetime check): the derivations in _TIMELESS read
+        neither the instant nor anything else that differs, so they are shared as computed so
+        far; everything else (local times, nearby contacts, rule memos) starts afresh."""
+        facts = Facts(later, self.policy, self.packs, jurisdiction_known=self.jurisdiction_known)
+        mine, theirs = self.__dict__, facts.__dict__
+        for name in _TIMELESS:
+            if name in mine:
+                theirs[name] = mine[name]
+        return facts
+
     # --- people and places ---------------------------------------------------------------
 
     @lazy
@@ -250,6 +262,27 @@ class Facts:
         """Contacts with this person (history is partitioned per person, but be explicit)."""
         pid = self.ctx.person.person_id
         return (c for c in self.contacts if c.person_id == pid)
+
+
+# Lazy derivations of Facts that depend on neither the send instant nor any other part of the
+# proposal that Facts.at may change (see each one: zones, endpoints, debts, content, contacts).
+_TIMELESS = (
+    "tz",
+    "zones",
+    "endpoints",
+    "endpoint",
+    "to_consumer",
+    "first_party",
+    "debts",
+    "_groups",
+    "proposal_debts",
+    "debt_marks",
+    "missing_debts",
+    "proposal_debt_keys",
+    "content",
+    "contacts",
+    "consents",
+)
 
 
 def _in_force(consent: Consent, at: datetime) -> bool:

@@ -15,13 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from compliance.domain import Decision, EvaluationContext
+from compliance.domain import EvaluationContext
 from compliance.domain.timezones import candidate_tz, local_date, local_midnight
 
 FALLBACKS = (timedelta(minutes=5), timedelta(minutes=1), timedelta(seconds=1))
 _LAST = timedelta(microseconds=1)
 
-Evaluate = Callable[[EvaluationContext], Decision]
+# Whether the same proposal, sent at the given instant instead, is still allowed
+# (compliance.domain.decision.Judged.allowed_at).
+AllowedAt = Callable[[datetime], bool]
 
 
 def end_of_local_day(ctx: EvaluationContext) -> datetime | None:
@@ -31,7 +33,7 @@ def end_of_local_day(ctx: EvaluationContext) -> datetime | None:
     return min(ends) if ends else None
 
 
-def expiry(ctx: EvaluationContext, ttl: timedelta, evaluate: Evaluate) -> datetime:
+def expiry(ctx: EvaluationContext, ttl: timedelta, allowed_at: AllowedAt) -> datetime:
     start = ctx.proposal.intended_send_at
     day_end = end_of_local_day(ctx)
     lifetimes = (ttl, *(f for f in FALLBACKS if f < ttl))
@@ -39,14 +41,7 @@ def expiry(ctx: EvaluationContext, ttl: timedelta, evaluate: Evaluate) -> dateti
         candidate = start + lifetime
         if day_end is not None:
             candidate = min(candidate, day_end)
-        if _still_allowed(ctx, candidate - _LAST, evaluate):
+        last = candidate - _LAST
+        if last <= start or allowed_at(last):
             return candidate
     return start + min(lifetimes[-1], (day_end - start) if day_end else lifetimes[-1])
-
-
-def _still_allowed(ctx: EvaluationContext, at: datetime, evaluate: Evaluate) -> bool:
-    if at <= ctx.proposal.intended_send_at:
-        return True
-    later = ctx.model_copy(update={"proposal": ctx.proposal.model_copy(
-        update={"intended_send_at": at})})
-    return evaluate(later).allowed

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from compliance.domain import Decision, EvaluationContext, evaluate
+from compliance.domain import Decision, EvaluationContext
 from compliance.domain.context import TemplateType
+from compliance.domain.decision import Judged, judge
 from compliance.service_layer import approvals
 from compliance.service_layer.context import Blocked, blocked, prepare
 from compliance.service_layer.requests import GateRequest
@@ -38,28 +39,28 @@ def decide(state: PersonState, request: GateRequest, now: datetime, ttl: timedel
         ctx, doc = prepare(state, request, now)
     except Blocked as exc:
         return Verdict(decision_id, request, exc.decision, None, now, None)
-    decision = _evaluate(ctx)
+    judged = _judge(ctx)
+    decision = judged.decision if isinstance(judged, Judged) else judged
     approval = None
-    if decision.allowed:
-        approval = _approval(decision_id, ctx, request, now, ttl)
+    if decision.allowed and isinstance(judged, Judged):
+        approval = _approval(decision_id, judged, request, now, ttl)
     return Verdict(decision_id, request, decision, ctx, now, approval, doc)
 
 
-def _evaluate(ctx: EvaluationContext) -> Decision:
+def _judge(ctx: EvaluationContext) -> Judged | Decision:
     try:
-        return evaluate(ctx)
-    except Exception as exc:  # evaluate raises only for a pack version; still never approve
+        return judge(ctx)
+    except Exception as exc:  # judge raises only for a pack version; still never approve
         return blocked("pack_version", explanation=f"Blocked: {type(exc).__name__}.")
 
 
 def _approval(
-    decision_id: str, ctx: EvaluationContext, request: GateRequest, now: datetime,
-    ttl: timedelta,
+    decision_id: str, judged: Judged, request: GateRequest, now: datetime, ttl: timedelta,
 ) -> Approval:
-    p = ctx.proposal
+    p = judged.ctx.proposal
     return Approval(
         approval_id=str(new_id()), decision_id=decision_id, request_id=request.request_id,
-        granted_at=now, expires_at=approvals.expiry(ctx, ttl, _evaluate),
+        granted_at=now, expires_at=approvals.expiry(judged.ctx, ttl, judged.allowed_at),
         intended_send_at=p.intended_send_at, channel=request.channel,
         endpoint_id=p.endpoint_id, debt_ids=tuple(sorted(p.debt_ids)),
         recipient_role=p.recipient_role.value, consent_id=p.consent_id,
