@@ -253,8 +253,8 @@ class _CommitDuringEmptyRound(OutboxRelay):
         super().__init__(*args, **kwargs)
         self.store, self.topic, self.raced = store, topic, False
 
-    async def publish_pending(self) -> int:
-        sent = await super().publish_pending()
+    async def publish_pending(self, conn=None) -> int:
+        sent = await super().publish_pending(conn)
         if sent == 0 and not self.raced:
             self.raced = True
             await self.store.append("raced", 0, [pub(self.topic, "raced", 0)], META)
@@ -274,3 +274,32 @@ async def test_a_commit_notified_during_a_round_is_not_lost(pool, infra, topic) 
         await asyncio.wait_for(runner, 10)
     assert relay.raced
     assert [r.key for r in records] == [b"raced"]
+
+
+async def test_a_relay_whose_leader_connection_dies_is_elected_again_and_publishes(
+        pool, infra, topic) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    async with producer_for(infra) as producer:
+        relay = OutboxRelay(pool, producer, service="test", idle_sleep=60)
+        stop = asyncio.Event()
+        runner = asyncio.create_task(relay.run(stop))
+        leader = None
+        for _ in range(50):
+            leader = await pool.fetchval(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1",
+                0x0B0C5E1A)
+            if leader:
+                break
+            await asyncio.sleep(0.1)
+        assert leader, "the relay never took the leader lock"
+        # The database drops the leader's session: its lock and LISTEN go with it.
+        assert await pool.fetchval("SELECT pg_terminate_backend($1)", leader)
+        await asyncio.sleep(0.3)
+        await store.append("after-loss", 0, [pub(topic, "after-loss", 0)], META)
+        records = await drain(infra.kafka_bootstrap, topic, 1, timeout=15)
+        new_leader = await pool.fetchval(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1", 0x0B0C5E1A)
+        stop.set()
+        await asyncio.wait_for(runner, 10)
+    assert [r.key for r in records] == [b"after-loss"]
+    assert new_leader and new_leader != leader

@@ -68,21 +68,23 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._measure_every = 1.0
 
-    async def publish_pending(self) -> int:
+    async def publish_pending(self, conn: asyncpg.Connection | None = None) -> int:
         """One round: publish up to a batch in outbox order, then delete what was acked."""
-        async with self._pool.acquire() as conn:
-            rows = await conn.fetch(_PENDING_SQL, self._batch_size)
-            if not rows:
-                return 0
-            keys = self._keys(rows)
-            sends = [await self._send(row, _opened(row, keys)) for row in rows]
-            # Wait for every ack before deleting anything: a failed send raises here and the
-            # whole round stays in the outbox to be sent again.
-            await asyncio.gather(*sends)
-            await conn.execute(
-                "DELETE FROM outbox WHERE position = ANY($1::bigint[])",
-                [row["position"] for row in rows],
-            )
+        if conn is None:
+            async with self._pool.acquire() as own:
+                return await self.publish_pending(own)
+        rows = await conn.fetch(_PENDING_SQL, self._batch_size)
+        if not rows:
+            return 0
+        keys = self._keys(rows)
+        sends = [await self._send(row, _opened(row, keys)) for row in rows]
+        # Wait for every ack before deleting anything: a failed send raises here and the
+        # whole round stays in the outbox to be sent again.
+        await asyncio.gather(*sends)
+        await conn.execute(
+            "DELETE FROM outbox WHERE position = ANY($1::bigint[])",
+            [row["position"] for row in rows],
+        )
         PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
 
@@ -134,24 +136,37 @@ class OutboxRelay:
         return int(row["n"]), float(row["age"])
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Run until `stop` is set: wait to be leader, then publish with backoff on failure."""
-        async with self._pool.acquire() as leader_conn:
-            while not stop.is_set():
-                if await leader_conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK):
-                    break
-                await _sleep_or_stop(stop, 1.0)
-            await leader_conn.add_listener(_CHANNEL, self._on_notify)
+        """Run until `stop` is set: be elected, then publish with backoff on failure. A lost
+        leader connection (the database restarted) ends the term: the lock went with it, so
+        the relay stands for election again rather than publish without it."""
+        while not stop.is_set():
             try:
-                await self._loop(stop)
+                await self._lead(stop)
+            except _CONNECTION_LOST as exc:
+                log.warning("outbox.leader_connection_lost", error=type(exc).__name__)
+                await _sleep_or_stop(stop, 1.0)
+
+    async def _lead(self, stop: asyncio.Event) -> None:
+        # The leader's own connection holds the lock and the LISTEN and runs every round: no
+        # pool round trip per round, and no publishing by a relay that lost its lock.
+        async with self._pool.acquire() as conn:
+            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK):
+                await _sleep_or_stop(stop, 1.0)
+                if stop.is_set():
+                    return
+            await conn.add_listener(_CHANNEL, self._on_notify)
+            # An idle leader must notice at once when its session is gone, not at its next
+            # fallback poll: the wake-up makes the next round fail and the relay re-elect.
+            conn.add_termination_listener(self._on_notify)
+            try:
+                await self._loop(stop, conn)
             finally:
-                with contextlib.suppress(Exception):
-                    await leader_conn.remove_listener(_CHANNEL, self._on_notify)
-                    await leader_conn.execute("SELECT pg_advisory_unlock($1)", _RELAY_LOCK)
+                await _step_down(conn, self._on_notify)
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
 
-    async def _loop(self, stop: asyncio.Event) -> None:
+    async def _loop(self, stop: asyncio.Event, conn: asyncpg.Connection) -> None:
         backoff = 0.1
         measured_at = 0.0
         loop = asyncio.get_running_loop()
@@ -161,14 +176,14 @@ class OutboxRelay:
                 # while the round runs must wake the next one, not be forgotten until the
                 # fallback timer (that lost wake-up was the relay's worst latency).
                 self._wake.clear()
-                sent = await self.publish_pending()
+                sent = await self.publish_pending(conn)
                 # The gauges cost a query; once a second is enough for a dashboard, and the
                 # publishing path stays one SELECT, the sends and one DELETE.
                 if loop.time() - measured_at >= self._measure_every:
                     await self.measure_backlog()
                     measured_at = loop.time()
                 backoff = 0.1
-            except (asyncio.CancelledError, KeyboardInterrupt):
+            except (asyncio.CancelledError, KeyboardInterrupt, *_CONNECTION_LOST):
                 raise
             except Exception as exc:  # the broker or database is down: keep rows, retry
                 FAILURES.labels(self._service).inc()
@@ -198,6 +213,23 @@ def _opened(row: asyncpg.Record, keys: dict[str, PersonKey | None]) -> dict[str,
     if row["sealed_for"] is None:
         return payload
     return unseal_with(keys.get(row["sealed_for"]), payload)
+
+
+_CONNECTION_LOST = (asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError)
+
+
+async def _step_down(conn: asyncpg.Connection, on_notify: Any) -> None:
+    """Give up the lock and the LISTEN. Should that fail, close the connection instead, so
+    neither can outlive the term on a pooled connection (a closed session drops both)."""
+    conn.remove_termination_listener(on_notify)
+    try:
+        await conn.remove_listener(_CHANNEL, on_notify)
+        await conn.execute("SELECT pg_advisory_unlock($1)", _RELAY_LOCK)
+    except Exception:
+        conn.terminate()
+    except BaseException:  # cancelled mid-way: still never leave the lock behind
+        conn.terminate()
+        raise
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

@@ -7,6 +7,7 @@ names and ids, never payloads, names, addresses, phone numbers or emails.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -81,7 +82,11 @@ def configure_tracing(service: str, exporter: SpanExporter | None = None) -> Tra
     return provider
 
 
+@functools.cache
 def tracer(name: str = "goodfaith") -> trace.Tracer:
+    # One tracer per name for the process: get_tracer builds a new one on every call, and
+    # this runs for every message consumed and published. Taken before the provider is
+    # installed, it is a proxy that follows the provider once set.
     return trace.get_tracer(name)
 
 
