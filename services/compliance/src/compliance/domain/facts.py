@@ -74,6 +74,9 @@ class Facts:
         self.is_written = self.channel in WRITTEN_CHANNELS
         self.medium: Medium | None = CHANNEL_MEDIUM.get(self.channel) if self.channel else None
         self.fed = "FED" in packs
+        # Read by most rules; two set look-ups are cheaper here than lazy derivations.
+        self.to_consumer = ctx.person.role in CONSUMER_ROLES
+        self.first_party = ctx.collector.role in FIRST_PARTY_ROLES
         # Scratch space for helpers shared by several rules (FED-TP-EXCEPT, FED-FREQ-EXCL).
         self.memo: dict[str, object] = {}
         self._days: dict[str, tuple[date, ...]] = {}
@@ -137,14 +140,6 @@ class Facts:
     def endpoint(self) -> Endpoint | None:
         eid = self.proposal.endpoint_id
         return self.endpoints.get(eid) if eid else None
-
-    @lazy
-    def to_consumer(self) -> bool:
-        return self.ctx.person.role in CONSUMER_ROLES
-
-    @lazy
-    def first_party(self) -> bool:
-        return self.ctx.collector.role in FIRST_PARTY_ROLES
 
     # --- debts ---------------------------------------------------------------------------
 
@@ -271,8 +266,6 @@ _TIMELESS = (
     "zones",
     "endpoints",
     "endpoint",
-    "to_consumer",
-    "first_party",
     "debts",
     "_groups",
     "proposal_debts",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -163,11 +164,24 @@ def select_packs(ctx: EvaluationContext) -> Selection:
     an overlay never drops out because one record is stale (decisions.md D-19)."""
     states, uk_person, us_person, nyc = _person_places(ctx)
     consumer = _debt_facts(ctx, states)
+    return _selection(frozenset(states), uk_person, us_person, nyc, consumer, ctx.collector.role)
+
+
+@lru_cache(maxsize=4096)
+def _selection(
+    states: frozenset[str],
+    uk_person: bool,
+    us_person: bool,
+    nyc: bool,
+    consumer: bool,
+    role: CollectorRole | None,
+) -> Selection:
+    """The packs for these facts: a function of the arguments alone, so cached (a few hundred
+    combinations exist) like the plans."""
     packs = {"GATE", "POL"}
     if uk_person:
         packs.add("UK")
     if us_person and consumer:
-        role = ctx.collector.role
         # Unknown role: run FED too (GATE-INPUTS blocks anyway, and the trace shows why).
         fed_role = role is None or role in FDCPA_ROLES
         # Cal. Civ. Code 1788.17 imports 1692b-1692j for creditors (decisions.md D-10).
@@ -177,7 +191,7 @@ def select_packs(ctx: EvaluationContext) -> Selection:
         if nyc:
             packs.add("NYC")
     known = not us_person or bool(states)
-    return Selection(frozenset(packs), frozenset(states), known)
+    return Selection(frozenset(packs), states, known)
 
 
 _ORDERED: dict[frozenset[str], tuple[str, ...]] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from types import MappingProxyType
 
 from compliance.domain.context import (
     ConsentKind,
@@ -119,9 +120,25 @@ def check_tz_all(f: Facts) -> RuleResult:
         return TZ_ALL.missing_data(
             *missing, explanation="Blocked: no time zone is known for this person."
         )
+    if tz.unknown_phones:
+        return _tz_allow(tz.names, tz.unknown_phones)
+    # Most decisions: every phone has a zone. The result depends on the zone names alone, so
+    # one shared result per set of names (like RuleDef.ok) instead of a new one each time.
+    found = _TZ_ALLOWED.get(tz.names)
+    if found is None:
+        found = _tz_allow(tz.names, ())
+        if len(_TZ_ALLOWED) < 4096:  # a few dozen zone combinations exist in practice
+            _TZ_ALLOWED[tz.names] = found
+    return found
+
+
+_TZ_ALLOWED: dict[tuple[str, ...], RuleResult] = {}
+
+
+def _tz_allow(names: tuple[str, ...], unknown_phones: tuple[str, ...]) -> RuleResult:
     return TZ_ALL.allow(
-        "The contact is judged in every candidate time zone: " + ", ".join(tz.names) + ".",
-        {"candidate_tz": tz.names, "phones_without_zone": tz.unknown_phones},
+        "The contact is judged in every candidate time zone: " + ", ".join(names) + ".",
+        MappingProxyType({"candidate_tz": names, "phones_without_zone": unknown_phones}),
     )
 
 
