@@ -11,7 +11,7 @@ from compliance.domain import EvaluationContext
 from compliance.domain import lexicon as lx
 from compliance.domain.facts import Facts
 from compliance.domain.packs import CURRENT_VERSION, DEFAULT_REGISTRY, select_packs
-from compliance.domain.results import STATIC_PREDICATES
+from compliance.domain.results import STATIC_PREDICATES, Guarded
 
 _PIECES = [
     *(stem for stems in lx._TRIGGER_STEMS.values() for stem in stems),
@@ -73,8 +73,10 @@ def test_static_predicates_depend_only_on_the_plan_key() -> None:
     """A predicate declared static is answered once per plan: it must give one answer for
     every context with the same packs, action and channel (checked on the golden contexts)."""
     version = DEFAULT_REGISTRY.get(CURRENT_VERSION)
-    rules = [r for pack in version.rules.values() for r in pack if r.applies in STATIC_PREDICATES]
-    assert len(rules) > 20
+    every = [r for pack in version.rules.values() for r in pack]
+    rules = [r for r in every if r.applies in STATIC_PREDICATES]
+    guarded = [r for r in every if isinstance(r.applies, Guarded)]
+    assert len(rules) > 20 and len(guarded) > 20
     golden = json.loads((Path(__file__).parent / "golden" / "decisions.json").read_text())
     answers: dict[tuple[object, ...], bool] = {}
     for case in golden:
@@ -85,6 +87,11 @@ def test_static_predicates_depend_only_on_the_plan_key() -> None:
         for rule in rules:
             answer = rule.applies(facts)
             assert answers.setdefault((*key, rule.rule_id), answer) == answer, rule.rule_id
+        for rule in guarded:  # the static part is answered once per plan key too
+            answer = rule.applies.static(facts)  # type: ignore[attr-defined]
+            assert answers.setdefault((*key, rule.rule_id), answer) == answer, rule.rule_id
+            whole = rule.applies(facts)
+            assert bool(whole) is bool(answer and rule.applies.rest(facts)), rule.rule_id  # type: ignore[attr-defined]
 
 
 def test_every_lazy_fact_is_declared_timeless_or_not() -> None:

@@ -18,7 +18,14 @@ from compliance.domain.context import CollectorRole, EvaluationContext
 from compliance.domain.errors import PackVersionConflict, UnknownPackVersion
 from compliance.domain.facts import Facts
 from compliance.domain.policy_params import PolicyParams
-from compliance.domain.results import STATIC_PREDICATES, Check, Predicate, RuleDef, RuleResult
+from compliance.domain.results import (
+    STATIC_PREDICATES,
+    Check,
+    Guarded,
+    Predicate,
+    RuleDef,
+    RuleResult,
+)
 from compliance.domain.rules import (
     channels,
     content,
@@ -224,7 +231,10 @@ def _calls(
     NOT_APPLICABLE stays in the template), a true one is replaced by None (no call)."""
     calls: list[tuple[int, Predicate | None, Check]] = []
     for i, r in active:
-        if r.applies not in STATIC_PREDICATES:
+        if isinstance(r.applies, Guarded):
+            if r.applies.static(facts):
+                calls.append((i, r.applies.rest, r.check_function))
+        elif r.applies not in STATIC_PREDICATES:
             calls.append((i, r.applies, r.check_function))
         elif r.applies(facts):
             calls.append((i, None, r.check_function))

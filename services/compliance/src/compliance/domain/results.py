@@ -100,6 +100,28 @@ def always(_: Facts) -> bool:
     return True
 
 
+class Guarded:
+    """The predicate `static(f) and rest(f)`, where `static` is a static predicate: the plan
+    answers `static` once per plan key and keeps only `rest` in the hot loop (or drops the
+    rule when `static` is false). Same answer as the `and` it stands for."""
+
+    __slots__ = ("rest", "static")
+
+    def __init__(self, static_part: Predicate, rest: Predicate) -> None:
+        if static_part not in STATIC_PREDICATES:
+            raise ValueError(f"{static_part!r} is not a static predicate")
+        self.static = static_part
+        self.rest = rest
+
+    def __call__(self, f: Facts) -> bool:
+        return self.static(f) and self.rest(f)
+
+
+def guarded(static_part: Predicate, rest: Predicate) -> Predicate:
+    """`lambda f: static_part(f) and rest(f)`, with the static part answered by the plan."""
+    return Guarded(static_part, rest)
+
+
 class RuleDef:
     """One rule: id, citation and the fields it reads, plus factories for its results.
 

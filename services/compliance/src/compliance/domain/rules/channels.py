@@ -17,7 +17,7 @@ from compliance.domain.context import (
 )
 from compliance.domain.facts import Facts
 from compliance.domain.lexicon import debt_words, mentions
-from compliance.domain.results import RuleDef, RuleResult
+from compliance.domain.results import RuleDef, RuleResult, guarded
 from compliance.domain.rules import scope
 from compliance.domain.rules.common import (
     fed_channel,
@@ -36,8 +36,8 @@ MEDIUM_OPTOUT = RuleDef(
     pack=FED,
     citation="1006.14(h)(1),(2)(i)-(iii) [V]",
     reads=("person.medium_optouts", "history", "proposal.template_type"),
-    applies=lambda f: (
-        fed_contact(f) and any(o.medium is f.medium for o in f.ctx.person.medium_optouts)
+    applies=guarded(
+        fed_contact, lambda f: any(o.medium is f.medium for o in f.ctx.person.medium_optouts)
     ),
 )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from compliance.domain.context import ActionKind, Channel, Debt, RemedyKind, TemplateType
 from compliance.domain.facts import WRITTEN_CHANNELS, Facts
 from compliance.domain.lexicon import mentions
-from compliance.domain.results import RuleDef, RuleResult
+from compliance.domain.results import RuleDef, RuleResult, guarded
 from compliance.domain.rules import scope
 from compliance.domain.rules.channels import is_lcm
 from compliance.domain.rules.common import fed_call, fed_contact
@@ -57,7 +57,7 @@ MINI_MIRANDA = RuleDef(
     pack=FED,
     citation="1692e(11) [V]; 1006.18(e)(1),(2),(4) [V]",
     reads=("debts[].initial_communication_at", "history", "proposal.content"),
-    applies=lambda f: fed_contact(f) and f.to_consumer and f.template not in _NO_DISCLOSURE,
+    applies=guarded(fed_contact, lambda f: f.to_consumer and f.template not in _NO_DISCLOSURE),
 )
 
 
@@ -138,7 +138,7 @@ ACTION_THREAT = RuleDef(
     pack=FED,
     citation="1692e(4),(5) [V]",
     reads=("proposal.content", "debts[].intended_actions"),
-    applies=lambda f: fed_contact(f) and bool(f.content.legal_action),
+    applies=guarded(fed_contact, lambda f: bool(f.content.legal_action)),
 )
 
 
@@ -212,10 +212,9 @@ TIMEBARRED = RuleDef(
     pack=FED,
     citation="1006.26(b) [V]",
     reads=("debts[].time_barred", "proposal.content"),
-    applies=lambda f: (
-        fed_contact(f)
-        and bool(f.content.legal_action)
-        and f.template is not TemplateType.PROOF_OF_CLAIM
+    applies=guarded(
+        fed_contact,
+        lambda f: bool(f.content.legal_action) and f.template is not TemplateType.PROOF_OF_CLAIM,
     ),
 )
 

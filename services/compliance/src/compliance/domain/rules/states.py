@@ -31,6 +31,7 @@ from compliance.domain.results import (
     RuleDef,
     RuleResult,
     always,
+    guarded,
     static,
 )
 from compliance.domain.rules import scope
@@ -58,7 +59,14 @@ def _pack(pack: str, extra: Callable[[Facts], bool] = always) -> Callable[[Facts
     def applies(f: Facts) -> bool:
         return pack in f.packs and contact(f) and extra(f)
 
-    return static(applies) if extra in STATIC_PREDICATES else applies
+    if extra in STATIC_PREDICATES:
+        return static(applies)
+
+    @static
+    def selected(f: Facts) -> bool:
+        return pack in f.packs and contact(f)
+
+    return guarded(selected, extra)
 
 
 def _initiated(f: Facts, keep: Callable[[Contact], bool], days: int = 7) -> list[Contact]:

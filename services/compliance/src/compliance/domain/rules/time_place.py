@@ -17,7 +17,7 @@ from compliance.domain.context import (
     TemplateType,
 )
 from compliance.domain.facts import CONSUMER_ROLES, Facts
-from compliance.domain.results import RuleDef, RuleResult, static
+from compliance.domain.results import RuleDef, RuleResult, guarded, static
 from compliance.domain.rules import scope
 from compliance.domain.rules.common import (
     debts_with,
@@ -37,10 +37,6 @@ FED = "FED"
 @static
 def _fed_timed(f: Facts) -> bool:
     return f.fed and timed_contact(f)
-
-
-def _fed_to_consumer(f: Facts) -> bool:
-    return fed_contact(f) and f.to_consumer
 
 
 # --- FED-TP-EXCEPT: a helper the four time/place rules call, recorded in the trace ----------
@@ -181,7 +177,7 @@ TIME_DESIGNATED = RuleDef(
     pack=FED,
     citation="1006.6(b)(1)(i) [V]; comment 6(b)(1)-1 [S]",
     reads=("person.inconvenient_times", "proposal.intended_send_at", "candidate_tz"),
-    applies=lambda f: _fed_timed(f) and bool(f.ctx.person.inconvenient_times),
+    applies=guarded(_fed_timed, lambda f: bool(f.ctx.person.inconvenient_times)),
     channels=scope.TIMED,
 )
 
@@ -241,7 +237,7 @@ PLACE = RuleDef(
     citation="1006.6(b)(1)(ii) [V]",
     reads=("person.inconvenient_places", "endpoints[].place", "proposal.endpoint_id"),
     # Work email is judged by FED-WORK-EMAIL (reference FED-PLACE edge cases).
-    applies=lambda f: _fed_to_consumer(f) and f.channel != "email",
+    applies=guarded(fed_contact, lambda f: f.to_consumer and f.channel != "email"),
 )
 
 
@@ -267,7 +263,7 @@ EMPLOYER = RuleDef(
     pack=FED,
     citation="1692c(a)(3) [V]; 1006.6(b)(3) [V]",
     reads=("person.employer_prohibits", "endpoints[].place", "endpoints[].phone_type"),
-    applies=lambda f: _fed_to_consumer(f) and f.ctx.person.employer_prohibits,
+    applies=guarded(fed_contact, lambda f: f.to_consumer and f.ctx.person.employer_prohibits),
 )
 
 
@@ -298,10 +294,11 @@ ATTY = RuleDef(
     pack=FED,
     citation="1692c(a)(2) [V]; 1006.6(b)(2)(i),(ii) [V]; 1692b(6)/1006.10(b)(5) [V]",
     reads=("debts[].attorney", "proposal.responding_to_consumer_request"),
-    applies=lambda f: (
-        _fed_to_consumer(f)
+    applies=guarded(
+        fed_contact,
+        lambda f: f.to_consumer
         and "attorney" in f.debt_marks
-        and any(d.attorney is not None and d.attorney.known_at <= f.t for d in f.proposal_debts)
+        and any(d.attorney is not None and d.attorney.known_at <= f.t for d in f.proposal_debts),
     ),
 )
 
@@ -346,10 +343,11 @@ CEASE = RuleDef(
     pack=FED,
     citation="1692c(c) [V]; 1006.6(c)(1),(2) [V]",
     reads=("debts[].cease", "proposal.template_type"),
-    applies=lambda f: (
-        _fed_to_consumer(f)
+    applies=guarded(
+        fed_contact,
+        lambda f: f.to_consumer
         and "cease" in f.debt_marks
-        and any(d.cease is not None and d.cease.written for d in f.proposal_debts)
+        and any(d.cease is not None and d.cease.written for d in f.proposal_debts),
     ),
 )
 
@@ -453,7 +451,7 @@ LOC = RuleDef(
     pack=FED,
     citation="1692b [V]; 1006.10(b),(c) [V]",
     reads=("proposal.location_inquiry", "history", "debts[].attorney", "proposal.content"),
-    applies=lambda f: fed_contact(f) and f.proposal.location_inquiry and not f.to_consumer,
+    applies=guarded(fed_contact, lambda f: f.proposal.location_inquiry and not f.to_consumer),
 )
 
 

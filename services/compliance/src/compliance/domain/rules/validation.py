@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from compliance.domain.context import Channel, ConsentKind, Debt, Dispute, TemplateType
 from compliance.domain.facts import Facts
-from compliance.domain.results import Obligation, ObligationKind, RuleDef, RuleResult
+from compliance.domain.results import Obligation, ObligationKind, RuleDef, RuleResult, guarded
 from compliance.domain.rules import scope
 from compliance.domain.rules.channels import is_lcm
 from compliance.domain.rules.common import fed_contact
@@ -47,10 +47,6 @@ VN_ELEMENTS = frozenset(
     }
 )
 VN_ELECTRONIC_ELEMENTS = frozenset({"electronic_dispute_statement"})
-
-
-def _fed_consumer_contact(f: Facts) -> bool:
-    return fed_contact(f) and f.to_consumer
 
 
 def _latest_local_date(f: Facts, debt: Debt) -> date | None:
@@ -111,11 +107,12 @@ VN_TIMING = RuleDef(
     pack=FED,
     citation="1692g(a) [V]; 1006.34(a)(1)(i)(A),(B),(ii) [V partial]",
     reads=("debts[].initial_communication_at", "debts[].validation_notice_provided_at"),
-    applies=lambda f: (
-        _fed_consumer_contact(f)
+    applies=guarded(
+        fed_contact,
+        lambda f: f.to_consumer
         and any(
             d.validation_notice_provided_at is None and not d.paid_in_full for d in f.proposal_debts
-        )
+        ),
     ),
 )
 
@@ -160,7 +157,7 @@ VN_CONTENT = RuleDef(
     pack=FED,
     citation="1006.34(c),(d) [V partial; M for the full list]",
     reads=("proposal.content.meta.vn_elements",),
-    applies=lambda f: fed_contact(f) and f.template is TemplateType.VN,
+    applies=guarded(fed_contact, lambda f: f.template is TemplateType.VN),
 )
 
 
@@ -179,7 +176,7 @@ VN_PERIOD = RuleDef(
         "proposal.content.meta.validation_period_end_stated",
         "debts[].validation_notice_provided_at",
     ),
-    applies=lambda f: fed_contact(f) and f.template is TemplateType.VN,
+    applies=guarded(fed_contact, lambda f: f.template is TemplateType.VN),
 )
 
 
@@ -208,10 +205,11 @@ OVERSHADOW = RuleDef(
     pack=FED,
     citation="1692g(b) [V]; 1006.38(b)(1) [V]",
     reads=("proposal.content", "debts[].validation_period_end"),
-    applies=lambda f: (
-        _fed_consumer_contact(f)
+    applies=guarded(
+        fed_contact,
+        lambda f: f.to_consumer
         and f.template not in NON_COLLECTION
-        and any(in_validation_period(f, d) for d in f.proposal_debts)
+        and any(in_validation_period(f, d) for d in f.proposal_debts),
     ),
 )
 
@@ -253,7 +251,7 @@ DISPUTE_HOLD = RuleDef(
     pack=FED,
     citation="1692g(b) [V]; 1006.38(d)(2)(i),(ii) [V]",
     reads=("debts[].disputes", "debts[].validation_notice_provided_at", "proposal.template_type"),
-    applies=lambda f: fed_contact(f) and "disputes" in f.debt_marks,
+    applies=guarded(fed_contact, lambda f: "disputes" in f.debt_marks),
 )
 
 
@@ -309,7 +307,7 @@ OC_HOLD = RuleDef(
     pack=FED,
     citation="1692g(b) [V]; 1006.38(c)(1),(2) [V]",
     reads=("debts[].oc_request_at", "debts[].oc_info_sent_at"),
-    applies=lambda f: fed_contact(f) and "oc_request" in f.debt_marks,
+    applies=guarded(fed_contact, lambda f: "oc_request" in f.debt_marks),
 )
 
 
@@ -352,7 +350,7 @@ DELIVERY = RuleDef(
         "person.consents[esign]",
         "proposal.content.meta.delivery_method_ok",
     ),
-    applies=lambda f: fed_contact(f) and f.template in _REQUIRED_DISCLOSURES,
+    applies=guarded(fed_contact, lambda f: f.template in _REQUIRED_DISCLOSURES),
 )
 
 
