@@ -161,11 +161,12 @@ def compact_record(decision: Decision) -> dict[str, Any]:
     shared, citations = version.not_applicable, version.citations
     trace: list[Any] = []
     for r in decision.trace:
-        if shared.get(r.rule_id) is r:
+        rule_id = r.rule_id
+        if shared.get(rule_id) is r:
             # Only the very shared object is left out, so expanding it gives back the same entry.
-            trace.append(r.rule_id)
-        elif r.rule_id in citations:
-            trace.append(_compact_entry(r, citations[r.rule_id]))
+            trace.append(rule_id)
+        elif rule_id in citations:
+            trace.append(_compact_entry(r, citations[rule_id]))
         else:
             trace.append(_result_record(r))
     record["trace"] = trace
@@ -174,6 +175,9 @@ def compact_record(decision: Decision) -> dict[str, Any]:
 
 def _compact_entry(r: RuleResult, citation: str) -> list[Any]:
     entry: list[Any] = [r.rule_id, r.outcome.value, r.explanation]
+    if not r.inputs and r.retry_at is None and not r.error and not r.missing and (
+            r.citation == citation):
+        return entry  # most results: every other field is its default (see _default_codes)
     extra: dict[str, Any] = {}
     if r.inputs:
         extra["inputs"] = _jsonable(r.inputs)
@@ -190,6 +194,7 @@ def _compact_entry(r: RuleResult, citation: str) -> list[Any]:
 
 
 def _default_codes(rule_id: str, outcome: str) -> list[str]:
+    # RuleResult.reason_codes() without an error or missing data: just the rule id.
     return [] if outcome == "ALLOW" else [rule_id]
 
 

@@ -35,8 +35,13 @@ class Approval:
     consent_request: bool
     content_hash: str
     sealed_endpoint: str  # decrypted only to match an attempt
+    # The stored form this approval was read from: written back as it is, since every
+    # decision re-reads and re-writes each approval of the person's snapshot.
+    record: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def as_record(self) -> dict[str, Any]:
+        if self.record is not None:
+            return self.record
         return {
             "approval_id": self.approval_id, "decision_id": self.decision_id,
             "request_id": self.request_id, "granted_at": self.granted_at.isoformat(),
@@ -58,7 +63,7 @@ class Approval:
             channel=r["channel"], endpoint_id=r["endpoint_id"], debt_ids=tuple(r["debt_ids"]),
             recipient_role=r["recipient_role"], consent_id=r["consent_id"],
             responding=r["responding"], consent_request=r["consent_request"],
-            content_hash=r["content_hash"], sealed_endpoint=r["sealed_endpoint"],
+            content_hash=r["content_hash"], sealed_endpoint=r["sealed_endpoint"], record=r,
         )
 
 
