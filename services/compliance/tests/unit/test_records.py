@@ -184,3 +184,29 @@ def test_a_context_stored_before_the_document_still_unpacks() -> None:
     ctx = EvaluationContext.model_validate(_golden()[0]["context"])
     assert unpack_context(pack_context(ctx.model_dump_json())) == ctx.model_dump_json()
     assert unpack_context(ctx.model_dump_json()) == ctx.model_dump_json()  # never packed
+
+
+def test_the_overlay_leaves_the_recorded_profile_and_facts_as_they_were() -> None:
+    import copy
+
+    from compliance.service_layer.overlay import overlay
+
+    state = _state()
+    more = [
+        {"fact": "consent_withdrawn", "consent_id": "c-1", "withdrawn_at": "2026-11-05T12:00:00Z"},
+        {"fact": "cease_notice", "debt_id": "d-1", "received_at": "2026-11-06T12:00:00Z",
+         "medium": "mail", "written": True},
+        {"fact": "verification_sent", "debt_id": "d-2", "sent_at": "2026-11-07T12:00:00Z"},
+        {"fact": "validation_notice_sent", "debt_id": "d-1",
+         "provided_at": "2026-11-08T12:00:00Z"},
+    ]
+    adapter: TypeAdapter[Any] = TypeAdapter(Fact)
+    for fact in more:
+        state.apply(ev.FACT_RECORDED, {"body": orjson.loads(
+            adapter.dump_json(adapter.validate_python(fact)))})
+    profile, facts = copy.deepcopy(state.profile), copy.deepcopy(state.facts)
+    doc = overlay(state.profile or {}, state.facts)
+    assert doc["person"]["consents"][0]["withdrawn_at"]
+    assert doc["debts"][0]["cease"] and doc["debts"][1]["disputes"][0]["verification_sent_at"]
+    assert state.profile == profile and state.facts == facts
+    assert doc != profile

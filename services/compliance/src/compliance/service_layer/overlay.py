@@ -10,15 +10,18 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import orjson
-
 Doc = dict[str, Any]
 
 
 def overlay(profile: Doc, facts: list[Doc]) -> Doc:
-    # A JSON round trip is a deep copy several times faster than copy.deepcopy.
-    doc: Doc = orjson.loads(orjson.dumps(profile))
-    person: Doc = doc["person"]
+    # Every apply below replaces top-level keys of the person or of a debt (new lists, new
+    # dicts), never changes a nested value in place: copying the document, the person and each
+    # debt is enough to leave the recorded profile as it was (no deep copy per decision).
+    doc: Doc = dict(profile)
+    person: Doc = dict(doc["person"])
+    doc["person"] = person
+    if "debts" in doc:
+        doc["debts"] = [dict(d) for d in doc["debts"]]
     debts: dict[str, Doc] = {d["debt_id"]: d for d in doc.get("debts", [])}
     for fact in facts:
         apply = _PERSON.get(fact["fact"])
