@@ -5,7 +5,7 @@ import contextlib
 from collections import defaultdict
 
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from goodfaith_events.codec import decode
 from goodfaith_runtime.consumer import Delivery, IdempotentConsumer, KafkaConsumerLoop, dlq_topic
@@ -303,3 +303,29 @@ async def test_a_relay_whose_leader_connection_dies_is_elected_again_and_publish
         await asyncio.wait_for(runner, 10)
     assert [r.key for r in records] == [b"after-loss"]
     assert new_leader and new_leader != leader
+
+
+async def test_a_fetch_over_several_partitions_is_applied_and_its_offsets_committed(
+        pool, infra, topic) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    for n in range(9):
+        await store.append(f"k{n}", 0, [pub(topic, f"k{n}", n)], META)
+    async with producer_for(infra) as producer:
+        await relay_until_empty(OutboxRelay(pool, producer, service="test"))
+    await _consume_into_table(pool, infra, topic, "fetch", apply_n, expected=9)
+    async with pool.acquire() as conn:
+        applied = sorted(r["n"] for r in await conn.fetch("SELECT n FROM applied"))
+        last = {r["partition"]: r["next"] for r in await conn.fetch(
+            "SELECT partition, max(\"offset\") + 1 AS next FROM processed_messages "
+            "WHERE consumer = 'fetch' GROUP BY partition")}
+    assert applied == list(range(9)) and len(last) > 1
+    # Every partition's offset reached Kafka after the database commit: a restart of the
+    # group would start past all nine records.
+    probe = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap, group_id="fetch",
+                             enable_auto_commit=False)
+    await probe.start()
+    try:
+        committed = {p: await probe.committed(TopicPartition(topic, p)) for p in last}
+    finally:
+        await probe.stop()
+    assert committed == last
