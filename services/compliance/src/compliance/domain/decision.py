@@ -232,8 +232,11 @@ class Judged(NamedTuple):
         facts = self.facts.at(later)
         skeleton = plan(self.version, ordered(facts.packs), facts)
         try:
-            ran = [check(facts) for _, applies, check in skeleton.calls
-                   if applies is None or applies(facts)]
+            ran = [
+                check(facts)
+                for _, applies, check in skeleton.calls
+                if applies is None or applies(facts)
+            ]
         except Exception:
             # A rule raised: evaluate from scratch, exactly as `evaluate` would.
             return _judge(later, self.version).decision.allowed

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from compliance.domain import caps
@@ -143,28 +144,19 @@ class Facts:
 
     # --- debts ---------------------------------------------------------------------------
 
-    @lazy
-    def debts(self) -> dict[str, Debt]:
+    def _index_debts(self) -> _DebtIndex:
+        """The six debt derivations below in one pass: most decisions read all of them, and
+        one computation is cheaper than six lazy look-ups. Each is what its own name says."""
         debts: dict[str, Debt] = {}
         groups: dict[str, str] = {}
-        for d in self.ctx.debts:  # one pass for the debts and their frequency groups
+        for d in self.ctx.debts:
             debts[d.debt_id] = d
             if d.frequency_group:
                 groups[d.debt_id] = d.frequency_group
-        self.__dict__.setdefault("_groups", groups)
-        return debts
-
-    @lazy
-    def proposal_debts(self) -> tuple[Debt, ...]:
-        debts = self.debts
-        return tuple([debts[i] for i in sorted(self.proposal.debt_ids) if i in debts])
-
-    @lazy
-    def debt_marks(self) -> frozenset[str]:
-        """Which optional records any of the proposal's debts carries ("attorney", "cease",
-        "disputes", "oc_request"): rules about them skip their per-debt scan when none does."""
+        wanted = self.proposal.debt_ids
+        chosen = tuple([debts[i] for i in sorted(wanted) if i in debts])
         marks: set[str] = set()
-        for d in self.proposal_debts:
+        for d in chosen:
             if d.attorney is not None:
                 marks.add("attorney")
             if d.cease is not None:
@@ -173,25 +165,50 @@ class Facts:
                 marks.add("disputes")
             if d.oc_request_at:
                 marks.add("oc_request")
-        return frozenset(marks)
+        missing = (
+            () if wanted <= debts.keys() else tuple(sorted(i for i in wanted if i not in debts))
+        )
+        keys = frozenset(groups.get(i, i) for i in wanted) if groups else wanted
+        index = _DebtIndex(debts, groups, chosen, frozenset(marks), missing, keys)
+        found = self.__dict__
+        found["debts"], found["_groups"], found["proposal_debts"] = debts, groups, chosen
+        found["debt_marks"], found["missing_debts"] = index.marks, missing
+        found["proposal_debt_keys"] = keys
+        return index
+
+    @lazy
+    def debts(self) -> dict[str, Debt]:
+        return self._index_debts().debts
+
+    @lazy
+    def proposal_debts(self) -> tuple[Debt, ...]:
+        """The proposal's debts the context lists, in debt id order."""
+        return self._index_debts().proposal_debts
+
+    @lazy
+    def debt_marks(self) -> frozenset[str]:
+        """Which optional records any of the proposal's debts carries ("attorney", "cease",
+        "disputes", "oc_request"): rules about them skip their per-debt scan when none does."""
+        return self._index_debts().marks
 
     @lazy
     def missing_debts(self) -> tuple[str, ...]:
-        if self.proposal.debt_ids <= self.debts.keys():
-            return ()
-        return tuple(sorted(i for i in self.proposal.debt_ids if i not in self.debts))
+        """The proposal's debt ids the context does not list, sorted."""
+        return self._index_debts().missing
 
     @lazy
     def _groups(self) -> dict[str, str]:
-        return {d.debt_id: d.frequency_group for d in self.ctx.debts if d.frequency_group}
+        """Debt id -> frequency group, for the debts that have one."""
+        return self._index_debts().groups
+
+    @lazy
+    def proposal_debt_keys(self) -> frozenset[str]:
+        """keys_of(the proposal's debt ids)."""
+        return self._index_debts().keys
 
     def debt_key(self, debt_id: str) -> str:
         """1006.14(b)(4): student loans under one account number count as one debt."""
         return self._groups.get(debt_id, debt_id)
-
-    @lazy
-    def proposal_debt_keys(self) -> frozenset[str]:
-        return self.keys_of(self.proposal.debt_ids)
 
     def keys_of(self, debt_ids: frozenset[str]) -> frozenset[str]:
         if not self._groups:
@@ -257,6 +274,15 @@ class Facts:
         """Contacts with this person (history is partitioned per person, but be explicit)."""
         pid = self.ctx.person.person_id
         return (c for c in self.contacts if c.person_id == pid)
+
+
+class _DebtIndex(NamedTuple):
+    debts: dict[str, Debt]
+    groups: dict[str, str]
+    proposal_debts: tuple[Debt, ...]
+    marks: frozenset[str]
+    missing: tuple[str, ...]
+    keys: frozenset[str]
 
 
 # Lazy derivations of Facts that depend on neither the send instant nor any other part of the

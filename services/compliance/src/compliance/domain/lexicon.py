@@ -304,7 +304,21 @@ class ContentFindings:
 
     @lazy
     def _categories(self) -> set[object]:
-        return _triggered(self._low) if self.has_text else set()
+        found = _triggered(self._low) if self.has_text else set()
+        if not found:
+            # No trigger word (most messages): the answers that need one are known now, each
+            # exactly what its own derivation below gives for no category.
+            flagged = ("(template flag)",) if self._meta.mentions_arrest_or_crime else ()
+            remedies = frozenset(self._meta.threatens)
+            self.__dict__.update(
+                criminal_words=flagged,
+                profanity=False,
+                remedies=remedies,
+                legal_action=remedies & LEGAL_REMEDIES,
+                claims_attorney=False,
+                claims_government=False,
+            )
+        return found
 
     def _disclosure(self, pick: str, flag: bool) -> bool:
         if not self.has_text:

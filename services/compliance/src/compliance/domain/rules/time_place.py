@@ -296,9 +296,11 @@ ATTY = RuleDef(
     reads=("debts[].attorney", "proposal.responding_to_consumer_request"),
     applies=guarded(
         fed_contact,
-        lambda f: f.to_consumer
-        and "attorney" in f.debt_marks
-        and any(d.attorney is not None and d.attorney.known_at <= f.t for d in f.proposal_debts),
+        lambda f: (
+            f.to_consumer
+            and "attorney" in f.debt_marks
+            and any(d.attorney is not None and d.attorney.known_at <= f.t for d in f.proposal_debts)
+        ),
     ),
 )
 
@@ -345,9 +347,11 @@ CEASE = RuleDef(
     reads=("debts[].cease", "proposal.template_type"),
     applies=guarded(
         fed_contact,
-        lambda f: f.to_consumer
-        and "cease" in f.debt_marks
-        and any(d.cease is not None and d.cease.written for d in f.proposal_debts),
+        lambda f: (
+            f.to_consumer
+            and "cease" in f.debt_marks
+            and any(d.cease is not None and d.cease.written for d in f.proposal_debts)
+        ),
     ),
 )
 

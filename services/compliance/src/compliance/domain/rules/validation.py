@@ -109,9 +109,12 @@ VN_TIMING = RuleDef(
     reads=("debts[].initial_communication_at", "debts[].validation_notice_provided_at"),
     applies=guarded(
         fed_contact,
-        lambda f: f.to_consumer
-        and any(
-            d.validation_notice_provided_at is None and not d.paid_in_full for d in f.proposal_debts
+        lambda f: (
+            f.to_consumer
+            and any(
+                d.validation_notice_provided_at is None and not d.paid_in_full
+                for d in f.proposal_debts
+            )
         ),
     ),
 )
@@ -207,9 +210,11 @@ OVERSHADOW = RuleDef(
     reads=("proposal.content", "debts[].validation_period_end"),
     applies=guarded(
         fed_contact,
-        lambda f: f.to_consumer
-        and f.template not in NON_COLLECTION
-        and any(in_validation_period(f, d) for d in f.proposal_debts),
+        lambda f: (
+            f.to_consumer
+            and f.template not in NON_COLLECTION
+            and any(in_validation_period(f, d) for d in f.proposal_debts)
+        ),
     ),
 )
 
