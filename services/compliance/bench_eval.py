@@ -12,11 +12,13 @@ decision on the same context.
 Honesty: every evaluation gets its own context object (a pool of independently validated
 contexts, distinct request ids, cycled), and `evaluate` keeps nothing per context or per decision
 between calls. What is shared across calls is static: plans per (pack version, packs, action,
-channel), the shared constant results of rules, and the zone-name / area-code / candidate-zone
-look-ups in timezones.py. `decisions_per_s` cycles 16 contexts, which stay in the CPU cache as a
-context the gate has just deserialised would; `cold_contexts_per_s` cycles 256, so every
-evaluation also pays cache misses on its context (a pessimistic bound). The machine is shared:
-run it several times and compare the full figure with the baseline of the same run.
+channel), the packs per (states, UK/US person, NYC, consumer debt, collector role), the shared
+constant results of rules (FED-TZ-ALL's ALLOW per set of zone names among them), and the
+zone-name / area-code / candidate-zone look-ups in timezones.py. `decisions_per_s` cycles 16
+contexts, which stay in the CPU cache as a context the gate has just deserialised would;
+`cold_contexts_per_s` cycles 256, so every evaluation also pays cache misses on its context (a
+pessimistic bound). The machine is shared: run it several times and compare the full figure
+with the baseline of the same run.
 """
 
 from __future__ import annotations
