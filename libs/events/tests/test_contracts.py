@@ -1,4 +1,5 @@
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -116,3 +117,23 @@ def test_compatibility_check_names_breaking_changes() -> None:
     current = {"properties": {"a": {"type": "integer"}}, "required": ["a", "c"]}
     assert incompatibilities(published, current) == [
         "property 'a' changed type", "property 'b' removed", "property 'c' became required"]
+
+
+@pytest.mark.parametrize("value, where", [
+    ({"a": [1, {"b": 2.5}]}, "$.a[1].b"),
+    ([{"x": "1.5"}, (3, 0.0)], "$[1][1]"),
+    ({"deep": {"er": {"still": [[-1e20]]}}}, "$.deep.er.still[0][0]"),
+])
+def test_canonical_json_refuses_a_float_anywhere_and_names_where(value, where) -> None:
+    from goodfaith_events.canonical import NotCanonical, canonical_json
+
+    with pytest.raises(NotCanonical, match=re.escape(where)):
+        canonical_json(value)
+
+
+def test_canonical_json_refuses_non_string_keys_and_keeps_float_like_strings() -> None:
+    from goodfaith_events.canonical import NotCanonical, canonical_json
+
+    with pytest.raises(NotCanonical, match="non-string key"):
+        canonical_json({"a": {1: "x"}})
+    assert canonical_json({"b": "1.5", "a": [True, None, 7]}) == b'{"a":[true,null,7],"b":"1.5"}'
