@@ -9,13 +9,15 @@ one event.
 
 In (2) the records are real encoded ContactRequested messages, split over 6 partitions by person
 like the topic, applied in batches of 16 per partition, each batch one transaction, partitions
-side by side (as KafkaConsumerLoop runs them) and, separately, one after another. Every person
+side by side and, separately, one after another (KafkaConsumerLoop itself applies each fetch,
+all its partitions, in one transaction; these cases measure the gate's capacity). Every person
 already has decisions (the stream is not fresh), and each decision is for a new request.
 
 Latency is request produced -> decision consumed from goodfaith.contact-decided, measured in one
 process with one monotonic clock; the gate (and the runtime echo) run in a process of their own,
-as they would in production, so the load generator does not share their event loop. Everything
-(PostgreSQL, Tansu, service, load generator) still shares this machine's cores.
+as they would in production, so the load generator does not share their event loop; the gate is
+also measured as two processes in one consumer group. Everything (PostgreSQL, Tansu, service,
+load generator) still shares this machine's cores.
 """
 
 from __future__ import annotations
@@ -149,13 +151,14 @@ async def _drive(
             "p99": ms[int(0.99 * len(ms)) - 1], "max": ms[-1]}
 
 
-def _serve(kind: str, dsn: str, kafka: str, ready: Any, stop: Any) -> None:
+def _serve(kind: str, dsn: str, kafka: str, ready: Any, stop: Any, seed: bool = True) -> None:
     """The service under test, in its own process (spawned): the load generator and the
     measuring consumer must not share its event loop, as outreach would not."""
-    asyncio.run(_serving(kind, dsn, kafka, ready, stop))
+    asyncio.run(_serving(kind, dsn, kafka, ready, stop, seed))
 
 
-async def _serving(kind: str, dsn: str, kafka: str, ready: Any, stop: Any) -> None:
+async def _serving(kind: str, dsn: str, kafka: str, ready: Any, stop: Any,
+                   seed: bool = True) -> None:
     if kind == "gate":
         settings = ComplianceSettings(database_url=dsn, kafka_bootstrap=kafka,
                                       environment="test", kafka_partitions=6,
@@ -164,7 +167,7 @@ async def _serving(kind: str, dsn: str, kafka: str, ready: Any, stop: Any) -> No
         await compliance.start()
         runtime = compliance.runtime
         async with runtime.pool.acquire() as conn:
-            for i in range(PERSONS):
+            for i in range(PERSONS if seed else 0):
                 async with conn.transaction():
                     await compliance.service.record_profile(conn, "bench",
                                                             _profile(f"p-{i:05d}"))
@@ -182,31 +185,40 @@ async def _serving(kind: str, dsn: str, kafka: str, ready: Any, stop: Any) -> No
 
 async def _in_child(
     kind: str, infra: Infra, database: str, source: str, sink: str,
-    jobs: list[tuple[str, str, EventMessage]],
+    jobs: list[tuple[str, str, EventMessage]], processes: int = 1,
 ) -> dict[str, float]:
+    """Serve `kind` from `processes` processes of its own (one consumer group, as replicas
+    would: the partitions are shared out, one relay is elected), then drive it."""
     dsn = await infra.create_database(database, recreate=True)
     context = multiprocessing.get_context("spawn")
-    ready, stop = context.Event(), context.Event()
-    child = context.Process(target=_serve, args=(kind, dsn, infra.kafka_bootstrap, ready, stop),
-                            daemon=True)
-    child.start()
+    stop = context.Event()
+    children: list[Any] = []
     try:
-        while not ready.is_set():
-            if not child.is_alive():
-                raise RuntimeError(f"the {kind} process ended before it was ready")
-            await asyncio.sleep(0.1)
+        for index in range(processes):
+            ready = context.Event()
+            child = context.Process(
+                target=_serve, args=(kind, dsn, infra.kafka_bootstrap, ready, stop, index == 0),
+                daemon=True)
+            child.start()
+            children.append(child)
+            while not ready.is_set():  # one after the other: the first seeds the persons
+                if not child.is_alive():
+                    raise RuntimeError(f"the {kind} process ended before it was ready")
+                await asyncio.sleep(0.1)
+        await asyncio.sleep(3.0 if processes > 1 else 0.0)  # the group settles on its members
         return await _drive(infra, source, sink, jobs)
     finally:
         stop.set()
-        await asyncio.to_thread(child.join, 60)
+        for child in children:
+            await asyncio.to_thread(child.join, 60)
 
 
-async def _gate(infra: Infra) -> dict[str, float]:
+async def _gate(infra: Infra, processes: int = 1) -> dict[str, float]:
     persons = [f"p-{i:05d}" for i in range(PERSONS)]
     messages = [_request("bench", persons[i % PERSONS]) for i in range(RATE * SECONDS)]
     jobs = [(key, msg.payload["person_id"], msg) for key, msg in messages]
-    return await _in_child("gate", infra, "bench_compliance", Topics.CONTACT_REQUESTED,
-                           Topics.CONTACT_DECIDED, jobs)
+    return await _in_child("gate", infra, f"bench_compliance_{processes}",
+                           Topics.CONTACT_REQUESTED, Topics.CONTACT_DECIDED, jobs, processes)
 
 
 class _NoDeadLetters:
@@ -409,6 +421,9 @@ async def run(infra: Infra) -> Suite:
     suite.ratio("evaluate full / one-rule baseline", ("in-process evaluate", "full packs"),
                 ("in-process evaluate", "baseline (1 rule)"))
     _report(suite, "gate", await _gate(infra), target=True)
+    # Two gate processes, as two replicas would share the partitions: on two cores already
+    # busy with PostgreSQL, Tansu and the load generator, more processes mostly add contention.
+    _report(suite, "gate, two processes", await _gate(infra, processes=2))
     _report(suite, "echo raw aiokafka", await _raw_echo(infra))
     _report(suite, "echo runtime+outbox", await _runtime_echo(infra))
     suite.notes.append(f"{RATE} requests/s for {SECONDS}s over {PERSONS} persons, 6 partitions; "

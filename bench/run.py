@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -14,7 +15,8 @@ SUITES = ["bench.bench_event_store", "bench.bench_ledger", "bench.bench_complian
 
 
 def main(selected: list[str]) -> None:
-    infra = Infra.from_environment(Path(tempfile.mkdtemp(prefix="goodfaith-bench-")))
+    home = Path(tempfile.mkdtemp(prefix="goodfaith-bench-"))
+    infra = Infra.from_environment(home)
     try:
         for name in SUITES:
             if selected and not any(s in name for s in selected):
@@ -25,6 +27,7 @@ def main(selected: list[str]) -> None:
             print(f"  written: {suite.write()}")
     finally:
         infra.stop()
+        shutil.rmtree(home, ignore_errors=True)  # the database files of a run: gigabytes
 
 
 if __name__ == "__main__":
