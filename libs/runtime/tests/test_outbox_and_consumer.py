@@ -4,11 +4,14 @@ import asyncio
 import contextlib
 from collections import defaultdict
 
+import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from goodfaith_events.codec import decode
+from goodfaith_events.ids import new_id
 from goodfaith_runtime.consumer import Delivery, IdempotentConsumer, KafkaConsumerLoop, dlq_topic
+from goodfaith_runtime.db import create_pool, migrate
 from goodfaith_runtime.eventstore import Metadata, NewEvent, PostgresEventStore
 from goodfaith_runtime.kafka import ensure_topics, make_producer
 from goodfaith_runtime.outbox import OutboxRelay
@@ -329,3 +332,35 @@ async def test_a_fetch_over_several_partitions_is_applied_and_its_offsets_commit
     finally:
         await probe.stop()
     assert committed == last
+
+
+async def test_a_relay_started_before_its_database_exists_waits_and_then_publishes(
+        infra, topic) -> None:
+    # The database is not there yet (as while PostgreSQL restarts): the relay keeps trying
+    # rather than ending the service's Kafka side.
+    name = f"late_{new_id().hex[:16]}"
+    dsn = infra.dsn(name)
+    late_pool = await create_pool(dsn, min_size=0, max_size=3)
+    try:
+        async with producer_for(infra) as producer:
+            relay = OutboxRelay(late_pool, producer, service="test", idle_sleep=60,
+                                max_backoff=1.0)
+            stop = asyncio.Event()
+            runner = asyncio.create_task(relay.run(stop))
+            await asyncio.sleep(1.5)
+            assert not runner.done()
+            await infra.create_database(name)
+            await migrate(late_pool)
+            store = PostgresEventStore(late_pool, producer="test")
+            await store.append("late", 0, [pub(topic, "late", 0)], META)
+            records = await drain(infra.kafka_bootstrap, topic, 1, timeout=15)
+            stop.set()
+            await asyncio.wait_for(runner, 10)
+        assert [r.key for r in records] == [b"late"]
+    finally:
+        await late_pool.close()
+        admin = await asyncpg.connect(infra.admin_dsn)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()

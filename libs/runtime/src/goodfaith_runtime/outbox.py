@@ -139,12 +139,19 @@ class OutboxRelay:
         """Run until `stop` is set: be elected, then publish with backoff on failure. A lost
         leader connection (the database restarted) ends the term: the lock went with it, so
         the relay stands for election again rather than publish without it."""
+        backoff = 1.0
         while not stop.is_set():
             try:
                 await self._lead(stop)
-            except _CONNECTION_LOST as exc:
-                log.warning("outbox.leader_connection_lost", error=type(exc).__name__)
-                await _sleep_or_stop(stop, 1.0)
+            except (asyncio.CancelledError, KeyboardInterrupt):
+                raise
+            except Exception as exc:  # the session died, or the database is still down
+                log.warning("outbox.leader_connection_lost", error=type(exc).__name__,
+                            retry_in=backoff)
+                await _sleep_or_stop(stop, backoff)
+                backoff = min(backoff * 2, self._max_backoff)
+            else:
+                backoff = 1.0
 
     async def _lead(self, stop: asyncio.Event) -> None:
         # The leader's own connection holds the lock and the LISTEN and runs every round: no
