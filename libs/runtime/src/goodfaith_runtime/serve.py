@@ -6,6 +6,11 @@ import os
 
 import uvicorn
 
+# Idle keep-alive connections stay open longer than any client or load balancer in front keeps
+# them (ALBs and nginx default to 60 s): with uvicorn's 5 s, a client reusing a connection just
+# as the server closes it gets a reset (a 502 behind a balancer, a read error in a client).
+KEEP_ALIVE_SECONDS = 75
+
 
 def serve(service: str, *, default_port: int) -> None:
     os.environ.setdefault("OTEL_SERVICE_NAME", service)
@@ -14,4 +19,5 @@ def serve(service: str, *, default_port: int) -> None:
         host=os.environ.get("GOODFAITH_HOST", "0.0.0.0"),  # a container listens wide
         port=int(os.environ.get("GOODFAITH_PORT", default_port)),
         log_level=os.environ.get("GOODFAITH_LOG_LEVEL", "info").lower(), access_log=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )

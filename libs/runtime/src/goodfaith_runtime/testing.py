@@ -79,9 +79,11 @@ async def serve_app(app: Any) -> AsyncIterator[str]:
     import uvicorn
 
     from goodfaith_runtime.infra import free_port
+    from goodfaith_runtime.serve import KEEP_ALIVE_SECONDS
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", lifespan="on",
+                                           timeout_keep_alive=KEEP_ALIVE_SECONDS))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
