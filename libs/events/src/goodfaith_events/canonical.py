@@ -18,49 +18,39 @@ class NotCanonical(ValueError):
 _SCALARS = (str, int, bool, type(None))
 
 
-def _is_clean(value: Any) -> bool:
+def _reject_floats(value: Any) -> None:
     """No float and no non-string key anywhere. The hot path of every append: an explicit
-    stack and no paths (a path string per container cost a third of the walk); the path is
-    worked out by `_reject_floats` only when something is wrong."""
-    stack = [value]
+    stack, and a container's path is kept as (parent path, key) links, spelled out only for
+    the error (a path string per container cost a third of the walk)."""
+    stack: list[tuple[Any, Any]] = [(value, None)]
     pop, push = stack.pop, stack.append
     while stack:
-        item = pop()
+        item, where = pop()
         kind = type(item)
         if kind is dict:
             for key, child in item.items():
                 if type(key) is not str:
-                    return False
+                    raise NotCanonical(f"non-string key at {_path(where)}")
                 if type(child) not in _SCALARS:
-                    push(child)
+                    push((child, (where, key)))
         elif kind is list or kind is tuple:
-            for child in item:
+            for index, child in enumerate(item):
                 if type(child) not in _SCALARS:
-                    push(child)
+                    push((child, (where, index)))
         elif kind is float:
-            return False
-    return True
+            raise NotCanonical(f"float at {_path(where)}: use integer minor units or a string")
 
 
-def _reject_floats(value: Any, path: str = "$") -> None:
-    kind = type(value)
-    if kind is dict:
-        for key, item in value.items():
-            if type(key) is not str:
-                raise NotCanonical(f"non-string key at {path}")
-            if type(item) not in _SCALARS:
-                _reject_floats(item, f"{path}.{key}")
-    elif kind is list or kind is tuple:
-        for index, item in enumerate(value):
-            if type(item) not in _SCALARS:
-                _reject_floats(item, f"{path}[{index}]")
-    elif kind is float:
-        raise NotCanonical(f"float at {path}: use integer minor units or a string")
+def _path(where: Any) -> str:
+    steps: list[str] = []
+    while where is not None:
+        where, step = where
+        steps.append(f"[{step}]" if isinstance(step, int) else f".{step}")
+    return "$" + "".join(reversed(steps))
 
 
 def canonical_json(value: Any) -> bytes:
-    if not _is_clean(value):
-        _reject_floats(value)  # raises, naming where
+    _reject_floats(value)
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 

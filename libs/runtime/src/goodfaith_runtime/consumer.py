@@ -75,7 +75,7 @@ class IdempotentConsumer:
         self._clock = clock or SystemClock()
 
     async def process(self, records: Sequence[ConsumerRecord]) -> None:
-        """Apply records (in the loop, one partition's batch) in one transaction.
+        """Apply one partition's records in one transaction.
 
         The fast path claims every message in one statement and runs the handlers back to
         back. If anything in it fails, that transaction rolls back and the batch is applied
@@ -120,14 +120,14 @@ class IdempotentConsumer:
 
     async def _claim(self, conn: asyncpg.Connection, batch: list[_Decoded]) -> set[uuid.UUID]:
         """Record every message of the batch in the inbox at once; return the new ones."""
+        first = batch[0][0]  # one partition's batch: one topic, one partition
         rows = await conn.fetch(
             "INSERT INTO processed_messages (consumer, event_id, topic, partition, \"offset\", "
-            "outcome, processed_at) SELECT $1, e, tp, p, o, oc, $2 "
-            "FROM unnest($3::uuid[], $4::text[], $5::int[], $6::bigint[], $7::text[]) "
-            "AS t(e, tp, p, o, oc) ON CONFLICT DO NOTHING RETURNING event_id",
-            self.name, self._clock.now(), [m.envelope.event_id for _, m, _ in batch],
-            [r.topic for r, _, _ in batch], [r.partition for r, _, _ in batch],
-            [r.offset for r, _, _ in batch],
+            "outcome, processed_at) SELECT $1, e, $2, $3, o, oc, $4 "
+            "FROM unnest($5::uuid[], $6::bigint[], $7::text[]) AS t(e, o, oc) "
+            "ON CONFLICT DO NOTHING RETURNING event_id",
+            self.name, first.topic, first.partition, self._clock.now(),
+            [m.envelope.event_id for _, m, _ in batch], [r.offset for r, _, _ in batch],
             ["applied" if m.envelope.type in self._handlers else "ignored" for _, m, _ in batch],
         )
         return {row["event_id"] for row in rows}
