@@ -21,6 +21,7 @@ from goodfaith_runtime.clock import Clock, SystemClock
 from goodfaith_runtime.consumer import Handler, IdempotentConsumer, KafkaConsumerLoop, dlq_topic
 from goodfaith_runtime.db import create_pool, folder_migrations, migrate
 from goodfaith_runtime.eventstore import PostgresEventStore
+from goodfaith_runtime.heap import settle
 from goodfaith_runtime.http import IDEMPOTENCY_SQL
 from goodfaith_runtime.kafka import ensure_topics, make_producer
 from goodfaith_runtime.outbox import OutboxRelay
@@ -64,6 +65,8 @@ class ServiceRuntime:
         await migrate(self.pool, extra)
         self.store = PostgresEventStore(self.pool, producer=self.service, clock=self.clock)
         self.keyring = PersonKeyring(parse_kek(self.settings.pii_kek), self.clock)
+        if self.settings.freeze_heap:
+            settle()  # start-up's objects out of the collector's full passes (see heap.py)
         if self.settings.run_background:
             self._tasks.append(asyncio.create_task(self._kafka_side(), name="kafka"))
 

@@ -30,6 +30,8 @@ class ServiceSettings(BaseSettings):
     pii_kek: str = DEV_PII_KEK
     log_level: str = "INFO"
     run_background: bool = Field(True, description="Run the outbox relay and consumers")
+    freeze_heap: bool = Field(
+        True, description="Freeze start-up's objects out of full GC passes (goodfaith_runtime.heap)")
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> ServiceSettings:
