@@ -31,7 +31,7 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     run_background: bool = Field(True, description="Run the outbox relay and consumers")
     freeze_heap: bool = Field(
-        True, description="Freeze start-up's objects out of full GC passes (goodfaith_runtime.heap)")
+        True, description="Freeze start-up objects out of full GC passes (see heap.py)")
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> ServiceSettings:
