@@ -67,6 +67,46 @@ async def test_a_batch_is_all_or_nothing(pool) -> None:
     assert (await store.read_stream("fresh")).version == 0
 
 
+async def test_an_isolated_conflict_leaves_the_callers_transaction_usable(pool) -> None:
+    """The retry-in-the-same-transaction a command needs, without a SAVEPOINT: each refusal
+    (a stale version, a forged link, a taken event id) is raised and the transaction goes on."""
+    store = PostgresEventStore(pool, producer="test")
+    first = (await store.append("s-1", 0, [ev(1)], META))[0]
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("CREATE TEMP TABLE written_before (n int) ON COMMIT DROP")
+        await conn.execute("INSERT INTO written_before VALUES (1)")
+        with pytest.raises(ConcurrencyError) as stale:
+            await store.append("s-1", 0, [ev(2)], META, conn=conn, isolated=True)
+        assert stale.value.stream_id == "s-1"
+        with pytest.raises(ConcurrencyError):
+            await store.append("s-1", 1, [ev(2)], META, conn=conn, isolated=True,
+                               expected_hash=b"\x01" * 32)
+        taken = NewEvent(type="test.Happened", payload={"n": 3}, event_id=first.event_id)
+        with pytest.raises(InvalidEvent, match="duplicate event id"):
+            await store.append("s-2", 0, [taken], META, conn=conn, isolated=True)
+        # Still usable: the earlier write stands and the retry from the real head lands.
+        assert await conn.fetchval("SELECT count(*) FROM written_before") == 1
+        stored = await store.append("s-1", 1, [ev(2), ev(3)], META, conn=conn, isolated=True,
+                                    expected_hash=first.hash)
+    assert [e.stream_version for e in stored] == [2, 3]
+    assert [e.payload["n"] for e in (await store.read_stream("s-1")).events] == [1, 2, 3]
+    assert (await store.read_stream("s-2")).version == 0
+    assert (await store.verify()).ok
+
+
+async def test_an_isolated_append_writes_its_publication_with_it(pool) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    overdue = NewEvent(type="ledger.InvoiceOverdue", publish_to=("t.topic", "debt-1"), payload={
+        "debt_id": "debt-1", "invoice_id": "inv-1", "debtor_id": "person-1",
+        "due_date": "2026-10-01", "milestone_days": 30, "days_past_due": 31,
+        "outstanding": {"amount_minor": 100, "currency": "USD"}, "governing_state": "CA"})
+    async with pool.acquire() as conn, conn.transaction():
+        await store.append("debt-1", 0, [ev(1), overdue], META, conn=conn, isolated=True)
+    rows = await pool.fetch("SELECT event_id, topic, partition_key FROM outbox")
+    assert [(r["event_id"], r["topic"], r["partition_key"]) for r in rows] == [
+        (overdue.event_id, "t.topic", "debt-1")]
+
+
 @pytest.mark.parametrize("sql", [
     "UPDATE events SET payload = '{\"n\": 666}'",
     "DELETE FROM events",

@@ -190,6 +190,12 @@ WITH input AS (
 SELECT count(*) FROM written
 """
 
+# The same append as one call of goodfaith_append (sql/004_isolated_append.sql), which runs it
+# in a subtransaction and returns a conflict as text: the caller's transaction survives it.
+_ISOLATED_SQL = ("SELECT goodfaith_append($1::uuid[], $2::text[], $3::int[], $4::text[], "
+                 "$5::int[], $6::text[], $7::bytea[], $8::bytea[], $9::text[], $10::text[], "
+                 "$11::text[], $12::json, $13, $14)")
+
 _COPY_FROM = 20
 _COPY_COLUMNS = ["event_id", "stream_id", "stream_version", "type", "schema_version", "payload",
                  "metadata", "tenant", "recorded_at", "prev_hash", "hash"]
@@ -228,6 +234,10 @@ _STREAM_SQL = (
     "SELECT event_id, stream_id, stream_version, type, schema_version, payload, metadata, "
     "tenant, recorded_at, prev_hash, hash FROM events WHERE stream_id = $1 ORDER BY stream_version"
 )
+
+
+def _described(exc: asyncpg.PostgresError) -> str:
+    return f"{exc} {getattr(exc, 'constraint_name', '') or ''} {getattr(exc, 'detail', '') or ''}"
 
 
 def _stream_row_to_event(row: asyncpg.Record) -> StoredEvent:
@@ -294,23 +304,28 @@ class PostgresEventStore:
     async def append(
         self, stream_id: str, expected_version: int, events: Sequence[NewEvent],
         metadata: Metadata, *, conn: asyncpg.Connection | None = None,
-        expected_hash: bytes | None = None,
+        expected_hash: bytes | None = None, isolated: bool = False,
     ) -> list[StoredEvent]:
         request = AppendRequest(stream_id, expected_version, events, expected_hash)
-        return await self.append_batch([request], metadata, conn=conn)
+        return await self.append_batch([request], metadata, conn=conn, isolated=isolated)
 
     async def append_batch(
         self, requests: Sequence[AppendRequest], metadata: Metadata, *,
-        conn: asyncpg.Connection | None = None,
+        conn: asyncpg.Connection | None = None, isolated: bool = False,
     ) -> list[StoredEvent]:
-        """Append to several streams in one statement: all or nothing."""
+        """Append to several streams in one statement: all or nothing.
+
+        `isolated=True`: a ConcurrencyError or InvalidEvent from the database leaves the
+        caller's transaction usable (the append ran in a subtransaction of its own), so a
+        command can reload and retry in the same transaction without a SAVEPOINT round trip."""
         if conn is None:
             async with self._pool.acquire() as own:
-                return await self._append(own, requests, metadata)
-        return await self._append(conn, requests, metadata)
+                return await self._append(own, requests, metadata, isolated)
+        return await self._append(conn, requests, metadata, isolated)
 
     async def _append(
         self, conn: asyncpg.Connection, requests: Sequence[AppendRequest], metadata: Metadata,
+        isolated: bool = False,
     ) -> list[StoredEvent]:
         heads = await self._heads(conn, requests)
         now = self._clock.now()
@@ -332,13 +347,20 @@ class PostgresEventStore:
                              record.prev_hash, record.hash, topic, key, event.sealed_for))
         if not rows:
             return stored
+        if isolated:
+            columns = [list(column) for column in zip(*rows, strict=True)]
+            problem = await conn.fetchval(_ISOLATED_SQL, *columns, shared.meta_json.decode(),
+                                          shared.tenant, shared.now)
+            if problem is not None:
+                raise self._conflict(requests, problem)
+            return stored
         try:
             await self._write(conn, rows, shared)
         except asyncpg.UniqueViolationError as exc:
-            raise self._conflict(requests, exc) from exc
+            raise self._conflict(requests, _described(exc)) from exc
         except asyncpg.PostgresError as exc:
             if exc.sqlstate in ("GF001", "GF002", "23514"):
-                raise self._conflict(requests, exc) from exc
+                raise self._conflict(requests, _described(exc)) from exc
             raise
         return stored
 
@@ -376,10 +398,11 @@ class PostgresEventStore:
                     records=published)
 
     @staticmethod
-    def _conflict(requests: Sequence[AppendRequest], exc: Exception) -> EventStoreError:
-        if "events_event_id" in str(exc):
-            return InvalidEvent(f"duplicate event id: {exc}")
-        detail = f"{exc} {getattr(exc, 'detail', '') or ''}"
+    def _conflict(requests: Sequence[AppendRequest], detail: str) -> EventStoreError:
+        """The error for a refused append, from the database's description of it (message,
+        constraint and detail, which name the stream)."""
+        if "events_event_id" in detail:
+            return InvalidEvent(f"duplicate event id: {detail}")
         for request in requests:
             if request.stream_id in detail:
                 return ConcurrencyError(request.stream_id, request.expected_version)

@@ -189,3 +189,38 @@ def test_the_compact_record_expands_to_the_domain_record(overrides: dict[str, An
     assert expand_record(compact) == decision.as_record()
     if decision.packs:  # evaluated: most rules did not apply and are stored by id alone
         assert sum(isinstance(e, str) for e in compact["trace"]) > 20
+
+
+async def test_a_decision_that_lost_a_race_decides_again_in_the_same_transaction(
+    compliance, monkeypatch,
+) -> None:
+    """The loser of a race for a person's stream reloads (seeing the winner's approval) and
+    decides again without a savepoint: its transaction survives the refused append."""
+    from compliance.adapters import metrics
+
+    service, streams, pool = compliance.service, compliance.streams, compliance.runtime.pool
+    person = f"p-{new_id().hex}"
+    async with pool.acquire() as conn:
+        await service.record_profile(conn, TENANT, Profile.model_validate(profile(person)))
+        stale = await streams.load_for_write(conn, TENANT, person)
+        await service.check(conn, TENANT, _request(person))  # the winner, committed
+    real, loads = streams.load_for_write, []
+
+    async def stale_first(*args: Any, **kwargs: Any) -> Any:
+        loads.append(args)
+        return stale if len(loads) == 1 else await real(*args, **kwargs)
+
+    monkeypatch.setattr(streams, "load_for_write", stale_first)
+    conflicts = metrics.CONFLICTS._value.get()
+    async with pool.acquire() as conn, conn.transaction():
+        checked = await service.check(conn, TENANT, _request(person))
+    assert len(loads) == 2 and metrics.CONFLICTS._value.get() == conflicts + 1
+    assert not checked.replayed
+    rows = await pool.fetch(
+        "SELECT stream_version FROM compliance_decisions WHERE person_id = $1 "
+        "ORDER BY stream_version", person)
+    assert len(rows) == 2 and rows[0]["stream_version"] < rows[1]["stream_version"]
+    assert (await compliance.runtime.store.verify(
+        stream_id=ev.person_stream(TENANT, person))).ok
+    monkeypatch.undo()
+    await _same_either_way(compliance, person)

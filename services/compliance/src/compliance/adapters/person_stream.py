@@ -184,7 +184,7 @@ class PersonStreams:
                         correlation_id=cause.correlation_id, causation_id=cause.causation_id)
         stored: list[StoredEvent] = await self._store.append(
             ev.person_stream(state.tenant, state.person_id), state.version, events, meta,
-            conn=conn, expected_hash=state.head_hash)
+            conn=conn, expected_hash=state.head_hash, isolated=True)
         return stored
 
     async def _seal(

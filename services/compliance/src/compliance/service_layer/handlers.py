@@ -1,6 +1,6 @@
 """The compliance service layer: each command reads the person (one query: the snapshot at the
 stream's head, or a replay), decides, appends with the version it read, and writes its read
-models and the person's new snapshot, all in one (sub)transaction.
+models and the person's new snapshot, all in the caller's transaction.
 
 Two decisions for one person (the Kafka gate and an HTTP check, or two instances) both append
 at the version they read; the loser gets ConcurrencyError, reloads (now seeing the winner's
@@ -37,7 +37,6 @@ from goodfaith_runtime.clock import Clock
 from goodfaith_runtime.eventstore import ConcurrencyError
 
 log = structlog.get_logger("compliance.gate")
-_SAVEPOINT = "compliance_command"
 T = TypeVar("T")
 
 
@@ -60,15 +59,16 @@ class ComplianceService:
         self._ttl, self._max_attempts = approval_ttl, max_attempts
 
     async def _retrying(self, conn: asyncpg.Connection, work: Callable[[], Awaitable[T]]) -> T:
-        """Run `work` in a savepoint of the caller's transaction, again after a conflict.
+        """Run `work` in the caller's transaction, again after a conflict.
 
-        The savepoint is rolled back to on a conflict and otherwise left to the caller: the
-        caller's own release, commit or rollback ends it (a RELEASE here would cost a round trip
-        per command for nothing). Any other error leaves the transaction to the caller too."""
+        No savepoint is needed: the person stream's append is isolated (a conflict leaves the
+        transaction usable, see PostgresEventStore.append_batch) and it is each command's first
+        write, but for the person's data key, which a retry finds and keeps. So a conflict has
+        written nothing to undo, and the retry reloads and decides again. Any other error
+        leaves the transaction to the caller."""
         if not conn.is_in_transaction():
             async with conn.transaction():
                 return await self._retrying(conn, work)
-        await conn.execute(f"SAVEPOINT {_SAVEPOINT}")
         for attempt in range(1, self._max_attempts + 1):
             try:
                 return await work()
@@ -76,7 +76,6 @@ class ComplianceService:
                 metrics.CONFLICTS.inc()
                 if attempt == self._max_attempts:
                     raise
-                await conn.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
         raise AssertionError("unreachable")
 
     async def check(
