@@ -2,22 +2,24 @@
 (2) in-process gate decisions/s through the runtime's idempotent consumer and the gate handler
 with the real database (no broker), next to the same consumer with a handler that only appends
 the same two events (a decision's record and its public answer, copied from the gate's own log)
-to a new stream; (3) end-to-end decision latency through Kafka at a fixed request rate, next to
-two echo baselines at the same rate on the same broker: a bare aiokafka consume-and-produce
-loop, and the runtime's idempotent consumer plus outbox relay with a handler that only appends
-one event.
+to a new stream; (3) end-to-end decision latency through Kafka at a fixed request rate (and at
+half that rate, to show where this machine's knee is), next to two echo baselines at the same
+rate on the same broker: a bare aiokafka consume-and-produce loop, and the runtime's idempotent
+consumer plus outbox relay with a handler that only appends one event.
 
 In (2) the records are real encoded ContactRequested messages, split over 6 partitions by person
 like the topic, applied in batches of 16 per partition, each batch one transaction, partitions
-side by side and, separately, one after another (KafkaConsumerLoop itself applies each fetch,
-all its partitions, in one transaction; these cases measure the gate's capacity). Every person
-already has decisions (the stream is not fresh), and each decision is for a new request.
+side by side (as KafkaConsumerLoop applies a fetch) and, separately, one after another; these
+cases measure the gate's capacity. Every person already has decisions (the stream is not
+fresh), and each decision is for a new request.
 
 Latency is request produced -> decision consumed from goodfaith.contact-decided, measured in one
 process with one monotonic clock; the gate (and the runtime echo) run in a process of their own,
 as they would in production, so the load generator does not share their event loop; the gate is
-also measured as two processes in one consumer group. Everything (PostgreSQL, Tansu, service,
-load generator) still shares this machine's cores.
+also measured as two processes in one consumer group. Requests start once the group has given
+out every partition (a group still waiting on a member of the run before answers nothing for
+seconds: that is the group's start-up, not the gate's latency). Everything (PostgreSQL, Tansu,
+service, load generator) still shares this machine's cores.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from goodfaith_runtime.service import ConsumerSpec, ServiceRuntime
 from goodfaith_runtime.settings import ServiceSettings
 
 RATE, SECONDS, PERSONS = 500, 10, 1000
+LOWER_RATE = 250  # the gate again at half the target's rate: where this machine's knee is
 WARMUP_SECONDS = 2  # sent before the measured SECONDS; reported apart as the cold start
 MESSAGES = RATE * (WARMUP_SECONDS + SECONDS)
 INPROC_DECISIONS, PARTITIONS, BATCH = 3000, 6, 16
@@ -107,8 +110,9 @@ def _request(tenant: str, person: str) -> tuple[str, EventMessage]:
 
 async def _drive(
     infra: Infra, source: str, sink: str, messages: list[tuple[str, str, EventMessage]],
+    rate: int = RATE,
 ) -> dict[str, float]:
-    """Produce `messages` to `source` at RATE/s; latency of each id's answer on `sink`.
+    """Produce `messages` to `source` at `rate`/s; latency of each id's answer on `sink`.
 
     The first WARMUP_SECONDS of requests meet a service that has just started (connections
     preparing their statements, caches filling): their latencies are reported apart, as the
@@ -148,7 +152,7 @@ async def _drive(
     receiver = asyncio.create_task(receive())
     start = time.perf_counter()
     for i, (key, record) in enumerate(records):
-        await asyncio.sleep(max(0.0, start + i / RATE - time.perf_counter()))
+        await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
         sent[key] = (i, time.perf_counter())
         await producer.send(source, value=record.value, key=record.key, headers=record.headers)
     elapsed = time.perf_counter() - start
@@ -157,7 +161,7 @@ async def _drive(
     answered = time.perf_counter() - start
     await producer.stop()
     await consumer.stop()
-    warm = RATE * WARMUP_SECONDS
+    warm = rate * WARMUP_SECONDS
     steady = _percentiles([ms for i, ms in latencies if i >= warm])
     cold = _percentiles([ms for i, ms in latencies if i < warm])
     return {"n": len(latencies), "produce_s": elapsed, "answered_s": answered, **steady,
@@ -170,17 +174,18 @@ def _percentiles(seconds: list[float]) -> dict[str, float]:
             "p99": ms[int(0.99 * len(ms)) - 1], "max": ms[-1]}
 
 
-def _serve(kind: str, dsn: str, kafka: str, ready: Any, stop: Any, seed: bool = True) -> None:
+def _serve(kind: str, dsn: str, kafka: str, source: str, ready: Any, stop: Any, held: Any,
+           index: int, seed: bool = True) -> None:
     """The service under test, in its own process (spawned): the load generator and the
     measuring consumer must not share its event loop, as outreach would not."""
-    asyncio.run(_serving(kind, dsn, kafka, ready, stop, seed))
+    asyncio.run(_serving(kind, dsn, kafka, source, ready, stop, held, index, seed))
 
 
-async def _serving(kind: str, dsn: str, kafka: str, ready: Any, stop: Any,
-                   seed: bool = True) -> None:
+async def _serving(kind: str, dsn: str, kafka: str, source: str, ready: Any, stop: Any,
+                   held: Any, index: int, seed: bool = True) -> None:
     if kind == "gate":
         settings = ComplianceSettings(database_url=dsn, kafka_bootstrap=kafka,
-                                      environment="test", kafka_partitions=6,
+                                      environment="test", kafka_partitions=PARTITIONS,
                                       log_level="WARNING")
         compliance = bootstrap(settings)
         await compliance.start()
@@ -193,51 +198,82 @@ async def _serving(kind: str, dsn: str, kafka: str, ready: Any, stop: Any,
     else:
         runtime = _echo_runtime(dsn, kafka)
         await runtime.start()
+
+    async def report_partitions() -> None:
+        while True:
+            held[index] = runtime.assigned_partitions(source)
+            await asyncio.sleep(0.1)
+
+    reporter = asyncio.create_task(report_partitions())
     try:
         await _ready(runtime.kafka_ready)
-        await asyncio.sleep(3.0)  # consumer group joins
         ready.set()
         await asyncio.to_thread(stop.wait)
     finally:
+        reporter.cancel()
         await runtime.stop()
 
 
 async def _in_child(
     kind: str, infra: Infra, database: str, source: str, sink: str,
-    jobs: list[tuple[str, str, EventMessage]], processes: int = 1,
+    jobs: list[tuple[str, str, EventMessage]], processes: int = 1, rate: int = RATE,
 ) -> dict[str, float]:
     """Serve `kind` from `processes` processes of its own (one consumer group, as replicas
     would: the partitions are shared out, one relay is elected), then drive it."""
     dsn = await infra.create_database(database, recreate=True)
     context = multiprocessing.get_context("spawn")
     stop = context.Event()
+    held = context.Array("i", processes)  # partitions each process holds, as it reports
     children: list[Any] = []
     try:
         for index in range(processes):
             ready = context.Event()
             child = context.Process(
-                target=_serve, args=(kind, dsn, infra.kafka_bootstrap, ready, stop, index == 0),
-                daemon=True)
+                target=_serve, daemon=True,
+                args=(kind, dsn, infra.kafka_bootstrap, source, ready, stop, held, index,
+                      index == 0))
             child.start()
             children.append(child)
             while not ready.is_set():  # one after the other: the first seeds the persons
                 if not child.is_alive():
                     raise RuntimeError(f"the {kind} process ended before it was ready")
                 await asyncio.sleep(0.1)
-        await asyncio.sleep(3.0 if processes > 1 else 0.0)  # the group settles on its members
-        return await _drive(infra, source, sink, jobs)
+        await _settled(held, children)
+        return await _drive(infra, source, sink, jobs, rate)
     finally:
         stop.set()
         for child in children:
             await asyncio.to_thread(child.join, 60)
 
 
-async def _gate(infra: Infra, processes: int = 1) -> dict[str, float]:
+async def _settled(held: Any, children: list[Any]) -> None:
+    """Wait until the group has given out every partition and kept them so for a second.
+    A group that still waits on a member gone from the run before (the broker holds it until
+    its session times out) or moves partitions between replicas answers nothing meanwhile:
+    that is the group's start-up, not the gate's latency, so it is kept out of the figures."""
+    loop = asyncio.get_running_loop()
+    deadline, steady_since = loop.time() + 90.0, None
+    while loop.time() < deadline:
+        if not all(child.is_alive() for child in children):
+            raise RuntimeError("a service process ended before its group settled")
+        if sum(held[:]) == PARTITIONS:
+            steady_since = steady_since or loop.time()
+            if loop.time() - steady_since >= 1.0:
+                return
+        else:
+            steady_since = None
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"the consumer group never settled on {PARTITIONS} partitions")
+
+
+async def _gate(infra: Infra, processes: int = 1, rate: int = RATE) -> dict[str, float]:
     persons = [f"p-{i:05d}" for i in range(PERSONS)]
-    messages = [_request("bench", persons[i % PERSONS]) for i in range(MESSAGES)]
+    messages = [_request("bench", persons[i % PERSONS])
+                for i in range(rate * (WARMUP_SECONDS + SECONDS))]
     jobs = [(key, msg.payload["person_id"], msg) for key, msg in messages]
-    return await _in_child("gate", infra, f"bench_compliance_{processes}",
-                           Topics.CONTACT_REQUESTED, Topics.CONTACT_DECIDED, jobs, processes)
+    return await _in_child("gate", infra, f"bench_compliance_{processes}_{rate}",
+                           Topics.CONTACT_REQUESTED, Topics.CONTACT_DECIDED, jobs, processes,
+                           rate)
 
 
 class _NoDeadLetters:
@@ -333,7 +369,7 @@ async def _inprocess(infra: Infra) -> dict[str, float]:
 
 async def _raw_echo(infra: Infra) -> dict[str, float]:
     source, sink = f"bench.echo-in.{new_id().hex[:8]}", f"bench.echo-out.{new_id().hex[:8]}"
-    await ensure_topics(infra.kafka_bootstrap, [source, sink], partitions=6)
+    await ensure_topics(infra.kafka_bootstrap, [source, sink], partitions=PARTITIONS)
     consumer = AIOKafkaConsumer(source, bootstrap_servers=infra.kafka_bootstrap,
                                 group_id="bench-echo", auto_offset_reset="earliest",
                                 fetch_max_wait_ms=FETCH_WAIT_MS)
@@ -364,7 +400,7 @@ async def _raw_echo(infra: Infra) -> dict[str, float]:
 def _echo_runtime(dsn: str, kafka: str) -> ServiceRuntime:
     """The runtime's consumer + outbox with a handler that appends one published event."""
     settings = ServiceSettings(database_url=dsn, kafka_bootstrap=kafka, environment="test",
-                               kafka_partitions=6, log_level="WARNING")
+                               kafka_partitions=PARTITIONS, log_level="WARNING")
     holder: dict[str, ServiceRuntime] = {}
 
     async def handle(delivery: Delivery) -> None:
@@ -446,6 +482,7 @@ async def run(infra: Infra) -> Suite:
     # Two gate processes, as two replicas would share the partitions: on two cores already
     # busy with PostgreSQL, Tansu and the load generator, more processes mostly add contention.
     _report(suite, "gate, two processes", await _gate(infra, processes=2))
+    _report(suite, f"gate at {LOWER_RATE} req/s", await _gate(infra, rate=LOWER_RATE))
     _report(suite, "echo raw aiokafka", await _raw_echo(infra))
     _report(suite, "echo runtime+outbox", await _runtime_echo(infra))
     suite.notes.append(f"{RATE} requests/s for {WARMUP_SECONDS}s (the cold start, reported apart) "

@@ -170,8 +170,10 @@ async def _consume_into_table(pool, infra, topic, name, handler, expected, dlq=N
             if done >= expected:
                 break
             await asyncio.sleep(0.1)
+        held = loop.assignment()
         stop.set()
         await runner
+    return held
 
 
 async def apply_n(delivery: Delivery) -> None:
@@ -315,7 +317,8 @@ async def test_a_fetch_over_several_partitions_is_applied_and_its_offsets_commit
         await store.append(f"k{n}", 0, [pub(topic, f"k{n}", n)], META)
     async with producer_for(infra) as producer:
         await relay_until_empty(OutboxRelay(pool, producer, service="test"))
-    await _consume_into_table(pool, infra, topic, "fetch", apply_n, expected=9)
+    held = await _consume_into_table(pool, infra, topic, "fetch", apply_n, expected=9)
+    assert {(tp.topic, tp.partition) for tp in held} == {(topic, p) for p in range(3)}
     async with pool.acquire() as conn:
         applied = sorted(r["n"] for r in await conn.fetch("SELECT n FROM applied"))
         last = {r["partition"]: r["next"] for r in await conn.fetch(

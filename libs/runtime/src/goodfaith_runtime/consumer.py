@@ -282,6 +282,12 @@ class KafkaConsumerLoop:
         )
         self._failure_backoff = failure_backoff
 
+    def assignment(self) -> set[TopicPartition]:
+        """The partitions the group gave this consumer (none before it joined, or while a
+        rebalance is under way)."""
+        assigned: set[TopicPartition] = self._kafka.assignment()
+        return assigned
+
     async def run(self, stop: asyncio.Event) -> None:
         await self._kafka.start()
         committer = _OffsetCommitter(self._kafka, self._consumer.name)

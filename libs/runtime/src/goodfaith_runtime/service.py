@@ -54,6 +54,7 @@ class ServiceRuntime:
     producer: AIOKafkaProducer | None = field(init=False, default=None)
     _stop: asyncio.Event = field(init=False, default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
+    _loops: list[KafkaConsumerLoop] = field(init=False, default_factory=list)
 
     async def start(self) -> None:
         configure_logging(self.service, self.settings.log_level)
@@ -94,6 +95,7 @@ class ServiceRuntime:
             loop = KafkaConsumerLoop(
                 consumer, bootstrap=self.settings.kafka_bootstrap, topics=spec.topics,
                 fetch_max_wait_ms=self.settings.kafka_fetch_max_wait_ms)
+            self._loops.append(loop)
             runners.append(loop.run(self._stop))
         await asyncio.gather(*runners)
 
@@ -115,6 +117,12 @@ class ServiceRuntime:
 
     async def kafka_ready(self) -> bool:
         return self.producer is not None or not self.settings.run_background
+
+    def assigned_partitions(self, topic: str) -> int:
+        """How many of `topic`'s partitions this instance's consumers hold right now: none
+        until their group assigned them, or while a rebalance moves them (a replica beyond
+        the partition count legitimately holds none, so this is not a readiness test)."""
+        return sum(tp.topic == topic for loop in self._loops for tp in loop.assignment())
 
     async def stop(self) -> None:
         self._stop.set()
