@@ -35,6 +35,7 @@ PAYLOAD = {
 META = Metadata(tenant="bench", producer="bench")
 SINGLE, BATCHES, STREAM, ROUNDS = 1000, 40, 10_000, 5
 A, A_OUT = "a) 1 event / transaction", "a') 1 event + outbox / txn"
+A_ISO = "a'') 1 event / txn, isolated"
 B = "b) 100 events / transaction"
 
 RAW_SQL = """CREATE TABLE raw_events (id uuid PRIMARY KEY, stream_id text, version int,
@@ -116,6 +117,36 @@ class Subjects:
     async def ours_published(self) -> float:
         return await self.ours_single(publish=True)
 
+    async def ours_isolated(self) -> float:
+        """The append a command retries in its own transaction (goodfaith_append's
+        subtransaction), inside an explicit transaction as commands run it."""
+        with Timer() as t:
+            for _ in range(SINGLE):
+                async with self.conn.transaction():
+                    await self.store.append(f"s-{uuid.uuid4()}", 0, [_event()], META,
+                                            conn=self.conn, isolated=True)
+        return t.seconds
+
+    async def ours_after_savepoint(self) -> float:
+        """What a retrying command did before the isolated append: a SAVEPOINT round trip,
+        then the plain append."""
+        with Timer() as t:
+            for _ in range(SINGLE):
+                async with self.conn.transaction():
+                    await self.conn.execute("SAVEPOINT command")
+                    await self.store.append(f"s-{uuid.uuid4()}", 0, [_event()], META,
+                                            conn=self.conn)
+        return t.seconds
+
+    async def ours_in_transaction(self) -> float:
+        """The plain append inside an explicit transaction: the isolated case's baseline."""
+        with Timer() as t:
+            for _ in range(SINGLE):
+                async with self.conn.transaction():
+                    await self.store.append(f"s-{uuid.uuid4()}", 0, [_event()], META,
+                                            conn=self.conn)
+        return t.seconds
+
     async def ours_batch(self) -> float:
         with Timer() as t:
             for _ in range(BATCHES):
@@ -177,6 +208,10 @@ async def interleaved(suite: Suite, subjects: Subjects) -> None:
         (A, "goodfaith append", SINGLE, subjects.ours_single),
         (A, "eventsourcing recorder", SINGLE, subjects.es_single),
         (A_OUT, "goodfaith append", SINGLE, subjects.ours_published),
+        (A_ISO, "goodfaith append in a transaction", SINGLE, subjects.ours_in_transaction),
+        (A_ISO, "goodfaith SAVEPOINT + append in a transaction", SINGLE,
+         subjects.ours_after_savepoint),
+        (A_ISO, "goodfaith isolated append in a transaction", SINGLE, subjects.ours_isolated),
         (B, "raw asyncpg executemany", BATCHES * 100, subjects.raw_batch),
         (B, "raw executemany, events schema", BATCHES * 100, subjects.same_batch),
         (B, "goodfaith append_batch", BATCHES * 100, subjects.ours_batch),
@@ -249,6 +284,12 @@ async def run(infra: Infra) -> Suite:
                 (A, "raw INSERT, events schema"))
     suite.ratio("(a) goodfaith / eventsourcing", (A, "goodfaith append"),
                 (A, "eventsourcing recorder"), ">= 3")
+    suite.ratio("(a'') isolated append / SAVEPOINT + append, each in a transaction",
+                (A_ISO, "goodfaith isolated append in a transaction"),
+                (A_ISO, "goodfaith SAVEPOINT + append in a transaction"))
+    suite.ratio("(a'') isolated append / plain append, each in a transaction",
+                (A_ISO, "goodfaith isolated append in a transaction"),
+                (A_ISO, "goodfaith append in a transaction"))
     suite.ratio("(b) goodfaith / raw", (B, "goodfaith append_batch"),
                 (B, "raw asyncpg executemany"), ">= 0.8")
     suite.ratio("(b) goodfaith / raw executemany into the same events table",
