@@ -169,32 +169,13 @@ def chain_hash(prev_hash: bytes, record: bytes) -> bytes:
     return hashlib.sha256(prev_hash + record).digest()
 
 
-# Metadata, tenant and recorded time are the same for every event of one append: they travel
-# once as scalars, so the server parses the metadata JSON once per batch, not once per event.
-_APPEND_SQL = """
-WITH input AS (
-    SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::text[],
-                         $7::bytea[], $8::bytea[], $9::text[], $10::text[], $11::text[])
-        AS t(event_id, stream_id, stream_version, type, schema_version, payload, prev_hash,
-             hash, topic, partition_key, sealed_for)
-), written AS (
-    INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, payload,
-                        metadata, tenant, recorded_at, prev_hash, hash)
-    SELECT event_id, stream_id, stream_version, type, schema_version, payload::json,
-           $12::json, $13, $14, prev_hash, hash FROM input
-    RETURNING event_id
-), published AS (
-    INSERT INTO outbox (event_id, topic, partition_key, sealed_for)
-    SELECT event_id, topic, partition_key, sealed_for FROM input WHERE topic IS NOT NULL
-)
-SELECT count(*) FROM written
-"""
-
-# The same append as one call of goodfaith_append (sql/004_isolated_append.sql), which runs it
-# in a subtransaction and returns a conflict as text: the caller's transaction survives it.
-_ISOLATED_SQL = ("SELECT goodfaith_append($1::uuid[], $2::text[], $3::int[], $4::text[], "
-                 "$5::int[], $6::text[], $7::bytea[], $8::bytea[], $9::text[], $10::text[], "
-                 "$11::text[], $12::json, $13, $14)")
+# Several events and their publication intents in one statement (sql/004_isolated_append.sql);
+# the isolated form runs it in a subtransaction and returns a conflict as text, so the caller's
+# transaction survives it.
+_ARGS = ("($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::text[], $7::bytea[], "
+         "$8::bytea[], $9::text[], $10::text[], $11::text[], $12::json, $13, $14)")
+_APPEND_SQL = f"SELECT goodfaith_append_rows{_ARGS}"
+_ISOLATED_SQL = f"SELECT goodfaith_append{_ARGS}"
 
 _COPY_FROM = 20
 _COPY_COLUMNS = ["event_id", "stream_id", "stream_version", "type", "schema_version", "payload",
