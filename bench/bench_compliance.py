@@ -28,6 +28,7 @@ import asyncio
 import hashlib
 import importlib.util
 import multiprocessing
+import os
 import statistics
 import time
 from pathlib import Path
@@ -37,6 +38,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
+from bench import cpu
 from bench.common import Suite
 from compliance.bootstrap import bootstrap
 from compliance.config import ComplianceSettings
@@ -110,13 +112,15 @@ def _request(tenant: str, person: str) -> tuple[str, EventMessage]:
 
 async def _drive(
     infra: Infra, source: str, sink: str, messages: list[tuple[str, str, EventMessage]],
-    rate: int = RATE,
+    rate: int = RATE, service_pids: list[int] | None = None,
 ) -> dict[str, float]:
     """Produce `messages` to `source` at `rate`/s; latency of each id's answer on `sink`.
 
     The first WARMUP_SECONDS of requests meet a service that has just started (connections
     preparing their statements, caches filling): their latencies are reported apart, as the
-    cold start, and the steady-state figures (the target's) are those of the requests after."""
+    cold start, and the steady-state figures (the target's) are those of the requests after.
+    With `service_pids`, the CPU each role spent over the steady window is reported too, in
+    ms per request (cpu_<role>) and as a share of the whole machine (cpu_machine_pct)."""
     sent: dict[str, tuple[int, float]] = {}
     latencies: list[tuple[int, float]] = []
     # A short fetch wait: Tansu answers a fetch only when the wait runs out, so aiokafka's
@@ -149,23 +153,33 @@ async def _drive(
     # the load generator should take as little of the shared cores as it can.
     records = [(key, encode(message, partition_key=partition_key))
                for key, partition_key, message in messages]
+    warm = rate * WARMUP_SECONDS
     receiver = asyncio.create_task(receive())
     start = time.perf_counter()
+    steady_from, before = start, cpu.snapshot()
     for i, (key, record) in enumerate(records):
         await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+        if i == warm:
+            steady_from, before = time.perf_counter(), cpu.snapshot()
         sent[key] = (i, time.perf_counter())
         await producer.send(source, value=record.value, key=record.key, headers=record.headers)
     elapsed = time.perf_counter() - start
+    spent = cpu.by_role(before, cpu.snapshot(), cpu.roles(service_pids or [], os.getpid()))
+    window = time.perf_counter() - steady_from
     done.set()
     await asyncio.wait_for(receiver, 120)
     answered = time.perf_counter() - start
     await producer.stop()
     await consumer.stop()
-    warm = rate * WARMUP_SECONDS
     steady = _percentiles([ms for i, ms in latencies if i >= warm])
     cold = _percentiles([ms for i, ms in latencies if i < warm])
-    return {"n": len(latencies), "produce_s": elapsed, "answered_s": answered, **steady,
-            **{f"cold_{k}": v for k, v in cold.items()}}
+    figures = {"n": len(latencies), "produce_s": elapsed, "answered_s": answered, **steady,
+               **{f"cold_{k}": v for k, v in cold.items()}}
+    if service_pids:
+        requests = len(records) - warm
+        figures |= {f"cpu_{role}": seconds * 1000 / requests for role, seconds in spent.items()}
+        figures["cpu_machine_pct"] = 100 * sum(spent.values()) / window / (os.cpu_count() or 1)
+    return figures
 
 
 def _percentiles(seconds: list[float]) -> dict[str, float]:
@@ -239,7 +253,7 @@ async def _in_child(
                     raise RuntimeError(f"the {kind} process ended before it was ready")
                 await asyncio.sleep(0.1)
         await _settled(held, children)
-        return await _drive(infra, source, sink, jobs, rate)
+        return await _drive(infra, source, sink, jobs, rate, [c.pid for c in children])
     finally:
         stop.set()
         for child in children:
@@ -446,6 +460,11 @@ def _report(suite: Suite, label: str, figures: dict[str, float], target: bool = 
     for q in ("p50", "p99"):
         suite.measure(f"{label} cold start (first {WARMUP_SECONDS} s) latency {q}",
                       figures[f"cold_{q}"], "ms")
+    for role in ("service process", "PostgreSQL", "Tansu broker", "load generator", "other"):
+        if f"cpu_{role}" in figures:
+            suite.measure(f"{label} CPU per request: {role}", figures[f"cpu_{role}"], "ms")
+    if "cpu_machine_pct" in figures:
+        suite.measure(f"{label} whole machine busy", figures["cpu_machine_pct"], "%")
     if target:
         suite.targets[f"{label} latency p99"] = "< 50 ms at 500 req/s"
     suite.notes.append(f"{label}: {figures['n']} answers, produced over "
