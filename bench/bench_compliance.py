@@ -156,16 +156,15 @@ async def _drive(
     warm = rate * WARMUP_SECONDS
     receiver = asyncio.create_task(receive())
     start = time.perf_counter()
-    steady_from, before = start, cpu.snapshot()
+    window = cpu.Window(cpu.roles(service_pids or [], os.getpid()))
     for i, (key, record) in enumerate(records):
         await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
-        if i == warm:
-            steady_from, before = time.perf_counter(), cpu.snapshot()
+        if i == warm and service_pids:
+            window.open()
         sent[key] = (i, time.perf_counter())
         await producer.send(source, value=record.value, key=record.key, headers=record.headers)
     elapsed = time.perf_counter() - start
-    spent = cpu.by_role(before, cpu.snapshot(), cpu.roles(service_pids or [], os.getpid()))
-    window = time.perf_counter() - steady_from
+    spent = await window.close()
     done.set()
     await asyncio.wait_for(receiver, 120)
     answered = time.perf_counter() - start
@@ -175,10 +174,11 @@ async def _drive(
     cold = _percentiles([ms for i, ms in latencies if i < warm])
     figures = {"n": len(latencies), "produce_s": elapsed, "answered_s": answered, **steady,
                **{f"cold_{k}": v for k, v in cold.items()}}
-    if service_pids:
+    if spent:
         requests = len(records) - warm
         figures |= {f"cpu_{role}": seconds * 1000 / requests for role, seconds in spent.items()}
-        figures["cpu_machine_pct"] = 100 * sum(spent.values()) / window / (os.cpu_count() or 1)
+        figures["cpu_machine_pct"] = (100 * sum(spent.values()) / window.seconds
+                                      / (os.cpu_count() or 1))
     return figures
 
 

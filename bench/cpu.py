@@ -10,7 +10,9 @@ time both snapshots saw them.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -59,3 +61,26 @@ def by_role(before: Snapshot, after: Snapshot, named: dict[str, Role]) -> dict[s
         role = next((name for name, match in named.items() if match(pid, command)), "other")
         spent[role] += max(0.0, seconds - before[pid][1])
     return spent
+
+
+class Window:
+    """CPU by role between `open()` and `close()`, the snapshots read in a thread so an event
+    loop that measures keeps serving meanwhile (a snapshot takes a few ms)."""
+
+    def __init__(self, named: dict[str, Role]) -> None:
+        self._named = named
+        self._before: asyncio.Task[Snapshot] | None = None
+        self._opened_at = 0.0
+        self.seconds = 0.0
+
+    def open(self) -> None:
+        self._opened_at = time.perf_counter()
+        self._before = asyncio.create_task(asyncio.to_thread(snapshot))
+
+    async def close(self) -> dict[str, float]:
+        """CPU seconds per role since `open()` (nothing if it was never opened)."""
+        if self._before is None:
+            return {}
+        after = await asyncio.to_thread(snapshot)
+        self.seconds = time.perf_counter() - self._opened_at
+        return by_role(await self._before, after, self._named)
