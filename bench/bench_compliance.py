@@ -164,7 +164,7 @@ async def _drive(
         sent[key] = (i, time.perf_counter())
         await producer.send(source, value=record.value, key=record.key, headers=record.headers)
     elapsed = time.perf_counter() - start
-    spent = await window.close()
+    spent = window.close()
     done.set()
     await asyncio.wait_for(receiver, 120)
     answered = time.perf_counter() - start

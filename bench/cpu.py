@@ -10,7 +10,6 @@ time both snapshots saw them.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -64,23 +63,23 @@ def by_role(before: Snapshot, after: Snapshot, named: dict[str, Role]) -> dict[s
 
 
 class Window:
-    """CPU by role between `open()` and `close()`, the snapshots read in a thread so an event
-    loop that measures keeps serving meanwhile (a snapshot takes a few ms)."""
+    """CPU by role between `open()` and `close()`. Each snapshot takes a few ms and is taken
+    right there, on the caller's thread: read in a thread instead, it lags behind a busy event
+    loop (it needs the GIL for every file) and the window's edges move."""
 
     def __init__(self, named: dict[str, Role]) -> None:
         self._named = named
-        self._before: asyncio.Task[Snapshot] | None = None
+        self._before: Snapshot | None = None
         self._opened_at = 0.0
         self.seconds = 0.0
 
     def open(self) -> None:
-        self._opened_at = time.perf_counter()
-        self._before = asyncio.create_task(asyncio.to_thread(snapshot))
+        self._before, self._opened_at = snapshot(), time.perf_counter()
 
-    async def close(self) -> dict[str, float]:
+    def close(self) -> dict[str, float]:
         """CPU seconds per role since `open()` (nothing if it was never opened)."""
         if self._before is None:
             return {}
-        after = await asyncio.to_thread(snapshot)
+        after = snapshot()
         self.seconds = time.perf_counter() - self._opened_at
-        return by_role(await self._before, after, self._named)
+        return by_role(self._before, after, self._named)

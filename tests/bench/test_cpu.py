@@ -34,15 +34,15 @@ def test_a_process_seen_by_one_snapshot_only_is_not_counted() -> None:
     assert cpu.by_role(before, after, {}) == {"other": 0.5}
 
 
-async def test_a_window_charges_the_work_done_while_it_was_open() -> None:
+def test_a_window_charges_the_work_done_while_it_was_open() -> None:
     import os
 
     window = cpu.Window({"this process": lambda pid, _: pid == os.getpid()})
-    assert await window.close() == {}  # never opened: nothing measured
+    assert window.close() == {}  # never opened: nothing measured
     window.open()
     end = time.process_time() + 0.3
     while time.process_time() < end:
         pass
-    spent = await window.close()
+    spent = window.close()
     assert 0.2 <= spent["this process"] <= 0.6
     assert window.seconds >= 0.3
