@@ -117,35 +117,30 @@ class Subjects:
     async def ours_published(self) -> float:
         return await self.ours_single(publish=True)
 
-    async def ours_isolated(self) -> float:
-        """The append a command retries in its own transaction (goodfaith_append's
-        subtransaction), inside an explicit transaction as commands run it."""
+    async def _each_in_transaction(self, savepoint: bool = False,
+                                   isolated: bool = False) -> float:
         with Timer() as t:
             for _ in range(SINGLE):
                 async with self.conn.transaction():
+                    if savepoint:
+                        await self.conn.execute("SAVEPOINT command")
                     await self.store.append(f"s-{uuid.uuid4()}", 0, [_event()], META,
-                                            conn=self.conn, isolated=True)
+                                            conn=self.conn, isolated=isolated)
         return t.seconds
+
+    async def ours_isolated(self) -> float:
+        """The append a command retries in its own transaction (goodfaith_append's
+        subtransaction), inside an explicit transaction as commands run it."""
+        return await self._each_in_transaction(isolated=True)
 
     async def ours_after_savepoint(self) -> float:
         """What a retrying command did before the isolated append: a SAVEPOINT round trip,
         then the plain append."""
-        with Timer() as t:
-            for _ in range(SINGLE):
-                async with self.conn.transaction():
-                    await self.conn.execute("SAVEPOINT command")
-                    await self.store.append(f"s-{uuid.uuid4()}", 0, [_event()], META,
-                                            conn=self.conn)
-        return t.seconds
+        return await self._each_in_transaction(savepoint=True)
 
     async def ours_in_transaction(self) -> float:
         """The plain append inside an explicit transaction: the isolated case's baseline."""
-        with Timer() as t:
-            for _ in range(SINGLE):
-                async with self.conn.transaction():
-                    await self.store.append(f"s-{uuid.uuid4()}", 0, [_event()], META,
-                                            conn=self.conn)
-        return t.seconds
+        return await self._each_in_transaction()
 
     async def ours_batch(self) -> float:
         with Timer() as t:

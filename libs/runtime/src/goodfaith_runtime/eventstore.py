@@ -261,6 +261,16 @@ class _Shared:
         self.recorded_at = now.astimezone(UTC).isoformat()
 
 
+def _common(shared: _Shared) -> tuple[str, str, datetime]:
+    """The scalars every event of one append shares: metadata JSON, tenant, recorded time."""
+    return shared.meta_json.decode(), shared.tenant, shared.now
+
+
+def _columns(rows: list[tuple[Any, ...]]) -> list[list[Any]]:
+    """The rows as the array arguments of goodfaith_append_rows / goodfaith_append."""
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
 def _record_bytes(
     event_id: str, stream_id: str, version: int, type_: str, schema_version: int,
     payload_json: bytes, shared: _Shared,
@@ -329,9 +339,7 @@ class PostgresEventStore:
         if not rows:
             return stored
         if isolated:
-            columns = [list(column) for column in zip(*rows, strict=True)]
-            problem = await conn.fetchval(_ISOLATED_SQL, *columns, shared.meta_json.decode(),
-                                          shared.tenant, shared.now)
+            problem = await conn.fetchval(_ISOLATED_SQL, *_columns(rows), *_common(shared))
             if problem is not None:
                 raise self._conflict(requests, problem)
             return stored
@@ -349,7 +357,7 @@ class PostgresEventStore:
     async def _write(
         conn: asyncpg.Connection, rows: list[tuple[Any, ...]], shared: _Shared,
     ) -> None:
-        common = (shared.meta_json.decode(), shared.tenant, shared.now)
+        common = _common(shared)
         if len(rows) == 1:
             # The common command: one event. A plain INSERT is cheaper than unnest.
             (event_id, stream_id, version, type_, schema, payload, prev, hash_, topic, key,
@@ -361,8 +369,7 @@ class PostgresEventStore:
                 await conn.execute(_INSERT_ONE_PUBLISHED, *head, topic, key, sealed_for)
             return
         if len(rows) < _COPY_FROM:
-            columns = [list(column) for column in zip(*rows, strict=True)]
-            await conn.execute(_APPEND_SQL, *columns, *common)
+            await conn.execute(_APPEND_SQL, *_columns(rows), *common)
             return
         # Large batches go through binary COPY, the fastest way into PostgreSQL; the link
         # trigger and every constraint still apply to each row.
