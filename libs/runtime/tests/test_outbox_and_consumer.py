@@ -251,34 +251,81 @@ async def test_an_idle_relay_is_woken_by_the_commit_not_by_its_poll(pool, infra,
     assert [r.key for r in records] == [b"woken"]
 
 
-class _CommitDuringEmptyRound(OutboxRelay):
-    """A relay whose first empty round sees a commit land (and notify) while it runs."""
+class _CommitDuringARound(OutboxRelay):
+    """A relay whose first round that publishes `during` rows sees a commit land (and notify)
+    while it runs."""
 
-    def __init__(self, store: PostgresEventStore, topic: str, *args, **kwargs) -> None:
+    def __init__(self, store: PostgresEventStore, topic: str, during: int, *args,
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.store, self.topic, self.raced = store, topic, False
+        self.store, self.topic, self.during, self.raced = store, topic, during, False
 
-    async def publish_pending(self, conn=None) -> int:
-        sent = await super().publish_pending(conn)
-        if sent == 0 and not self.raced:
+    async def _round(self, conn, acked):
+        published = await super()._round(conn, acked)
+        if len(published) == self.during and not self.raced:
             self.raced = True
             await self.store.append("raced", 0, [pub(self.topic, "raced", 0)], META)
             await asyncio.sleep(0.2)  # the notification arrives before the round ends
-        return sent
+        return published
 
 
-async def test_a_commit_notified_during_a_round_is_not_lost(pool, infra, topic) -> None:
+@pytest.mark.parametrize("during", [0, 1], ids=["empty round", "round that published"])
+async def test_a_commit_notified_during_a_round_is_not_lost(pool, infra, topic, during) -> None:
     store = PostgresEventStore(pool, producer="test")
+    if during:
+        await store.append("first", 0, [pub(topic, "first", 0)], META)
     async with producer_for(infra) as producer:
-        relay = _CommitDuringEmptyRound(store, topic, pool, producer, service="test",
-                                        idle_sleep=60)
+        relay = _CommitDuringARound(store, topic, during, pool, producer, service="test",
+                                    idle_sleep=60)
         stop = asyncio.Event()
         runner = asyncio.create_task(relay.run(stop))
-        records = await drain(infra.kafka_bootstrap, topic, 1, timeout=10)
+        records = await drain(infra.kafka_bootstrap, topic, 1 + during, timeout=10)
         stop.set()
         await asyncio.wait_for(runner, 10)
     assert relay.raced
-    assert [r.key for r in records] == [b"raced"]
+    assert [r.key for r in records] == [b"first"] * during + [b"raced"]
+
+
+class _CountingRounds(OutboxRelay):
+    rounds = 0
+
+    async def _round(self, conn, acked):
+        self.rounds += 1
+        return await super()._round(conn, acked)
+
+
+async def test_a_running_relay_spends_one_statement_per_round_and_no_empty_round(
+        pool, infra, topic) -> None:
+    """Each round deletes what the previous one published in the statement that reads the
+    next batch; a round that found less than a batch waits for the next commit instead of
+    reading the outbox again to see that it is empty; stopping deletes what is left."""
+    store = PostgresEventStore(pool, producer="test")
+
+    async def outbox() -> list[str]:
+        return [r["stream_id"] for r in await pool.fetch(
+            "SELECT e.stream_id FROM outbox o JOIN events e USING (event_id) ORDER BY 1")]
+
+    async with producer_for(infra) as producer:
+        relay = _CountingRounds(pool, producer, service="test", idle_sleep=60)
+        stop = asyncio.Event()
+        runner = asyncio.create_task(relay.run(stop))
+        await asyncio.sleep(0.5)
+        assert relay.rounds == 1  # the first round found nothing and waits
+        await store.append("one", 0, [pub(topic, "one", 0)], META)
+        assert [r.key for r in await drain(infra.kafka_bootstrap, topic, 1)] == [b"one"]
+        await asyncio.sleep(0.3)
+        assert relay.rounds == 2  # published, then no empty round to confirm it
+        assert await outbox() == ["one"]  # acked; the next round's statement deletes it
+        acked = await pool.fetchval("SELECT position FROM outbox")
+        assert (await relay.measure_backlog([acked]))[0] == 0  # published: not backlog
+        await store.append("two", 0, [pub(topic, "two", 0)], META)
+        assert len(await drain(infra.kafka_bootstrap, topic, 2)) == 2
+        await asyncio.sleep(0.3)
+        assert relay.rounds == 3
+        assert await outbox() == ["two"]
+        stop.set()
+        await asyncio.wait_for(runner, 10)
+    assert await outbox() == []
 
 
 async def test_a_relay_whose_leader_connection_dies_is_elected_again_and_publishes(

@@ -40,15 +40,21 @@ class Producer(Protocol):
     ) -> Any: ...
 
 
-_PENDING_SQL = """
+# One statement per round: delete the rows the previous round published (the broker acked
+# them) and read the next batch. The SELECT sees the snapshot from before the DELETE, so it
+# leaves those rows out itself.
+_ROUND_SQL = """
+WITH published AS (DELETE FROM outbox WHERE position = ANY($2::bigint[]))
 SELECT o.position, o.topic, o.partition_key, o.sealed_for, e.event_id, e.stream_id,
        e.stream_version, e.type, e.schema_version, e.payload, e.metadata, e.tenant,
        e.recorded_at, e.prev_hash, e.hash, e.txid::text AS txid, e.global_position,
        k.wrapped_key
 FROM outbox o JOIN events e ON e.event_id = o.event_id
 LEFT JOIN person_keys k ON k.person_id = o.sealed_for
+WHERE o.position <> ALL($2::bigint[])
 ORDER BY o.position LIMIT $1
 """
+_DELETE_SQL = "DELETE FROM outbox WHERE position = ANY($1::bigint[])"
 
 
 class OutboxRelay:
@@ -69,24 +75,30 @@ class OutboxRelay:
         self._measure_every = 1.0
 
     async def publish_pending(self, conn: asyncpg.Connection | None = None) -> int:
-        """One round: publish up to a batch in outbox order, then delete what was acked."""
+        """One round on its own: publish up to a batch in outbox order, then delete what was
+        acked."""
         if conn is None:
             async with self._pool.acquire() as own:
                 return await self.publish_pending(own)
-        rows = await conn.fetch(_PENDING_SQL, self._batch_size)
+        published = await self._round(conn, [])
+        if published:
+            await conn.execute(_DELETE_SQL, published)
+        return len(published)
+
+    async def _round(self, conn: asyncpg.Connection, acked: list[int]) -> list[int]:
+        """Delete `acked` (what the previous round published), publish up to a batch in
+        outbox order, and return the positions the broker acknowledged: the caller deletes
+        them, in the next round's statement or on its own."""
+        rows = await conn.fetch(_ROUND_SQL, self._batch_size, acked)
         if not rows:
-            return 0
+            return []
         keys = self._keys(rows)
         sends = [await self._send(row, _opened(row, keys)) for row in rows]
-        # Wait for every ack before deleting anything: a failed send raises here and the
-        # whole round stays in the outbox to be sent again.
+        # Wait for every ack: a failed send raises here and the whole round stays in the
+        # outbox to be sent again.
         await asyncio.gather(*sends)
-        await conn.execute(
-            "DELETE FROM outbox WHERE position = ANY($1::bigint[])",
-            [row["position"] for row in rows],
-        )
         PUBLISHED.labels(self._service).inc(len(rows))
-        return len(rows)
+        return [row["position"] for row in rows]
 
     def _keys(self, rows: list[asyncpg.Record]) -> dict[str, PersonKey | None]:
         """The data keys of the batch's sealed events, read in the same query as the batch
@@ -124,12 +136,14 @@ class OutboxRelay:
             return await self._producer.send(
                 row["topic"], value=record.value, key=record.key, headers=record.headers)
 
-    async def measure_backlog(self) -> tuple[int, float]:
+    async def measure_backlog(self, published: list[int] | None = None) -> tuple[int, float]:
+        """The backlog gauges: rows not yet published (`published`: rows acked and not yet
+        deleted, which are not backlog)."""
         async with self._pool.acquire() as conn:
             row = await conn.fetchrow(
                 "SELECT count(*) AS n, "
                 "coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0) AS age "
-                "FROM outbox")
+                "FROM outbox WHERE position <> ALL($1::bigint[])", published or [])
         assert row is not None
         BACKLOG.labels(self._service).set(row["n"])
         OLDEST_AGE.labels(self._service).set(float(row["age"]))
@@ -177,31 +191,46 @@ class OutboxRelay:
         backoff = 0.1
         measured_at = 0.0
         loop = asyncio.get_running_loop()
-        while not stop.is_set():
-            try:
-                # Cleared before the round reads the outbox, never after: a commit notified
-                # while the round runs must wake the next one, not be forgotten until the
-                # fallback timer (that lost wake-up was the relay's worst latency).
-                self._wake.clear()
-                sent = await self.publish_pending(conn)
-                # The gauges cost a query; once a second is enough for a dashboard, and the
-                # publishing path stays one SELECT, the sends and one DELETE.
-                if loop.time() - measured_at >= self._measure_every:
-                    await self.measure_backlog()
-                    measured_at = loop.time()
-                backoff = 0.1
-            except (asyncio.CancelledError, KeyboardInterrupt, *_CONNECTION_LOST):
-                raise
-            except Exception as exc:  # the broker or database is down: keep rows, retry
-                FAILURES.labels(self._service).inc()
-                log.warning("outbox.publish_failed", error=type(exc).__name__, retry_in=backoff)
-                with contextlib.suppress(Exception):  # the backlog grows while Kafka is down
-                    await self.measure_backlog()
-                await _sleep_or_stop(stop, backoff)
-                backoff = min(backoff * 2, self._max_backoff)
-                continue
-            if sent == 0:
-                await self._idle(stop)
+        # Rows the broker acked, deleted by the next round's own statement: one round trip a
+        # round instead of two. Should the relay crash first they are sent again, as after a
+        # crash before any delete; consumers dedupe by event id.
+        acked: list[int] = []
+        try:
+            while not stop.is_set():
+                try:
+                    # Cleared before the round reads the outbox, never after: a commit
+                    # notified while the round runs must wake the next one, not be forgotten
+                    # until the fallback timer (that lost wake-up was the relay's worst
+                    # latency).
+                    self._wake.clear()
+                    # On a failure `acked` stays: deleting rows already gone is harmless.
+                    acked = await self._round(conn, acked)
+                    # The gauges cost a query; once a second is enough for a dashboard, and
+                    # the publishing path stays one statement and the sends.
+                    if loop.time() - measured_at >= self._measure_every:
+                        await self.measure_backlog(acked)
+                        measured_at = loop.time()
+                    backoff = 0.1
+                except (asyncio.CancelledError, KeyboardInterrupt, *_CONNECTION_LOST):
+                    raise
+                except Exception as exc:  # the broker or database is down: keep rows, retry
+                    FAILURES.labels(self._service).inc()
+                    log.warning("outbox.publish_failed", error=type(exc).__name__,
+                                retry_in=backoff)
+                    with contextlib.suppress(Exception):  # the backlog grows while Kafka is down
+                        await self.measure_backlog(acked)
+                    await _sleep_or_stop(stop, backoff)
+                    backoff = min(backoff * 2, self._max_backoff)
+                    continue
+                # A round that found fewer rows than a batch read the whole outbox as of its
+                # snapshot, and every commit since has notified: unless one did, there is
+                # nothing to read yet, so wait for it rather than run an empty round to see.
+                if len(acked) < self._batch_size and not self._wake.is_set():
+                    await self._idle(stop)
+        finally:
+            if acked:  # stepping down: leave nothing published behind for the next leader
+                with contextlib.suppress(Exception):
+                    await conn.execute(_DELETE_SQL, acked)
 
     async def _idle(self, stop: asyncio.Event) -> None:
         waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
