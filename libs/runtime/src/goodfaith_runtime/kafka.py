@@ -10,12 +10,14 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 
-def make_producer(bootstrap: str, *, idempotence: bool, client_id: str) -> AIOKafkaProducer:
+def make_producer(
+    bootstrap: str, *, idempotence: bool, client_id: str, linger_ms: int = 2,
+) -> AIOKafkaProducer:
     # acks="all": a message counts as published only once every in-sync replica has it.
     # Idempotence is a setting because Tansu lacks InitProducerId; Apache Kafka turns it on.
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap, acks="all", enable_idempotence=idempotence,
-        client_id=client_id, linger_ms=2, request_timeout_ms=10_000,
+        client_id=client_id, linger_ms=linger_ms, request_timeout_ms=10_000,
     )
 
 
