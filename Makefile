@@ -3,6 +3,17 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export PATH := $(HOME)/.local/bin:$(PATH)
 
+# The interpreter of .venv: the operating system's CPython when there is one. Debian's is an
+# optimised, statically linked build (the services' images use the optimised python:3.11
+# builds too), while the first python3 on PATH here is a pyenv build from source without
+# --enable-optimizations, on which the pure-Python compliance domain runs ~15% slower and its
+# one-rule baseline ~30% slower (docs/benchmarks.md, 2026-12-06). `make test PYTHON=...` picks
+# another; with none, uv finds one itself.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11 /usr/bin/python3.12))
+ifneq ($(PYTHON),)
+export UV_PYTHON := $(PYTHON)
+endif
+
 .PHONY: help
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'

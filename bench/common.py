@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import platform
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -58,7 +59,7 @@ class Suite:
             self.targets[label] = target
 
     def print(self) -> None:
-        print(f"\n== {self.name} ==")
+        print(f"\n== {self.name} == (Python {platform.python_version()}, {sys.executable})")
         print(f"{'case':<34}{'subject':<26}{'count':>10}{'seconds':>10}{'rate':>14}")
         for r in self.rows:
             print(f"{r.case:<34}{r.subject:<26}{r.count:>10}{r.seconds:>10.2f}"
@@ -96,7 +97,8 @@ class Suite:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         body: dict[str, Any] = {
             "suite": self.name, "recorded_at": stamp, "machine": platform.node(),
-            "python": platform.python_version(),
+            "python": platform.python_version(), "python_executable": sys.executable,
+            "python_build": " ".join(platform.python_build()),
             "rows": [{**asdict(r), "rate": round(r.rate, 1)} for r in self.rows],
             "ratios": self.ratios, "targets": self.targets, "notes": self.notes,
             "measures": {k: {"value": v, "unit": u} for k, (v, u) in self.measures.items()},
