@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -15,6 +16,9 @@ SUITES = ["bench.bench_event_store", "bench.bench_ledger", "bench.bench_complian
 
 
 def main(selected: list[str]) -> None:
+    # A run stopped with SIGTERM (a timeout, CI) still stops its embedded PostgreSQL and broker:
+    # by default the signal ends the process without running the `finally` below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     home = Path(tempfile.mkdtemp(prefix="goodfaith-bench-"))
     infra = Infra.from_environment(home)
     try:
