@@ -6,6 +6,7 @@ import asyncpg
 import pytest
 
 from goodfaith_runtime.eventstore import (
+    Alongside,
     ConcurrencyError,
     InvalidEvent,
     Metadata,
@@ -105,6 +106,64 @@ async def test_an_isolated_append_writes_its_publication_with_it(pool) -> None:
     rows = await pool.fetch("SELECT event_id, topic, partition_key FROM outbox")
     assert [(r["event_id"], r["topic"], r["partition_key"]) for r in rows] == [
         (overdue.event_id, "t.topic", "debt-1")]
+
+
+# A caller's function of the shape Alongside wants: goodfaith_append's arguments, then its own.
+_NOTED = """
+CREATE TABLE noted (stream_id text, version integer, hash bytea, note text);
+CREATE FUNCTION append_noting(
+    event_ids uuid[], stream_ids text[], versions integer[], types text[],
+    schema_versions integer[], payloads text[], prev_hashes bytea[], hashes bytea[],
+    topics text[], partition_keys text[], key_owners text[],
+    meta json, tenant_id text, recorded timestamptz, head_hash bytea, note text
+) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE problem text;
+BEGIN
+    problem := goodfaith_append(event_ids, stream_ids, versions, types, schema_versions,
+                                payloads, prev_hashes, hashes, topics, partition_keys,
+                                key_owners, meta, tenant_id, recorded);
+    IF problem IS NULL THEN
+        INSERT INTO noted VALUES (stream_ids[1], versions[array_length(versions, 1)],
+                                  head_hash, note);
+    END IF;
+    RETURN problem;
+END $$;
+"""
+
+
+async def test_rows_alongside_an_append_are_written_only_with_it(pool) -> None:
+    """One statement for the append and the caller's rows: the rows see the stored events
+    (their hashes), and a conflict writes neither and leaves the transaction usable."""
+    store = PostgresEventStore(pool, producer="test")
+    first = (await store.append("s-1", 0, [ev(1)], META))[0]
+    seen: list[list[int]] = []
+
+    def noting(note: str) -> Alongside:
+        def args(stored: list) -> list:
+            seen.append([e.stream_version for e in stored])
+            return [stored[-1].hash, note]
+        return Alongside("append_noting", args)
+
+    await pool.execute(_NOTED)  # each test has a database of its own
+    async with pool.acquire() as conn, conn.transaction():
+        with pytest.raises(ConcurrencyError):
+            await store.append("s-1", 0, [ev(2)], META, conn=conn, isolated=True,
+                               alongside=noting("lost"))
+        stored = await store.append("s-1", 1, [ev(2), ev(3)], META, conn=conn, isolated=True,
+                                    expected_hash=first.hash, alongside=noting("won"))
+        rows = await conn.fetch("SELECT stream_id, version, hash, note FROM noted")
+    assert seen == [[1], [2, 3]]
+    assert [tuple(r) for r in rows] == [("s-1", 3, stored[-1].hash, "won")]
+    assert (await store.read_stream("s-1")).version == 3 and (await store.verify()).ok
+
+
+def test_rows_alongside_need_an_isolated_append_and_a_plain_function_name() -> None:
+    with pytest.raises(ValueError, match="plain SQL function name"):
+        Alongside("f(); DROP TABLE events; --", lambda stored: [])
+    store = PostgresEventStore(None, producer="test")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="isolated"):
+        asyncio.run(store.append("s-1", 0, [ev(1)], META,
+                                 alongside=Alongside("f", lambda stored: [])))
 
 
 @pytest.mark.parametrize("sql", [

@@ -124,15 +124,23 @@ class PersonKeyring:
             person_id, tenant, wrapped, self._clock.now())
         return await self._key(conn, person_id, None)
 
+    async def key_for(
+        self, conn: asyncpg.Connection, *, person_id: str, tenant: str,
+    ) -> PersonKey:
+        """The person's key, created with their first personal datum; KeyringError once the
+        person was erased."""
+        key = await self._key(conn, person_id, tenant)
+        assert key is not None
+        return PersonKey(person_id, key)
+
     async def seal(
         self, conn: asyncpg.Connection, *, person_id: str, tenant: str,
         payload: dict[str, Any], fields: Iterable[str],
     ) -> dict[str, Any]:
         """A copy of `payload` with the named fields encrypted. A field is a top-level key or a
         dotted path ("address.lines"); its value may be a string or lists/dicts of strings."""
-        key = await self._key(conn, person_id, tenant)
-        assert key is not None
-        return PersonKey(person_id, key).seal_fields(payload, fields)
+        key = await self.key_for(conn, person_id=person_id, tenant=tenant)
+        return key.seal_fields(payload, fields)
 
     async def unseal(
         self, conn: asyncpg.Connection, *, person_id: str, payload: dict[str, Any],

@@ -4,7 +4,7 @@ person's key (goodfaith_runtime.pii).
 Commands read a person with ONE query (`load_for_write`): the stream's head, the person's
 snapshot, the person's wrapped data key and, for a gate request, an earlier decision of the same
 request. The snapshot is the folded state at a stream version, sealed whole under the person's
-key and rewritten in the transaction of every append (see `Appended.snapshot`), so it is used
+key and rewritten by the statement of every append (see `PersonStreams.append`), so it is used
 only when its version is the stream's head version; otherwise (no snapshot yet, an older one,
 an erased key) the stream is replayed as before. Erasing the key makes the snapshot unreadable
 too: the replay then finds no profile and the gate blocks.
@@ -13,6 +13,7 @@ too: the replay then finds no profile and the gate blocks.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from compliance.service_layer import events as ev
 from compliance.service_layer.records import Pending
 from compliance.service_layer.state import PersonState, from_snapshot, snapshot
-from goodfaith_runtime.eventstore import Metadata, NewEvent, PostgresEventStore, StoredEvent
+from goodfaith_runtime.eventstore import (
+    Alongside,
+    Metadata,
+    NewEvent,
+    PostgresEventStore,
+    StoredEvent,
+)
 from goodfaith_runtime.pii import PersonKey, PersonKeyring
 
 # Events whose sealed document the fold needs.
@@ -51,7 +58,7 @@ class Loaded:
 class Appended:
     stored: list[StoredEvent]
     state: PersonState  # the state after the append
-    snapshot: str  # its snapshot, sealed: to be written in the same transaction
+    snapshot: str  # its snapshot, sealed, as written with the append
 
 
 # One round trip: the head (version, hash), the snapshot, the wrapped key, an earlier decision.
@@ -142,37 +149,34 @@ class PersonStreams:
 
     async def append(
         self, conn: asyncpg.Connection, loaded: Loaded, pending: list[Pending],
-        cause: Cause | None = None,
+        cause: Cause | None = None, *, rows: Rows | None = None,
     ) -> Appended:
-        """Append at the version read; the caller writes `Appended.snapshot` in the same
-        transaction (projections.save_snapshot, or with the decision row)."""
-        state, key = loaded.state, loaded.key
-        if key is not None:
-            fields = [p.personal for p in pending]
-            payloads = [key.seal_fields(p.payload, f) if f else p.payload
-                        for p, f in zip(pending, fields, strict=True)]
-        else:
-            payloads = await self._seal(conn, state, pending)
-        stored = await self._append(conn, state, pending, payloads, cause)
-        after = state  # the loaded state is the caller's to discard: fold the new events in
-        for event, p in zip(stored, pending, strict=True):
-            payload = event.payload
-            if event.type in _OPENED:
-                payload = {**payload, "body": _json(p.payload["body"])}
-            after.apply(event.type, payload)
-        after.version, after.head_hash = stored[-1].stream_version, stored[-1].hash
-        text = orjson.dumps(snapshot(after)).decode()
-        if key is not None:
-            sealed = key.seal(text)
-        else:  # the first personal datum created the key just now
-            owner = ev.key_owner(state.tenant, state.person_id)
-            sealed = (await self._keyring.seal(conn, person_id=owner, tenant=state.tenant,
-                                               payload={"s": text}, fields=["s"]))["s"]
-        return Appended(stored, after, sealed)
+        """Append at the version read. The person's new snapshot, and the command's `rows`,
+        are written by the same statement (migrations/004_append_statements.sql), and only
+        if the append succeeded; a conflict raises ConcurrencyError with nothing written, and
+        leaves `loaded` to be discarded."""
+        state = loaded.state
+        key = loaded.key or await self._keyring.key_for(
+            conn, person_id=ev.key_owner(state.tenant, state.person_id), tenant=state.tenant)
+        payloads = [key.seal_fields(p.payload, p.personal) if p.personal else p.payload
+                    for p in pending]
+        folded: list[Appended] = []
+
+        def written_with(stored: list[StoredEvent]) -> list[Any]:
+            # Called with the events as they will be stored, before the statement is sent.
+            done = _fold(state, key, stored, pending)
+            folded.append(done)
+            own = rows.args(stored) if rows is not None else ()
+            return [stored[0].stream_id, done.state.version, done.snapshot, *own]
+
+        function = rows.function if rows is not None else "compliance_append"
+        await self._append(conn, state, pending, payloads, cause,
+                           Alongside(function, written_with))
+        return folded[0]
 
     async def _append(
         self, conn: asyncpg.Connection, state: PersonState, pending: list[Pending],
-        payloads: list[dict[str, Any]], cause: Cause | None,
+        payloads: list[dict[str, Any]], cause: Cause | None, alongside: Alongside,
     ) -> list[StoredEvent]:
         owner = ev.key_owner(state.tenant, state.person_id)
         events = [NewEvent(type=p.type, payload=payloads[i], event_id=p.event_id,
@@ -184,19 +188,31 @@ class PersonStreams:
                         correlation_id=cause.correlation_id, causation_id=cause.causation_id)
         stored: list[StoredEvent] = await self._store.append(
             ev.person_stream(state.tenant, state.person_id), state.version, events, meta,
-            conn=conn, expected_hash=state.head_hash, isolated=True)
+            conn=conn, expected_hash=state.head_hash, isolated=True, alongside=alongside)
         return stored
 
-    async def _seal(
-        self, conn: asyncpg.Connection, state: PersonState, pending: list[Pending],
-    ) -> list[dict[str, Any]]:
-        fields = [f"{i}.{path}" for i, p in enumerate(pending) for path in p.personal]
-        combined = {str(i): p.payload for i, p in enumerate(pending)}
-        if fields:
-            combined = await self._keyring.seal(
-                conn, person_id=ev.key_owner(state.tenant, state.person_id),
-                tenant=state.tenant, payload=combined, fields=fields)
-        return [combined[str(i)] for i in range(len(pending))]
+
+@dataclass(frozen=True)
+class Rows:
+    """What a command writes with its append besides the snapshot: a SQL function wrapping
+    compliance_append (migrations/004) and its own arguments, given the stored events."""
+
+    function: str
+    args: Callable[[list[StoredEvent]], Sequence[Any]]
+
+
+def _fold(
+    state: PersonState, key: PersonKey, stored: list[StoredEvent], pending: list[Pending],
+) -> Appended:
+    """The state after the append, and its sealed snapshot. The loaded state is the caller's
+    to discard, so the new events are folded into it in place."""
+    for event, p in zip(stored, pending, strict=True):
+        payload = event.payload
+        if event.type in _OPENED:
+            payload = {**payload, "body": _json(p.payload["body"])}
+        state.apply(event.type, payload)
+    state.version, state.head_hash = stored[-1].stream_version, stored[-1].hash
+    return Appended(stored, state, key.seal(orjson.dumps(snapshot(state)).decode()))
 
 
 def _json(text: Any) -> Any:

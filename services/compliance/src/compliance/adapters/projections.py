@@ -22,40 +22,19 @@ async def touch_person(
         tenant, person_id, profile, version, now)
 
 
-_SAVE_SNAPSHOT = (
-    "INSERT INTO compliance_snapshots (stream_id, version, state) VALUES ($1, $2, $3) "
-    "ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state "
-    "WHERE compliance_snapshots.version < EXCLUDED.version")
+# The decision's row is written by the statement of its append (compliance_append_decision,
+# migrations/004_append_statements.sql), with the person's new snapshot.
+DECISION_FUNCTION = "compliance_append_decision"
 
 
-async def save_snapshot(
-    conn: asyncpg.Connection, stream_id: str, version: int, sealed: str,
-) -> None:
-    """The person's snapshot at `version`, just appended in this transaction."""
-    await conn.execute(_SAVE_SNAPSHOT, stream_id, version, sealed)
-
-
-_RECORD_DECISION = (
-    "WITH decision AS (INSERT INTO compliance_decisions (decision_id, tenant, person_id, "
-    "request_id, stream_id, stream_version, source, outcome, pack_version, approval_id, "
-    "decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)) "
-    "INSERT INTO compliance_snapshots (stream_id, version, state) VALUES ($5, $12, $13) "
-    "ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state "
-    "WHERE compliance_snapshots.version < EXCLUDED.version")
-
-
-async def record_decision(
-    conn: asyncpg.Connection, tenant: str, verdict: Verdict, stream_id: str, version: int,
-    snapshot_version: int, snapshot: str,
-) -> None:
-    """The decision row and the person's new snapshot, in one statement."""
-    await conn.execute(
-        _RECORD_DECISION,
-        verdict.decision_id, tenant, verdict.request.person_id, verdict.request.request_id,
-        stream_id, version, verdict.request.source, verdict.decision.outcome.value,
-        verdict.decision.pack_version,
-        verdict.approval.approval_id if verdict.approval else None, verdict.decided_at,
-        snapshot_version, snapshot)
+def decision_args(verdict: Verdict, stream_version: int) -> tuple[Any, ...]:
+    """compliance_append_decision's own arguments: the row for `verdict`, whose first event is
+    stored at `stream_version`."""
+    approval = verdict.approval
+    return (verdict.decision_id, verdict.request.person_id, verdict.request.request_id,
+            stream_version, verdict.request.source, verdict.decision.outcome.value,
+            verdict.decision.pack_version, approval.approval_id if approval else None,
+            verdict.decided_at)
 
 
 async def record_violation(conn: asyncpg.Connection, tenant: str, row: dict[str, Any]) -> None:

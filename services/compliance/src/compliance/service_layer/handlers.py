@@ -1,6 +1,7 @@
 """The compliance service layer: each command reads the person (one query: the snapshot at the
-stream's head, or a replay), decides, appends with the version it read, and writes its read
-models and the person's new snapshot, all in the caller's transaction.
+stream's head, or a replay), decides, appends with the version it read (the person's new
+snapshot, and a decision's row, in the append's statement) and writes its other read models, all
+in the caller's transaction.
 
 Two decisions for one person (the Kafka gate and an HTTP check, or two instances) both append
 at the version they read; the loser gets ConcurrencyError, reloads (now seeing the winner's
@@ -21,7 +22,7 @@ import orjson
 import structlog
 
 from compliance.adapters import metrics, projections
-from compliance.adapters.person_stream import Appended, Cause, Loaded, PersonStreams
+from compliance.adapters.person_stream import Appended, Cause, Loaded, PersonStreams, Rows
 from compliance.adapters.signing import ApprovalSigner
 from compliance.service_layer import attempts
 from compliance.service_layer import events as ev
@@ -112,13 +113,10 @@ class ComplianceService:
         if verdict.approval is not None:
             signature = self.signer.sign(verdict.approval, person_id=state.person_id,
                                          endpoint=verdict.request.endpoint)
-        tenant = state.tenant
-        done = await self.streams.append(conn, loaded, decision_events(verdict, signature),
-                                         cause)
-        first = done.stored[0]
-        await projections.record_decision(conn, tenant, verdict, first.stream_id,
-                                          first.stream_version, done.state.version,
-                                          done.snapshot)
+        row = Rows(projections.DECISION_FUNCTION,
+                   lambda stored: projections.decision_args(verdict, stored[0].stream_version))
+        await self.streams.append(conn, loaded, decision_events(verdict, signature), cause,
+                                  rows=row)
         metrics.count_decision(verdict.decision, verdict.request.source)
         log.info("compliance.decided", decision_id=verdict.decision_id,
                  outcome=verdict.decision.outcome.value, reasons=list(verdict.decision.reasons),
@@ -198,10 +196,7 @@ class ComplianceService:
         self, conn: asyncpg.Connection, loaded: Loaded, pending: list[Pending],
         cause: Cause | None = None,
     ) -> Appended:
-        done = await self.streams.append(conn, loaded, pending, cause)
-        await projections.save_snapshot(conn, done.stored[0].stream_id, done.state.version,
-                                        done.snapshot)
-        return done
+        return await self.streams.append(conn, loaded, pending, cause)
 
     async def _approved_endpoint(
         self, conn: asyncpg.Connection, loaded: Loaded, attempt: ContactAttempted,
