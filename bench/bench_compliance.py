@@ -154,32 +154,75 @@ async def _drive(
     records = [(key, encode(message, partition_key=partition_key))
                for key, partition_key, message in messages]
     warm = rate * WARMUP_SECONDS
+    middle = warm + (len(records) - warm) // 2
     receiver = asyncio.create_task(receive())
     start = time.perf_counter()
-    window = cpu.Window(cpu.roles(service_pids or [], os.getpid()))
+    halves = _Halves(cpu.roles(service_pids or [], os.getpid()), warm, middle, len(records),
+                     bool(service_pids))
     for i, (key, record) in enumerate(records):
         await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
-        if i == warm and service_pids:
-            window.open()
+        halves.at(i)
         sent[key] = (i, time.perf_counter())
         await producer.send(source, value=record.value, key=record.key, headers=record.headers)
     elapsed = time.perf_counter() - start
-    spent = window.close()
+    spent = halves.close()
     done.set()
     await asyncio.wait_for(receiver, 120)
     answered = time.perf_counter() - start
     await producer.stop()
     await consumer.stop()
-    steady = _percentiles([ms for i, ms in latencies if i >= warm])
-    cold = _percentiles([ms for i, ms in latencies if i < warm])
-    figures = {"n": len(latencies), "produce_s": elapsed, "answered_s": answered, **steady,
-               **{f"cold_{k}": v for k, v in cold.items()}}
-    if spent:
-        requests = len(records) - warm
-        figures |= {f"cpu_{role}": seconds * 1000 / requests for role, seconds in spent.items()}
-        figures["cpu_machine_pct"] = (100 * sum(spent.values()) / window.seconds
-                                      / (os.cpu_count() or 1))
+    figures = {"n": len(latencies), "produce_s": elapsed, "answered_s": answered,
+               **_latencies(latencies, warm, middle), **spent}
     return figures
+
+
+def _latencies(latencies: list[tuple[int, float]], warm: int, middle: int) -> dict[str, float]:
+    """Percentiles of the steady window, of its two halves' p99 and of the cold start."""
+    figures = _percentiles([ms for i, ms in latencies if i >= warm])
+    figures |= {f"cold_{k}": v for k, v in
+                _percentiles([ms for i, ms in latencies if i < warm]).items()}
+    figures["first_half_p99"] = _percentiles(
+        [ms for i, ms in latencies if warm <= i < middle])["p99"]
+    figures["second_half_p99"] = _percentiles([ms for i, ms in latencies if i >= middle])["p99"]
+    return figures
+
+
+class _Halves:
+    """CPU by role over the steady window, in two halves: the embedded broker's fetches get
+    dearer as its partitions grow (Tansu's memory storage, see docs/benchmarks.md), and the
+    halves show how much of a run's CPU is that growth rather than the service's."""
+
+    def __init__(self, named: dict[str, cpu.Role], warm: int, middle: int, end: int,
+                 active: bool) -> None:
+        self._windows = (cpu.Window(named), cpu.Window(named))
+        self._warm, self._middle, self._end, self._active = warm, middle, end, active
+        self._first: dict[str, float] = {}
+
+    def at(self, i: int) -> None:
+        """Called before request `i` is sent."""
+        if not self._active:
+            return
+        if i == self._warm:
+            self._windows[0].open()
+        elif i == self._middle:
+            self._first = self._windows[0].close()
+            self._windows[1].open()
+
+    def close(self) -> dict[str, float]:
+        """cpu_<role> in ms per request, cpu_machine_pct, and the broker's ms per request in
+        each half; nothing when no service was measured."""
+        second = self._windows[1].close()
+        if not second:
+            return {}
+        first, requests = self._first, (self._middle - self._warm, self._end - self._middle)
+        spent = {role: first[role] + second[role] for role in second}
+        figures = {f"cpu_{role}": seconds * 1000 / sum(requests)
+                   for role, seconds in spent.items()}
+        seconds = self._windows[0].seconds + self._windows[1].seconds
+        figures["cpu_machine_pct"] = 100 * sum(spent.values()) / seconds / (os.cpu_count() or 1)
+        figures["first_half_broker_ms"] = first["Tansu broker"] * 1000 / requests[0]
+        figures["second_half_broker_ms"] = second["Tansu broker"] * 1000 / requests[1]
+        return figures
 
 
 def _percentiles(seconds: list[float]) -> dict[str, float]:
@@ -478,6 +521,12 @@ def _report(suite: Suite, label: str, figures: dict[str, float], target: bool = 
             suite.measure(f"{label} CPU per request: {role}", figures[f"cpu_{role}"], "ms")
     if "cpu_machine_pct" in figures:
         suite.measure(f"{label} whole machine busy", figures["cpu_machine_pct"], "%")
+    for half in ("first", "second"):
+        suite.measure(f"{label} {half} half of the steady window: latency p99",
+                      figures[f"{half}_half_p99"], "ms")
+        if f"{half}_half_broker_ms" in figures:
+            suite.measure(f"{label} {half} half of the steady window: CPU per request: "
+                          "Tansu broker", figures[f"{half}_half_broker_ms"], "ms")
     if target:
         suite.targets[f"{label} latency p99"] = "< 50 ms at 500 req/s"
     suite.notes.append(f"{label}: {figures['n']} answers, produced over "
