@@ -18,7 +18,8 @@ BEGIN
     problem := goodfaith_append(event_ids, stream_ids, versions, types, schema_versions,
                                 payloads, prev_hashes, hashes, topics, partition_keys,
                                 key_owners, meta, tenant_id, recorded);
-    IF problem IS NULL THEN
+    -- No snapshot for an erased person (no key to seal it under): their state is replayed.
+    IF problem IS NULL AND snap_state IS NOT NULL THEN
         INSERT INTO compliance_snapshots (stream_id, version, state)
         VALUES (snap_stream, snap_version, snap_state)
         ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state

@@ -28,6 +28,10 @@ class KeyringError(Exception):
     pass
 
 
+class PersonErased(KeyringError):
+    """The person was erased: their key is gone and new personal data is refused."""
+
+
 def parse_kek(encoded: str) -> bytes:
     try:
         key = base64.b64decode(encoded, validate=True)
@@ -83,6 +87,15 @@ class PersonKey:
         return sealed
 
 
+def mask_fields(payload: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """A copy with the named fields' strings (paths as in `PersonKey.seal_fields`) replaced by
+    "[erased]": what a record about an erased person keeps of its personal data."""
+    masked = dict(payload)
+    for path in fields:
+        _seal_path(masked, path.split("."), lambda _: ERASED)
+    return masked
+
+
 def unseal_with(key: PersonKey | None, payload: dict[str, Any]) -> dict[str, Any]:
     """A copy of `payload` with every sealed string opened with `key`, or masked as "[erased]"
     when the key is gone (None) or is not the one it was sealed under."""
@@ -114,7 +127,7 @@ class PersonKeyring:
         if tenant is None:
             return None
         if await conn.fetchval("SELECT 1 FROM erased_persons WHERE person_id = $1", person_id):
-            raise KeyringError("this person was erased; new personal data is refused")
+            raise PersonErased("this person was erased; new personal data is refused")
         key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(12)
         wrapped = nonce + self.kek.encrypt(nonce, key, person_id.encode())
@@ -127,7 +140,7 @@ class PersonKeyring:
     async def key_for(
         self, conn: asyncpg.Connection, *, person_id: str, tenant: str,
     ) -> PersonKey:
-        """The person's key, created with their first personal datum; KeyringError once the
+        """The person's key, created with their first personal datum; PersonErased once the
         person was erased."""
         key = await self._key(conn, person_id, tenant)
         assert key is not None

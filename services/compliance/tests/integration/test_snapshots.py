@@ -5,6 +5,7 @@ decision record expands to exactly the domain's record."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from compliance.service_layer.requests import GateRequest
 from compliance.service_layer.state import PersonState
 from goodfaith_events.contracts import ContactAttempted
 from goodfaith_events.ids import new_id
-from goodfaith_runtime.pii import ERASED
+from goodfaith_runtime.pii import ERASED, PREFIX, PersonErased
 
 from .conftest import NOW, PHONE, SCRIPT, profile, sha
 
@@ -224,3 +225,40 @@ async def test_a_decision_that_lost_a_race_decides_again_in_the_same_transaction
         stream_id=ev.person_stream(TENANT, person))).ok
     monkeypatch.undo()
     await _same_either_way(compliance, person)
+
+
+
+async def test_the_gate_answers_for_an_erased_person_and_keeps_nothing_personal(
+    compliance,
+) -> None:
+    """An erased person's contact request is blocked and recorded like any other (the caller
+    gets its answer), but with no new key, no snapshot and the personal fields masked."""
+    service, pool = compliance.service, compliance.runtime.pool
+    person = f"p-{new_id().hex}"
+    owner = ev.key_owner(TENANT, person)
+    async with pool.acquire() as conn, conn.transaction():
+        await service.record_profile(conn, TENANT, Profile.model_validate(profile(person)))
+    async with pool.acquire() as conn:
+        await compliance.runtime.keyring.erase(conn, person_id=owner, tenant=TENANT)
+    async with pool.acquire() as conn, conn.transaction():
+        checked = await service.check(conn, TENANT, _request(person))
+    stream = ev.person_stream(TENANT, person)
+    row = await pool.fetchrow(
+        "SELECT d.outcome, e.payload::text AS payload FROM compliance_decisions d JOIN events e "
+        "ON e.stream_id = d.stream_id AND e.stream_version = d.stream_version "
+        "WHERE d.decision_id = $1", checked.decision_id)
+    assert row["outcome"] == "BLOCK"
+    recorded = json.loads(row["payload"])
+    assert recorded["endpoint"] == ERASED  # and no context: there was no profile to build it
+    assert recorded["context"] is None
+    assert "DATA_MISSING:person.profile" in row["payload"]
+    assert PHONE not in row["payload"] and PREFIX not in row["payload"]
+    assert await pool.fetchval("SELECT count(*) FROM person_keys WHERE person_id = $1",
+                               owner) == 0
+    snapshot_version = await pool.fetchval(
+        "SELECT version FROM compliance_snapshots WHERE stream_id = $1", stream)
+    assert snapshot_version == 1  # the profile's, from before the erasure: not rewritten
+    assert (await compliance.runtime.store.verify(stream_id=stream)).ok
+    with pytest.raises(PersonErased):  # other commands still refuse new personal data
+        async with pool.acquire() as conn, conn.transaction():
+            await service.record_profile(conn, TENANT, Profile.model_validate(profile(person)))

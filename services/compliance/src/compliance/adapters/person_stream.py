@@ -31,7 +31,7 @@ from goodfaith_runtime.eventstore import (
     PostgresEventStore,
     StoredEvent,
 )
-from goodfaith_runtime.pii import PersonKey, PersonKeyring
+from goodfaith_runtime.pii import PersonErased, PersonKey, PersonKeyring, mask_fields
 
 # Events whose sealed document the fold needs.
 _OPENED = (ev.PROFILE_RECORDED, ev.FACT_RECORDED)
@@ -58,7 +58,7 @@ class Loaded:
 class Appended:
     stored: list[StoredEvent]
     state: PersonState  # the state after the append
-    snapshot: str  # its snapshot, sealed, as written with the append
+    snapshot: str | None  # its snapshot, sealed, as written with the append
 
 
 # One round trip: the head (version, hash), the snapshot, the wrapped key, an earlier decision.
@@ -149,17 +149,20 @@ class PersonStreams:
 
     async def append(
         self, conn: asyncpg.Connection, loaded: Loaded, pending: list[Pending],
-        cause: Cause | None = None, *, rows: Rows | None = None,
+        cause: Cause | None = None, *, rows: Rows | None = None, after_erasure: bool = False,
     ) -> Appended:
         """Append at the version read. The person's new snapshot, and the command's `rows`,
         are written by the same statement (migrations/004_append_statements.sql), and only
         if the append succeeded; a conflict raises ConcurrencyError with nothing written, and
-        leaves `loaded` to be discarded."""
+        leaves `loaded` to be discarded.
+
+        Once the person was erased their key is gone and new personal data is refused
+        (PersonErased). `after_erasure=True` is for a record that must be kept even then (the
+        gate's answer, a block): its personal fields are stored as "[erased]" and no snapshot
+        is written, so nothing personal about the person enters the log again."""
         state = loaded.state
-        key = loaded.key or await self._keyring.key_for(
-            conn, person_id=ev.key_owner(state.tenant, state.person_id), tenant=state.tenant)
-        payloads = [key.seal_fields(p.payload, p.personal) if p.personal else p.payload
-                    for p in pending]
+        key = loaded.key or await self._key(conn, state, after_erasure)
+        payloads = [_protect(key, p) for p in pending]
         folded: list[Appended] = []
 
         def written_with(stored: list[StoredEvent]) -> list[Any]:
@@ -173,6 +176,17 @@ class PersonStreams:
         await self._append(conn, state, pending, payloads, cause,
                            Alongside(function, written_with))
         return folded[0]
+
+    async def _key(
+        self, conn: asyncpg.Connection, state: PersonState, after_erasure: bool,
+    ) -> PersonKey | None:
+        owner = ev.key_owner(state.tenant, state.person_id)
+        try:
+            return await self._keyring.key_for(conn, person_id=owner, tenant=state.tenant)
+        except PersonErased:
+            if after_erasure:
+                return None
+            raise
 
     async def _append(
         self, conn: asyncpg.Connection, state: PersonState, pending: list[Pending],
@@ -201,18 +215,31 @@ class Rows:
     args: Callable[[list[StoredEvent]], Sequence[Any]]
 
 
+def _protect(key: PersonKey | None, pending: Pending) -> dict[str, Any]:
+    """The payload as stored: its personal fields sealed, or masked when there is no key (the
+    person was erased)."""
+    if not pending.personal:
+        return pending.payload
+    if key is None:
+        return mask_fields(pending.payload, pending.personal)
+    return key.seal_fields(pending.payload, pending.personal)
+
+
 def _fold(
-    state: PersonState, key: PersonKey, stored: list[StoredEvent], pending: list[Pending],
+    state: PersonState, key: PersonKey | None, stored: list[StoredEvent],
+    pending: list[Pending],
 ) -> Appended:
-    """The state after the append, and its sealed snapshot. The loaded state is the caller's
-    to discard, so the new events are folded into it in place."""
+    """The state after the append, and its sealed snapshot (None without a key: an erased
+    person's state is replayed, never snapshotted). The loaded state is the caller's to
+    discard, so the new events are folded into it in place."""
     for event, p in zip(stored, pending, strict=True):
         payload = event.payload
         if event.type in _OPENED:
             payload = {**payload, "body": _json(p.payload["body"])}
         state.apply(event.type, payload)
     state.version, state.head_hash = stored[-1].stream_version, stored[-1].hash
-    return Appended(stored, state, key.seal(orjson.dumps(snapshot(state)).decode()))
+    sealed = key.seal(orjson.dumps(snapshot(state)).decode()) if key is not None else None
+    return Appended(stored, state, sealed)
 
 
 def _json(text: Any) -> Any:

@@ -115,8 +115,10 @@ class ComplianceService:
                                          endpoint=verdict.request.endpoint)
         row = Rows(projections.DECISION_FUNCTION,
                    lambda stored: projections.decision_args(verdict, stored[0].stream_version))
+        # The gate answers even for an erased person (a block: no profile to decide on), and
+        # keeps that answer without their personal data.
         await self.streams.append(conn, loaded, decision_events(verdict, signature), cause,
-                                  rows=row)
+                                  rows=row, after_erasure=True)
         metrics.count_decision(verdict.decision, verdict.request.source)
         log.info("compliance.decided", decision_id=verdict.decision_id,
                  outcome=verdict.decision.outcome.value, reasons=list(verdict.decision.reasons),
