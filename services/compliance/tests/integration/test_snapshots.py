@@ -262,3 +262,36 @@ async def test_the_gate_answers_for_an_erased_person_and_keeps_nothing_personal(
     with pytest.raises(PersonErased):  # other commands still refuse new personal data
         async with pool.acquire() as conn, conn.transaction():
             await service.record_profile(conn, TENANT, Profile.model_validate(profile(person)))
+
+
+async def test_attempts_on_an_erased_person_are_recorded_and_judged(compliance) -> None:
+    """D-38: a contact reported after the erasure counts and is judged; an approval from before
+    it can no longer be shown to cover the endpoint (ENDPOINT_UNVERIFIABLE), and no approval
+    is still NO_APPROVAL. The endpoint is stored masked."""
+    service, pool = compliance.service, compliance.runtime.pool
+    person = f"p-{new_id().hex}"
+    async with pool.acquire() as conn, conn.transaction():
+        await service.record_profile(conn, TENANT, Profile.model_validate(profile(person)))
+        await service.check(conn, TENANT, _request(person))
+        loaded = await compliance.streams.load_for_write(conn, TENANT, person)
+    approval = next(iter(loaded.state.approvals.values()))
+    async with pool.acquire() as conn:
+        await compliance.runtime.keyring.erase(conn, person_id=ev.key_owner(TENANT, person),
+                                               tenant=TENANT)
+    reasons = []
+    for approval_id in (approval.approval_id, None):
+        attempt = ContactAttempted.model_validate({
+            "attempt_id": f"a-{new_id().hex}", "approval_id": approval_id, "request_id": "r",
+            "person_id": person, "debt_ids": ["d-1"], "channel": "call", "endpoint": PHONE,
+            "content_hash": sha(SCRIPT), "attempted_at": (NOW + timedelta(minutes=1)).isoformat(),
+            "outcome": "no_answer", "connected": True, "conversation": False})
+        async with pool.acquire() as conn, conn.transaction():
+            reasons.append(await service.record_attempt(conn, TENANT, attempt))
+    assert reasons == ["ENDPOINT_UNVERIFIABLE", "NO_APPROVAL"]
+    stored = [r["payload"] for r in await pool.fetch(
+        "SELECT payload::text FROM events WHERE stream_id = $1 AND type = $2",
+        ev.person_stream(TENANT, person), ev.ATTEMPT_RECORDED)]
+    assert len(stored) == 2 and all(json.loads(p)["endpoint"] == ERASED for p in stored)
+    assert all(PHONE not in p for p in stored)
+    assert await pool.fetchval("SELECT count(*) FROM compliance_violations WHERE person_id = $1",
+                               person) == 2

@@ -13,6 +13,7 @@ from compliance.domain.context import PersonRole, TemplateType
 from compliance.service_layer.context import matches_endpoint
 from compliance.service_layer.state import Approval, PersonState
 from goodfaith_events.contracts import AttemptOutcome, ContactAttempted
+from goodfaith_runtime.pii import ERASED
 
 _ROLES = {r.value for r in PersonRole}
 _TEMPLATES = {t.value for t in TemplateType}
@@ -43,6 +44,10 @@ def _mismatch(
         return "BEFORE_APPROVAL"
     if str(attempt.channel) != approval.channel:
         return "OTHER_CHANNEL"
+    if approved_endpoint == ERASED:
+        # The person was erased since: the approved endpoint is gone, so the record can no
+        # longer show the approval covered this one (decisions.md D-38).
+        return "ENDPOINT_UNVERIFIABLE"
     if approved_endpoint is None or attempt.endpoint != approved_endpoint:
         return "OTHER_ENDPOINT"
     if attempt.content_hash is not None and attempt.content_hash != approval.content_hash:

@@ -184,7 +184,8 @@ class ComplianceService:
             violation = _violation(attempt, reason, self.clock.now()) if reason else None
             if violation is not None:
                 pending.append(violation[0])
-            done = await self._append(conn, loaded, pending, cause)
+            # Reported contacts are kept for an erased person too (D-38), their endpoint masked.
+            done = await self._append(conn, loaded, pending, cause, after_erasure=True)
             if violation is not None:
                 await projections.record_violation(conn, tenant, violation[1])
                 metrics.VIOLATIONS.labels(reason).inc()
@@ -196,9 +197,10 @@ class ComplianceService:
 
     async def _append(
         self, conn: asyncpg.Connection, loaded: Loaded, pending: list[Pending],
-        cause: Cause | None = None,
+        cause: Cause | None = None, *, after_erasure: bool = False,
     ) -> Appended:
-        return await self.streams.append(conn, loaded, pending, cause)
+        return await self.streams.append(conn, loaded, pending, cause,
+                                         after_erasure=after_erasure)
 
     async def _approved_endpoint(
         self, conn: asyncpg.Connection, loaded: Loaded, attempt: ContactAttempted,
