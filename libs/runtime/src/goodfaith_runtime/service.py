@@ -37,6 +37,9 @@ class ConsumerSpec:
     name: str
     topics: Sequence[str]
     handlers: dict[str, Handler]
+    # True for topics no caller waits on (facts, reports): fetched with the longer
+    # kafka_background_fetch_max_wait_ms, which on Tansu is also their latency floor.
+    background: bool = False
 
 
 @dataclass
@@ -94,10 +97,15 @@ class ServiceRuntime:
                                           dlq_producer=self.producer, clock=self.clock)
             loop = KafkaConsumerLoop(
                 consumer, bootstrap=self.settings.kafka_bootstrap, topics=spec.topics,
-                fetch_max_wait_ms=self.settings.kafka_fetch_max_wait_ms)
+                fetch_max_wait_ms=self._fetch_wait(spec))
             self._loops.append(loop)
             runners.append(loop.run(self._stop))
         await asyncio.gather(*runners)
+
+    def _fetch_wait(self, spec: ConsumerSpec) -> int:
+        if spec.background:
+            return self.settings.kafka_background_fetch_max_wait_ms
+        return self.settings.kafka_fetch_max_wait_ms
 
     async def _start_kafka(self) -> None:
         wanted = [*self.topics, *(dlq_topic(c.name) for c in self.consumers)]

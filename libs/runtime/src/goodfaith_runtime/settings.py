@@ -23,6 +23,9 @@ class ServiceSettings(BaseSettings):
     kafka_idempotence: bool = False
     kafka_partitions: int = 6
     kafka_fetch_max_wait_ms: int = Field(10, ge=1, le=1000)
+    # Consumers whose messages nobody waits on (ConsumerSpec.background) fetch less often: an
+    # idle consumer fetching every 10 ms cost the embedded broker ~5% of a core, ~1.4% at 100 ms.
+    kafka_background_fetch_max_wait_ms: int = Field(100, ge=1, le=1000)
     jwt_key: str = DEV_JWT_SECRET
     jwt_algorithms: list[str] = ["HS256"]
     jwt_audience: str = "goodfaith"
