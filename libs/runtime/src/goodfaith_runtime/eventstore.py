@@ -125,7 +125,7 @@ class Alongside:
     `function` is a SQL function of the caller's schema that takes goodfaith_append's fourteen
     arguments, then the caller's, calls goodfaith_append with the first fourteen, writes its
     rows only when that returned NULL, and returns what it returned (see compliance's
-    migrations/004_decision_statement.sql). `args` gets the events as they will be stored
+    migrations/004_append_statements.sql). `args` gets the events as they will be stored
     (versions and hashes are known before the statement runs) and gives the caller's
     arguments, so a row can depend on them."""
 
