@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from compliance.service_layer import events as ev
 from goodfaith_events.contracts import ContactApproved, Topics
 from goodfaith_events.ids import new_id
 from goodfaith_runtime.signing import load_public_key, verify_approval
@@ -156,3 +157,31 @@ async def test_a_dispute_raised_in_the_ledger_holds_the_debt(database, infra, cl
         await until(disputed)
         answer = await api.check(person)
         assert answer["outcome"] == "BLOCK" and "FED-DISPUTE-HOLD" in answer["reasons"]
+
+
+async def test_a_request_about_an_erased_person_is_answered_with_a_block(
+    database, infra, clock,
+) -> None:
+    """D-38 through the broker: the consumer answers, nothing is dead-lettered, and the
+    published block carries no personal data."""
+    tenant = _tenant()
+    settings = settings_for(database, infra, run_background=True)
+    async with serve(settings, clock) as (base, compliance), httpx.AsyncClient(
+            base_url=base, timeout=60) as client:
+        person = await Api(client, tenant).person()
+        async with compliance.runtime.pool.acquire() as conn:
+            await compliance.runtime.keyring.erase(
+                conn, person_id=ev.key_owner(tenant, person), tenant=tenant)
+        await until(compliance.runtime.kafka_ready)
+        request = requested(person)
+        await produce(infra, Topics.CONTACT_REQUESTED, [
+            (message("outreach.ContactRequested", tenant, request,
+                     f"outreach/{request['request_id']}"), person)])
+        seen = await collect(infra, Topics.CONTACT_DECIDED,
+                             _decisions_for({request["request_id"]}))
+        answer = next(m for m in seen if m.payload["request_id"] == request["request_id"])
+        assert answer.envelope.type == "compliance.ContactBlocked"
+        assert answer.payload["reasons"] == ["DATA_MISSING:person.profile"]
+        assert PHONE not in str(answer.payload)
+        dead = await compliance.runtime.pool.fetchval("SELECT count(*) FROM dead_letters")
+        assert dead == 0
