@@ -22,7 +22,7 @@ import orjson
 import structlog
 
 from compliance.adapters import metrics, projections
-from compliance.adapters.person_stream import Appended, Cause, Loaded, PersonStreams, Rows
+from compliance.adapters.person_stream import Cause, Loaded, PersonStreams, Rows
 from compliance.adapters.signing import ApprovalSigner
 from compliance.service_layer import attempts
 from compliance.service_layer import events as ev
@@ -134,7 +134,7 @@ class ComplianceService:
             loaded = await self.streams.load_for_write(conn, tenant, person_id)
             payload = {"person_id": person_id, "recorded_at": self.clock.now().isoformat(),
                        "body": body}
-            done = await self._append(
+            done = await self.streams.append(
                 conn, loaded, [Pending(ev.PROFILE_RECORDED, payload, ("body",))])
             version: int = done.state.version
             await projections.touch_person(conn, tenant, person_id, version, self.clock.now(),
@@ -161,7 +161,7 @@ class ComplianceService:
                        "debt_id": debt_id, "source": source,
                        "recorded_at": self.clock.now().isoformat(),
                        "body": fact.model_dump_json()}
-            done = await self._append(
+            done = await self.streams.append(
                 conn, loaded, [Pending(ev.FACT_RECORDED, payload, ("body",))], cause)
             await projections.touch_person(conn, tenant, person_id, done.state.version,
                                            self.clock.now())
@@ -185,7 +185,7 @@ class ComplianceService:
             if violation is not None:
                 pending.append(violation[0])
             # Reported contacts are kept for an erased person too (D-38), their endpoint masked.
-            done = await self._append(conn, loaded, pending, cause, after_erasure=True)
+            done = await self.streams.append(conn, loaded, pending, cause, after_erasure=True)
             if violation is not None:
                 await projections.record_violation(conn, tenant, violation[1])
                 metrics.VIOLATIONS.labels(reason).inc()
@@ -194,13 +194,6 @@ class ComplianceService:
             return reason
 
         return await self._retrying(conn, once)
-
-    async def _append(
-        self, conn: asyncpg.Connection, loaded: Loaded, pending: list[Pending],
-        cause: Cause | None = None, *, after_erasure: bool = False,
-    ) -> Appended:
-        return await self.streams.append(conn, loaded, pending, cause,
-                                         after_erasure=after_erasure)
 
     async def _approved_endpoint(
         self, conn: asyncpg.Connection, loaded: Loaded, attempt: ContactAttempted,
