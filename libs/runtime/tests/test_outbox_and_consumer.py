@@ -414,3 +414,55 @@ async def test_a_relay_started_before_its_database_exists_waits_and_then_publish
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await admin.close()
+
+
+async def test_one_transaction_over_two_partitions_records_each_message_where_it_came_from(
+        pool, infra, topic) -> None:
+    """What the loop does with a small fetch: one transaction over records of several
+    partitions. Each inbox row names its own partition and offset; redelivered, they are
+    duplicates, and a message that fails is dead-lettered while the rest are recognised."""
+    store = PostgresEventStore(pool, producer="test")
+    for n in range(8):
+        await store.append(f"two{n}", 0, [pub(topic, f"two{n}", n)], META)
+    async with producer_for(infra) as producer:
+        await relay_until_empty(OutboxRelay(pool, producer, service="test"))
+    records = await drain(infra.kafka_bootstrap, topic, 8)
+    by_partition: dict[int, list] = defaultdict(list)
+    for record in records:
+        by_partition[record.partition].append(record)
+    two = sorted(by_partition)[:2]
+    assert len(two) == 2, "the eight keys should span at least two of the three partitions"
+    together = [r for p in two for r in by_partition[p]]
+    good, bad = together[:-1], together[-1]
+    bad_n = decode(bad.value, bad.headers).payload["n"]
+    async with pool.acquire() as conn:
+        await conn.execute("CREATE TABLE applied (event_id uuid, n int, txid bigint)")
+
+    async def apply_unless_bad(delivery: Delivery) -> None:
+        if delivery.message.payload["n"] == bad_n:
+            raise ValueError("cannot apply this one")
+        await delivery.conn.execute(
+            "INSERT INTO applied VALUES ($1, $2, txid_current())",
+            delivery.message.envelope.event_id, delivery.message.payload["n"])
+
+    async def inbox() -> dict[tuple[int, int], str]:
+        async with pool.acquire() as conn:
+            return {(r["partition"], r["offset"]): r["outcome"] for r in await conn.fetch(
+                "SELECT partition, \"offset\", outcome FROM processed_messages "
+                "WHERE consumer = 'together'")}
+
+    async with producer_for(infra) as producer:
+        consumer = IdempotentConsumer(name="together", pool=pool,
+                                      handlers={"test.Happened": apply_unless_bad},
+                                      dlq_producer=producer, retry_delay=0.01)
+        await consumer.process(good)
+        assert await inbox() == {(r.partition, r.offset): "applied" for r in good}
+        await consumer.process(together)  # redelivered, and the bad one with them
+    async with pool.acquire() as conn:
+        applied = await conn.fetch("SELECT n, txid FROM applied")
+        dead = await conn.fetchval("SELECT count(*) FROM dead_letters WHERE consumer = 'together'")
+    assert sorted(r["n"] for r in applied) == sorted(
+        decode(r.value, r.headers).payload["n"] for r in good)
+    assert len({r["txid"] for r in applied}) == 1  # one transaction for both partitions
+    assert (await inbox())[(bad.partition, bad.offset)] == "dead_lettered"
+    assert dead == 1

@@ -97,7 +97,8 @@ class ServiceRuntime:
                                           dlq_producer=self.producer, clock=self.clock)
             loop = KafkaConsumerLoop(
                 consumer, bootstrap=self.settings.kafka_bootstrap, topics=spec.topics,
-                fetch_max_wait_ms=self._fetch_wait(spec))
+                fetch_max_wait_ms=self._fetch_wait(spec),
+                combine_up_to=self.settings.kafka_combine_records)
             self._loops.append(loop)
             runners.append(loop.run(self._stop))
         await asyncio.gather(*runners)
