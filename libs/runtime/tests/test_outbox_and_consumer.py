@@ -154,13 +154,15 @@ async def test_a_relay_crash_before_delete_resends_and_loses_nothing(pool, infra
     assert per_stream_order(records)["s"][1:] == [1, 2, 3, 4, 5]
 
 
-async def _consume_into_table(pool, infra, topic, name, handler, expected, dlq=None):
+async def _consume_into_table(pool, infra, topic, name, handler, expected, dlq=None,
+                              combine_up_to=0):
     async with pool.acquire() as conn:
         await conn.execute("CREATE TABLE IF NOT EXISTS applied (event_id uuid, n int)")
     async with producer_for(infra) as producer:
         consumer = IdempotentConsumer(name=name, pool=pool, handlers={"test.Happened": handler},
                                       dlq_producer=producer, retry_delay=0.01)
-        loop = KafkaConsumerLoop(consumer, bootstrap=infra.kafka_bootstrap, topics=[topic])
+        loop = KafkaConsumerLoop(consumer, bootstrap=infra.kafka_bootstrap, topics=[topic],
+                                 combine_up_to=combine_up_to)
         stop = asyncio.Event()
         runner = asyncio.create_task(loop.run(stop))
         deadline = asyncio.get_running_loop().time() + 20
@@ -357,14 +359,16 @@ async def test_a_relay_whose_leader_connection_dies_is_elected_again_and_publish
     assert new_leader and new_leader != leader
 
 
+@pytest.mark.parametrize("combine_up_to", [0, 16], ids=["side-by-side", "one-transaction"])
 async def test_a_fetch_over_several_partitions_is_applied_and_its_offsets_committed(
-        pool, infra, topic) -> None:
+        pool, infra, topic, combine_up_to) -> None:
     store = PostgresEventStore(pool, producer="test")
     for n in range(9):
         await store.append(f"k{n}", 0, [pub(topic, f"k{n}", n)], META)
     async with producer_for(infra) as producer:
         await relay_until_empty(OutboxRelay(pool, producer, service="test"))
-    held = await _consume_into_table(pool, infra, topic, "fetch", apply_n, expected=9)
+    held = await _consume_into_table(pool, infra, topic, "fetch", apply_n, expected=9,
+                                     combine_up_to=combine_up_to)
     assert {(tp.topic, tp.partition) for tp in held} == {(topic, p) for p in range(3)}
     async with pool.acquire() as conn:
         applied = sorted(r["n"] for r in await conn.fetch("SELECT n FROM applied"))

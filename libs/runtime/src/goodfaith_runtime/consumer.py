@@ -1,9 +1,9 @@
 """The idempotent consumer.
 
-Records arrive in batches. A small fetch is applied in one database transaction, whatever
-partitions it spans; a large one (a backlog) partition by partition, side by side, each in its
-own transaction. Every message is deduplicated by event id in the same transaction as its
-effects.
+Records arrive in batches. Each partition's batch is applied in one database transaction, the
+partitions of one fetch side by side; a background consumer applies a small fetch in one
+transaction whatever partitions it spans (see `fetch_groups`). Every message is deduplicated by
+event id in the same transaction as its effects.
 Kafka offsets are committed only after the database commit, so a crash in between redelivers
 messages that the inbox then recognises. A message that fails `max_attempts` times goes to the
 dead-letter topic (reason in its headers) and to the dead_letters table, and the partition moves on.
@@ -270,7 +270,7 @@ class KafkaConsumerLoop:
     def __init__(
         self, consumer: IdempotentConsumer, *, bootstrap: str, topics: Sequence[str],
         max_records: int = 500, failure_backoff: float = 1.0, fetch_max_wait_ms: int = 10,
-        combine_up_to: int = 16,
+        combine_up_to: int = 0,
     ) -> None:
         self._consumer = consumer
         self._combine_up_to = combine_up_to
@@ -332,14 +332,15 @@ def fetch_groups(
 ) -> list[dict[TopicPartition, list[Any]]]:
     """How one fetch is applied: each group is one transaction, the groups side by side.
 
-    Partitions are independent (a key, hence a person or an account, lives in one), so a large
-    fetch runs partition by partition, side by side: while one transaction waits on the
-    database another computes (one transaction for a large fetch serialises those waits: the
-    gate's capacity fell from ~1,200 to ~700 decisions/s in bench/bench_compliance.py). A small
-    fetch, the common case below capacity (at 500 requests/s a 10 ms fetch holds ~5 records
-    over as many partitions), is one transaction: one commit, one inbox statement and one
-    relay round instead of one each per record, which took the gate's machine from ~82% to
-    ~70% busy there."""
+    Partitions are independent (a key, hence a person or an account, lives in one), so a fetch
+    runs partition by partition, side by side: while one transaction waits on the database
+    another computes (one transaction for a large fetch serialises those waits: the gate's
+    capacity fell from ~1,200 to ~700 decisions/s in bench/bench_compliance.py). A fetch of at
+    most `combine_up_to` records over several partitions is one transaction instead: one
+    commit, one inbox statement and one relay round for all of them. At 500 requests/s that
+    took the gate's machine from ~80% to ~70% busy, but the gate's p50 and p99 rose (its
+    records waited on each other's round trips), so only background consumers, which nobody
+    waits on, combine (ServiceRuntime passes 0 for the others)."""
     if not batches:
         return []
     if sum(len(records) for records in batches.values()) <= combine_up_to:

@@ -38,7 +38,8 @@ class ConsumerSpec:
     topics: Sequence[str]
     handlers: dict[str, Handler]
     # True for topics no caller waits on (facts, reports): fetched with the longer
-    # kafka_background_fetch_max_wait_ms, which on Tansu is also their latency floor.
+    # kafka_background_fetch_max_wait_ms, which on Tansu is also their latency floor, and a
+    # small fetch applied in one transaction (kafka_combine_records; see fetch_groups).
     background: bool = False
 
 
@@ -98,10 +99,15 @@ class ServiceRuntime:
             loop = KafkaConsumerLoop(
                 consumer, bootstrap=self.settings.kafka_bootstrap, topics=spec.topics,
                 fetch_max_wait_ms=self._fetch_wait(spec),
-                combine_up_to=self.settings.kafka_combine_records)
+                combine_up_to=self._combine_up_to(spec))
             self._loops.append(loop)
             runners.append(loop.run(self._stop))
         await asyncio.gather(*runners)
+
+    def _combine_up_to(self, spec: ConsumerSpec) -> int:
+        # Only where nobody waits: one transaction per small fetch saves commits but made the
+        # gate's answers slower (consumer.fetch_groups).
+        return self.settings.kafka_combine_records if spec.background else 0
 
     def _fetch_wait(self, spec: ConsumerSpec) -> int:
         if spec.background:

@@ -26,8 +26,10 @@ class ServiceSettings(BaseSettings):
     # Consumers whose messages nobody waits on (ConsumerSpec.background) fetch less often: an
     # idle consumer fetching every 10 ms cost the embedded broker ~5% of a core, ~1.4% at 100 ms.
     kafka_background_fetch_max_wait_ms: int = Field(100, ge=1, le=1000)
-    # A fetch of at most this many records is applied in one transaction, whatever partitions
-    # it spans; a larger one partition by partition, side by side (consumer.fetch_groups).
+    # For background consumers: a fetch of at most this many records is applied in one
+    # transaction, whatever partitions it spans; a larger one partition by partition, side by
+    # side (consumer.fetch_groups). Consumers someone waits on never combine: it cost the gate
+    # latency (docs/benchmarks.md, 2026-12-07).
     kafka_combine_records: int = Field(16, ge=0, le=10_000)
     jwt_key: str = DEV_JWT_SECRET
     jwt_algorithms: list[str] = ["HS256"]
