@@ -7,11 +7,11 @@ half that rate, to show where this machine's knee is), next to two echo baseline
 rate on the same broker: a bare aiokafka consume-and-produce loop, and the runtime's idempotent
 consumer plus outbox relay with a handler that only appends one event.
 
-In (2) the records are real encoded ContactRequested messages, split over 6 partitions by person
-like the topic, applied in batches of 16 per partition, each batch one transaction, partitions
-side by side (as KafkaConsumerLoop applies a fetch) and, separately, one after another; these
-cases measure the gate's capacity. Every person already has decisions (the stream is not
-fresh), and each decision is for a new request.
+In (2) the records are real encoded ContactRequested messages, split over the topic's
+partitions by person like the topic, applied in batches of 16 per partition, each batch one
+transaction, partitions side by side (as KafkaConsumerLoop applies a fetch) and, separately,
+one after another; these cases measure the gate's capacity. Every person already has
+decisions (the stream is not fresh), and each decision is for a new request.
 
 Latency is request produced -> decision consumed from goodfaith.contact-decided, measured in one
 process with one monotonic clock; the gate (and the runtime echo) run in a process of their own,
@@ -52,7 +52,7 @@ from goodfaith_runtime.clock import SystemClock
 from goodfaith_runtime.consumer import Delivery, Handler, IdempotentConsumer
 from goodfaith_runtime.eventstore import Metadata, NewEvent
 from goodfaith_runtime.infra import Infra
-from goodfaith_runtime.kafka import ensure_topics, make_producer
+from goodfaith_runtime.kafka import ONE_MACHINE_PARTITIONS, ensure_topics, make_producer
 from goodfaith_runtime.service import ConsumerSpec, ServiceRuntime
 from goodfaith_runtime.settings import ServiceSettings
 
@@ -60,7 +60,8 @@ RATE, SECONDS, PERSONS = 500, 10, 1000
 LOWER_RATE = 250  # the gate again at half the target's rate: where this machine's knee is
 WARMUP_SECONDS = 2  # sent before the measured SECONDS; reported apart as the cold start
 MESSAGES = RATE * (WARMUP_SECONDS + SECONDS)
-INPROC_DECISIONS, PARTITIONS, BATCH = 3000, 6, 16
+# The topics' partitions, as the services create them on one machine (ONE_MACHINE_PARTITIONS).
+INPROC_DECISIONS, PARTITIONS, BATCH = 3000, ONE_MACHINE_PARTITIONS, 16
 FETCH_WAIT_MS = 10  # as the runtime's KafkaConsumerLoop
 SCRIPT = "Hi, this is Sam with Fairway Recovery LLC. This communication is from a debt collector."
 EVAL_PY = Path(__file__).resolve().parents[1] / "services" / "compliance" / "bench_eval.py"
@@ -567,6 +568,7 @@ async def run(infra: Infra) -> Suite:
     _report(suite, "echo raw aiokafka", await _raw_echo(infra))
     _report(suite, "echo runtime+outbox", await _runtime_echo(infra))
     suite.notes.append(f"{RATE} requests/s for {WARMUP_SECONDS}s (the cold start, reported apart) "
-                       f"then {SECONDS}s (the figures) over {PERSONS} persons, 6 partitions; "
-                       "latency = produced -> decision consumed; service in its own process")
+                       f"then {SECONDS}s (the figures) over {PERSONS} persons, {PARTITIONS} "
+                       "partitions; latency = produced -> decision consumed; service in its own "
+                       "process")
     return suite

@@ -9,6 +9,14 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+# Partitions per topic when everything runs on one machine (`make up`, the tests' embedded
+# system, `make bench`). Partitions cap how many replicas can share a topic's work, which only
+# matters across machines: docker-compose and Kubernetes set GOODFAITH_KAFKA_PARTITIONS=6. On one
+# machine each partition of a fetch costs its own transaction and the embedded broker its own
+# stored batch, and the gate at 500 requests/s did better on 2 than on 6 in 9 of 11 interleaved
+# pairs of runs (p99, p50 and CPU; docs/benchmarks.md, 2026-12-07).
+ONE_MACHINE_PARTITIONS = 2
+
 
 def make_producer(
     bootstrap: str, *, idempotence: bool, client_id: str, linger_ms: int = 2,
@@ -22,7 +30,8 @@ def make_producer(
 
 
 async def ensure_topics(
-    bootstrap: str, topics: Iterable[str], *, partitions: int = 6, replication: int = 1,
+    bootstrap: str, topics: Iterable[str], *, partitions: int = ONE_MACHINE_PARTITIONS,
+    replication: int = 1,
 ) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="goodfaith-admin")
     await admin.start()

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from goodfaith_runtime.kafka import ONE_MACHINE_PARTITIONS
+
 DEV_JWT_SECRET = "goodfaith-development-secret-change-me-0123456789"
 # 32 zero bytes: fine for a laptop, refused anywhere else.
 DEV_PII_KEK = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
@@ -21,7 +23,8 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     # Tansu cannot do InitProducerId; Apache Kafka should run with idempotence on.
     kafka_idempotence: bool = False
-    kafka_partitions: int = 6
+    # For the topics a service creates if they are missing (see kafka.ONE_MACHINE_PARTITIONS).
+    kafka_partitions: int = Field(ONE_MACHINE_PARTITIONS, ge=1, le=1000)
     kafka_fetch_max_wait_ms: int = Field(10, ge=1, le=1000)
     # Consumers whose messages nobody waits on (ConsumerSpec.background) fetch less often: an
     # idle consumer fetching every 10 ms cost the embedded broker ~5% of a core, ~1.4% at 100 ms.
