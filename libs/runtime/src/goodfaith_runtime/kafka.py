@@ -13,8 +13,9 @@ from aiokafka.errors import TopicAlreadyExistsError
 # system, `make bench`). Partitions cap how many replicas can share a topic's work, which only
 # matters across machines: docker-compose and Kubernetes set GOODFAITH_KAFKA_PARTITIONS=6. On one
 # machine each partition of a fetch costs its own transaction and the embedded broker its own
-# stored batch, and the gate at 500 requests/s did better on 2 than on 6 in 9 of 11 interleaved
-# pairs of runs (p99, p50 and CPU; docs/benchmarks.md, 2026-12-07).
+# stored batch: in interleaved pairs of runs of the gate at 500 requests/s, 2 partitions against
+# 6 gave the lower p99 in 5 of 7 and a less busy machine in 6 of 7 (docs/benchmarks.md,
+# 2026-12-07).
 ONE_MACHINE_PARTITIONS = 2
 
 
