@@ -8,6 +8,7 @@ same statement as their events, so an event and its publication commit together 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
@@ -138,6 +139,15 @@ class Alongside:
 
 
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+@functools.cache
+def _alongside_sql(function: str, own: int) -> str:
+    """The statement calling `function` with goodfaith_append's arguments and `own` more
+    (built once per function: it runs with every decision)."""
+    first = _ARGS.count("$")
+    extra = "".join(f", ${i}" for i in range(first + 1, first + own + 1))
+    return f"SELECT {function}{_ARGS[:-1]}{extra})"
 
 
 @dataclass(frozen=True)
@@ -395,9 +405,8 @@ class PostgresEventStore:
             problem: str | None = await conn.fetchval(_ISOLATED_SQL, *args)
             return problem
         extra = list(alongside.args(stored))
-        own = "".join(f", ${i}" for i in range(len(args) + 1, len(args) + len(extra) + 1))
-        sql = f"SELECT {alongside.function}{_ARGS[:-1]}{own})"
-        problem = await conn.fetchval(sql, *args, *extra)
+        problem = await conn.fetchval(_alongside_sql(alongside.function, len(extra)), *args,
+                                      *extra)
         return problem
 
     @staticmethod

@@ -13,7 +13,6 @@ too: the replay then finds no profile and the gate blocks.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,9 +148,11 @@ class PersonStreams:
 
     async def append(
         self, conn: asyncpg.Connection, loaded: Loaded, pending: list[Pending],
-        cause: Cause | None = None, *, rows: Rows | None = None, after_erasure: bool = False,
+        cause: Cause | None = None, *, rows: Alongside | None = None,
+        after_erasure: bool = False,
     ) -> Appended:
-        """Append at the version read. The person's new snapshot, and the command's `rows`,
+        """Append at the version read. The person's new snapshot, and the command's `rows`
+        (a function wrapping compliance_append, and its own arguments after the snapshot's),
         are written by the same statement (migrations/004_append_statements.sql), and only
         if the append succeeded; a conflict raises ConcurrencyError with nothing written, and
         leaves `loaded` to be discarded.
@@ -204,15 +205,6 @@ class PersonStreams:
             ev.person_stream(state.tenant, state.person_id), state.version, events, meta,
             conn=conn, expected_hash=state.head_hash, isolated=True, alongside=alongside)
         return stored
-
-
-@dataclass(frozen=True)
-class Rows:
-    """What a command writes with its append besides the snapshot: a SQL function wrapping
-    compliance_append (migrations/004) and its own arguments, given the stored events."""
-
-    function: str
-    args: Callable[[list[StoredEvent]], Sequence[Any]]
 
 
 def _protect(key: PersonKey | None, pending: Pending) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import orjson
 import structlog
 
 from compliance.adapters import metrics, projections
-from compliance.adapters.person_stream import Cause, Loaded, PersonStreams, Rows
+from compliance.adapters.person_stream import Cause, Loaded, PersonStreams
 from compliance.adapters.signing import ApprovalSigner
 from compliance.service_layer import attempts
 from compliance.service_layer import events as ev
@@ -35,7 +35,7 @@ from compliance.service_layer.state import PersonState
 from goodfaith_events.contracts import ContactAttempted, DisputeRaised
 from goodfaith_events.ids import new_id
 from goodfaith_runtime.clock import Clock
-from goodfaith_runtime.eventstore import ConcurrencyError
+from goodfaith_runtime.eventstore import Alongside, ConcurrencyError
 
 log = structlog.get_logger("compliance.gate")
 T = TypeVar("T")
@@ -113,7 +113,7 @@ class ComplianceService:
         if verdict.approval is not None:
             signature = self.signer.sign(verdict.approval, person_id=state.person_id,
                                          endpoint=verdict.request.endpoint)
-        row = Rows(projections.DECISION_FUNCTION,
+        row = Alongside(projections.DECISION_FUNCTION,
                    lambda stored: projections.decision_args(verdict, stored[0].stream_version))
         # The gate answers even for an erased person (a block: no profile to decide on), and
         # keeps that answer without their personal data.
