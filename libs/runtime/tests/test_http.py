@@ -27,6 +27,8 @@ KEY = "k" * 40
 
 class Body(BaseModel):
     amount_minor: int
+    note: str | None = None
+    extra: dict[str, str] = {}
 
 
 def make_app(pool=None) -> FastAPI:
@@ -46,6 +48,10 @@ def make_app(pool=None) -> FastAPI:
             await remember_response(conn, tenant=who.tenant, key=idempotency_key,
                                     fingerprint=fp, status=201, response=answer)
             return answer
+
+    @router.get("/v1/broken")
+    async def broken() -> dict:
+        raise RuntimeError("Jane Roe's secret")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -99,6 +105,62 @@ async def test_invalid_bodies_get_422_problem_without_echoing_input(app_client) 
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert "Jane Roe" not in response.text
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("body", "loc", "kind"), [
+    (b'{"amount_minor": 1, "note": "Jane\\u0000Roe"}', ["body", "note"], "unstorable_text"),
+    (b'{"amount_minor": 1, "note": "Jane\\udaf0Roe"}', ["body", "note"], "unstorable_text"),
+    (b'{"amount_minor": 1, "extra": {"Jane\\u0000": "x"}}', ["body", "extra", "<key>"],
+     "unstorable_text"),
+    (b'{"amount_minor": 9223372036854775808}', ["body", "amount_minor"], "integer_out_of_range"),
+    (b'{"amount_minor": -9223372036854775809}', ["body", "amount_minor"], "integer_out_of_range"),
+    (b'{"amount_minor": NaN}', ["body", "amount_minor"], "not_finite"),
+    (b'{"amount_minor": 1e400}', ["body", "amount_minor"], "not_finite"),
+])
+async def test_values_no_database_can_store_get_422_problem_naming_where(
+        app_client, body, loc, kind) -> None:
+    response = await app_client.post("/v1/things", content=body, headers={
+        **token(), "Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"].endswith("validation")
+    assert [(e["loc"], e["type"]) for e in problem["errors"]] == [(loc, kind)]
+    assert "Roe" not in response.text
+
+
+@pytest.mark.integration
+async def test_the_edges_of_64_bits_and_plain_text_are_stored(app_client) -> None:
+    for amount in (2**63 - 1, -(2**63)):
+        response = await app_client.post(
+            "/v1/things", json={"amount_minor": amount, "note": "Zoë \u2603 \U0001F600"},
+            headers=token())
+        assert response.status_code == 201, response.text
+
+
+@pytest.mark.integration
+async def test_nul_in_the_query_string_and_oversized_bodies_are_refused(app_client) -> None:
+    response = await app_client.post("/v1/things?x=a%00b", json={"amount_minor": 1},
+                                     headers=token())
+    assert response.status_code == 422 and response.json()["errors"][0]["loc"] == ["query", "x"]
+    response = await app_client.post(
+        "/v1/things", content=b'{"amount_minor": 1, "note": "' + b"a" * (1 << 20) + b'"}',
+        headers={**token(), "Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert response.json()["type"].endswith("body-too-large")
+
+
+async def test_an_unexpected_error_is_a_500_problem_without_its_text() -> None:
+    app = make_app()
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+            base_url="http://t") as client:
+        response = await client.get("/v1/broken")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith("internal")
+    assert "Roe" not in response.text
 
 
 @pytest.mark.integration

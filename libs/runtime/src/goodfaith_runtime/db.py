@@ -7,6 +7,7 @@ several instances starting together do not race. The runtime's own schema comes 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -31,7 +32,51 @@ def _json_encode(value: object) -> bytes:
     return value.encode() if isinstance(value, str) else orjson.dumps(value)
 
 
+# asyncpg sends date.max/min and datetime.max/min as PostgreSQL's +-infinity, so a real date a
+# caller gave (9999-12-31, 0001-01-01) was stored as another value, and date arithmetic on it
+# failed ("cannot subtract infinite dates", a 500 found by fuzzing the ledger). These codecs
+# send every date and instant as itself, in asyncpg's tuple form of the binary format (days or
+# microseconds since 2000-01-01); only a stored infinity, which goodfaith never writes, still
+# reads back as the extreme value. About 0.5 us per value more than asyncpg's C codec. (No
+# column is a naive timestamp: that type keeps asyncpg's codec.)
+_PG_EPOCH_DAY = date(2000, 1, 1)
+_PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_INT32_MAX, _INT64_MAX = 2**31 - 1, 2**63 - 1
+
+
+def _date_encode(day: date) -> tuple[int]:
+    return ((day - _PG_EPOCH_DAY).days,)
+
+
+def _date_decode(value: tuple[int]) -> date:
+    days = value[0]
+    if days == _INT32_MAX:
+        return date.max
+    if days == -_INT32_MAX - 1:
+        return date.min
+    return _PG_EPOCH_DAY + timedelta(days=days)
+
+
+def _instant_encode(instant: datetime) -> tuple[int]:
+    # A naive value is read as local time, as asyncpg's own codec does (goodfaith has none).
+    return ((instant.astimezone(UTC) - _PG_EPOCH) // _MICROSECOND,)
+
+
+def _instant_decode(value: tuple[int]) -> datetime:
+    micros = value[0]
+    if micros == _INT64_MAX:
+        return datetime.max.replace(tzinfo=UTC)
+    if micros == -_INT64_MAX - 1:
+        return datetime.min.replace(tzinfo=UTC)
+    return _PG_EPOCH + timedelta(microseconds=micros)
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
+    for type_, encoder, decoder in (("date", _date_encode, _date_decode),
+                                    ("timestamptz", _instant_encode, _instant_decode)):
+        await conn.set_type_codec(type_, encoder=encoder, decoder=decoder, schema="pg_catalog",
+                                  format="tuple")
     await conn.set_type_codec(
         "json", encoder=_json_encode, decoder=orjson.loads, schema="pg_catalog", format="binary",
     )
