@@ -137,3 +137,16 @@ def test_canonical_json_refuses_non_string_keys_and_keeps_float_like_strings() -
     with pytest.raises(NotCanonical, match="non-string key"):
         canonical_json({"a": {1: "x"}})
     assert canonical_json({"b": "1.5", "a": [True, None, 7]}) == b'{"a":[true,null,7],"b":"1.5"}'
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_an_instant_utc_cannot_hold_is_a_validation_error(at: str) -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from goodfaith_events.contracts.common import Instant
+
+    adapter = TypeAdapter(Instant)
+    with pytest.raises(ValidationError, match="outside the years 1-9999"):
+        adapter.validate_python(at)
+    kept = adapter.validate_python("2026-12-07T09:30:00-05:00")
+    assert kept.utcoffset() is not None and kept.hour == 9  # the offset given is kept

@@ -69,6 +69,14 @@ def test_naive_datetimes_are_rejected():
         )
 
 
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_instants_outside_utcs_years_are_a_validation_error_not_a_crash(at):
+    # Fuzzing the HTTP API found these as a 500 (OverflowError in the conversion to UTC).
+    with pytest.raises(ValidationError, match="outside the years 1-9999"):
+        ContactEvent.model_validate({"event_id": "e", "at": at, "channel": "call",
+                                     "person_id": "p", "debt_ids": ["d"]})
+
+
 def test_aware_datetimes_are_normalised_to_utc():
     from zoneinfo import ZoneInfo
 

@@ -45,6 +45,12 @@ async def test_amounts_currencies_and_ids_are_refused_without_writing_anything(
          "currency-mismatch"),
         (pay, {"payment_id": "p", "amount": usd(100), "received_at": "2025-06-01T00:00:00"},
          422, "validation"),
+        # Found by fuzzing (schemathesis) as 500s: past 64 bits, and an instant in year 0 UTC.
+        (pay, {"payment_id": "p", "amount": usd(2**70), "received_at": at}, 422, "validation"),
+        (pay, {"payment_id": "p", "amount": usd(100),
+               "received_at": "0001-01-01T00:00:00+05:00"}, 422, "validation"),
+        (f"/v1/debts/{debt_id}/write-off", {"reason": "NUL \u0000 in text"}, 422,
+         "validation"),
         ("/v1/debts/no-such-debt/payments",
          {"payment_id": "p", "amount": usd(100), "received_at": at}, 404, "unknown-debt"),
         (f"/v1/debts/{debt_id}/payments/never/reversal", {"reason": "refund"}, 404,
@@ -69,6 +75,17 @@ async def test_amounts_currencies_and_ids_are_refused_without_writing_anything(
         await expect(await api.post(path, body), status, kind)
     assert await event_count(ledger) == before
     assert (await api.ok("GET", f"/v1/debts/{debt_id}/balance"))["total"] == 10_000
+
+
+async def test_aging_as_of_the_first_or_last_representable_day_answers(api: Api) -> None:
+    # asyncpg used to send 0001-01-01 as -infinity: "cannot subtract infinite dates", a 500.
+    debt_id = await api.debt()
+    await api.invoice(debt_id, "2025-05-01", 10_000, "INV-1")
+    first = await api.ok("GET", f"/v1/debts/{debt_id}/aging", as_of="0001-01-01")
+    last = await api.ok("GET", f"/v1/debts/{debt_id}/aging", as_of="9999-12-31")
+    assert (first["as_of"], last["as_of"]) == ("0001-01-01", "9999-12-31")
+    assert first["by_currency"]["USD"]["current"] == 10_000
+    assert last["by_currency"]["USD"]["over_120"] == 10_000
 
 
 async def test_invalid_zones_and_malformed_fields_are_422(api: Api, ledger) -> None:

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 
 def personal(description: str) -> Any:
     """Mark a field as personal data: consumers store it encrypted under the person's key
     (crypto-shredding) and nobody logs it."""
     return Field(description=description, json_schema_extra={"x-personal-data": True})
+
+
+def _within_utc_years(value: datetime) -> datetime:
+    try:
+        value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC: PostgreSQL refuses it
+        raise ValueError("the instant is outside the years 1-9999 in UTC") from None
+    return value
+
+
+# A timezone-aware instant that UTC, and so PostgreSQL's timestamptz, can hold: for the HTTP
+# schemas, where an out-of-range offset used to pass validation and fail at the database.
+Instant = Annotated[AwareDatetime, AfterValidator(_within_utc_years)]
 
 
 class Contract(BaseModel):

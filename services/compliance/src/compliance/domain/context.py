@@ -27,7 +27,10 @@ from pydantic.config import JsonDict
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("naive datetime: send a timezone-aware instant (UTC preferred)")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC: a 422, not a 500
+        raise ValueError("the instant is outside the years 1-9999 in UTC") from None
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(_utc)]

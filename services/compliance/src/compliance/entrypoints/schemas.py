@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
+
+from goodfaith_events.contracts.common import Instant
 
 Id = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
 Hash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
@@ -47,6 +49,6 @@ class CheckRequest(BaseModel):
                                       "computed when absent")
     template_meta: dict[str, Any] = Field(default_factory=dict)
     language: Annotated[str, Field(max_length=20)] = "en"
-    intended_send_at: AwareDatetime | None = Field(None, description="Defaults to now")
+    intended_send_at: Instant | None = Field(None, description="Defaults to now")
     consent_id: Id | None = None
     responding_to_consumer_request: bool = False

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from goodfaith_events.contracts.common import Instant
 from ledger.domain.components import Component
 from ledger.domain.debt_events import (
     DebtPurpose,
@@ -253,7 +254,7 @@ class PaymentIn(BaseModel):
                              "received_at": "2025-04-02T15:04:05Z"})
     payment_id: Id
     amount: MoneyIn
-    received_at: AwareDatetime
+    received_at: Instant
     invoice_order: Literal["oldest_due_first", "newest_due_first"] | None = None
 
 
@@ -268,14 +269,14 @@ class DisputeIn(BaseModel):
                              "portion": {"amount_minor": 2500, "currency": "USD"}})
     written: bool
     medium: DisputeMedium
-    received_at: AwareDatetime
+    received_at: Instant
     portion: MoneyIn | None = None
 
 
 class ResolutionIn(BaseModel):
     model_config = examples({"outcome": "upheld", "verification_sent_at": "2025-04-10T12:00:00Z"})
     outcome: DisputeOutcome
-    verification_sent_at: AwareDatetime | None = None
+    verification_sent_at: Instant | None = None
 
 
 class SettlementInstalmentIn(BaseModel):
@@ -287,7 +288,7 @@ class SettlementIn(BaseModel):
     model_config = examples({"amount": {"amount_minor": 6000, "currency": "USD"},
                              "deadline": "2025-06-30T23:59:59Z"})
     amount: MoneyIn
-    deadline: AwareDatetime
+    deadline: Instant
     instalments: list[SettlementInstalmentIn] = Field(default_factory=list, max_length=60)
 
 
