@@ -47,6 +47,13 @@ lint: install ## ruff (with the complexity rule) and mypy --strict
 bench: install ## Benchmarks side by side with their baselines; JSON in bench/results/
 	uv run python -m bench.run
 
+.PHONY: fuzz
+fuzz: install ## Fuzz the running system's ledger and compliance APIs (start it with `make up`)
+	@token=$$(uv run goodfaith token --tenant fuzz); for port in 8001 8003; do \
+	  uv run st run http://127.0.0.1:$$port/openapi.json -H "Authorization: Bearer $$token" \
+	    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+	    --max-examples $${EXAMPLES:-200} --workers 1 || exit 1; done
+
 .PHONY: schemas
 schemas: install ## Regenerate the checked-in JSON Schemas of the public contracts
 	uv run python -m goodfaith_events.schemas write

@@ -11,6 +11,13 @@ def test_every_service_is_ready_and_publishes_its_openapi(system) -> None:
         assert httpx.get(f"{service.url}/health/ready", timeout=5).status_code == 200
         spec = httpx.get(f"{service.url}/openapi.json", timeout=5).json()
         assert spec["info"]["title"] == f"goodfaith {name}"
+        # Every error an operation documents is the problem+json the services send.
+        for operations in spec["paths"].values():
+            for operation in operations.values():
+                errors = {s: r for s, r in operation["responses"].items() if s >= "400"}
+                assert {"422", "500"} <= set(errors)
+                assert all(list(r["content"]) == ["application/problem+json"]
+                           for r in errors.values())
 
 
 # The approval verification key is public on purpose: dispatchers must be able to fetch it.

@@ -188,3 +188,15 @@ def test_cursors_round_trip_and_garbage_is_a_400() -> None:
     with pytest.raises(Problem) as err:
         decode_cursor("%%%")
     assert err.value.status == 400
+
+
+def test_the_openapi_document_lists_the_problem_answers() -> None:
+    doc = make_app().openapi()
+    assert "HTTPValidationError" not in str(doc) and "Problem" in doc["components"]["schemas"]
+    create = doc["paths"]["/v1/things"]["post"]["responses"]
+    # Secured, a write with a body and an Idempotency-Key header:
+    assert set(create) == {"201", "400", "401", "403", "404", "409", "413", "422", "500"}
+    for status, response in create.items():
+        if status != "201":
+            assert list(response["content"]) == ["application/problem+json"], status
+    assert set(doc["paths"]["/v1/broken"]["get"]["responses"]) == {"200", "422", "500"}

@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from goodfaith_runtime.problems import Problem, install_problem_handlers
+from goodfaith_runtime.problems import Problem, document_problems, install_problem_handlers
 from goodfaith_runtime.storable import StorableInput
 
 ReadyCheck = Callable[[], Awaitable[bool]]
@@ -55,6 +55,7 @@ def create_service_app(
     app = FastAPI(title=f"goodfaith {name}", version=version, description=description,
                   lifespan=lifespan)
     install_problem_handlers(app)
+    document_problems(app)
     app.add_middleware(StorableInput)
     app.include_router(health_router)
     for router in routers:

@@ -76,3 +76,86 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+
+
+# --- The OpenAPI document says what the handlers above answer ------------------------------
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details. `type` names the kind of problem (a URI under "
+                   f"{PROBLEM_TYPE_BASE}); validation problems list `errors` with the place "
+                   "(`loc`) of each, never the rejected value.",
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string", "format": "uri-reference"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {
+            "type": "object",
+            "properties": {"loc": {"type": "array",
+                                   "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+                           "msg": {"type": "string"}, "type": {"type": "string"}}}},
+        "trace_id": {"type": "string", "description": "On a 500: quote it to the operators"},
+    },
+    "additionalProperties": True,
+}
+
+_WHY = {
+    "400": "Malformed body, cursor or Idempotency-Key",
+    "401": "Missing, malformed or expired token",
+    "403": "The token lacks the scope this operation needs",
+    "404": "Not found in the token's tenant (the path's resource, or one the body names)",
+    "409": "Conflicts with the current state; a retry may succeed",
+    "413": "Request body too large",
+    "422": "Invalid request",
+    "500": "Unexpected error (logged, with the trace id in the answer)",
+}
+_WRITES = {"post", "put", "patch", "delete"}
+
+
+def _statuses(path: str, method: str, operation: dict[str, Any]) -> set[str]:
+    """The error statuses an operation can answer, from what the shared handlers know of it:
+    its security, path parameters, method, body and parameters."""
+    names = {p.get("name", "").lower() for p in operation.get("parameters", [])}
+    statuses = {"422", "500"}
+    if operation.get("security"):
+        statuses |= {"401", "403"}
+    has_body = "requestBody" in operation
+    if "{" in path or (has_body and method in _WRITES):
+        statuses.add("404")
+    if method in _WRITES:
+        statuses.add("409")
+    if has_body:
+        statuses |= {"400", "413"}
+    if names & {"cursor", "idempotency-key"}:
+        statuses.add("400")
+    return statuses
+
+
+def document_problems(app: FastAPI) -> None:
+    """Make the app's OpenAPI document list its problem+json answers: FastAPI documents only a
+    422 as application/json (HTTPValidationError), which is neither the media type nor the body
+    the handlers send, so generated clients could not read any error."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = PROBLEM_SCHEMA
+        problem = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path, item in schema.get("paths", {}).items():
+            for method, operation in item.items():
+                responses = operation.setdefault("responses", {})
+                for status in _statuses(path, method, operation):
+                    responses[status] = {"description": _WHY[status], "content": problem}
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
