@@ -37,8 +37,9 @@ def _json_encode(value: object) -> bytes:
 # failed ("cannot subtract infinite dates", a 500 found by fuzzing the ledger). These codecs
 # send every date and instant as itself, in asyncpg's tuple form of the binary format (days or
 # microseconds since 2000-01-01); only a stored infinity, which goodfaith never writes, still
-# reads back as the extreme value. About 0.5 us per value more than asyncpg's C codec. (No
-# column is a naive timestamp: that type keeps asyncpg's codec.)
+# reads back as the extreme value. Measured against asyncpg's C codec: decoding 100,000
+# timestamps 83-91 against 63-72 ms (+0.15-0.3 us a value), encoding no difference. (No column
+# is a naive timestamp: that type keeps asyncpg's codec.)
 _PG_EPOCH_DAY = date(2000, 1, 1)
 _PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
