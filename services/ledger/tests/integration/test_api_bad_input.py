@@ -191,3 +191,17 @@ async def test_the_openapi_document_has_examples_for_every_request_body(api: Api
         ref = body["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
         assert doc["components"]["schemas"][ref].get("examples"), ref
     assert "Idempotency-Key" in str(doc["paths"]["/v1/debts"]["post"]["parameters"])
+
+
+async def test_amounts_whose_sums_would_not_fit_are_refused(api: Api, ledger) -> None:
+    # Each below 2**63, but a debt's total of two would overflow PostgreSQL's bigint.
+    debt_id = await api.debt()
+    await api.invoice(debt_id, "2025-05-01", 10_000, "INV-1")
+    before = await event_count(ledger)
+    body = {"invoice_id": "INV-2", "issued_on": "2025-01-01", "due_on": "2025-05-01",
+            "principal": usd(2**62)}
+    first = await api.post(f"/v1/debts/{debt_id}/invoices", body)
+    second = await api.post(f"/v1/debts/{debt_id}/invoices", {**body, "invoice_id": "INV-3"})
+    for answer in (first, second):
+        await expect(answer, 422, "validation")
+    assert await event_count(ledger) == before
