@@ -37,6 +37,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
+import uvloop
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
@@ -250,7 +251,9 @@ def _serve(kind: str, dsn: str, kafka: str, source: str, ready: Any, stop: Any, 
     """The service under test, in its own process (spawned): the load generator and the
     measuring consumer must not share its event loop, as outreach would not. `offset` is the
     load generator's CLOCK offset, so both sides share one now."""
-    asyncio.run(_serving(kind, dsn, kafka, source, ready, stop, held, index, seed, offset))
+    # On uvloop, as every service runs under uvicorn (loop="auto" picks the uvloop that
+    # uvicorn[standard] installs); until 2026-12-07 this process ran asyncio's own loop.
+    uvloop.run(_serving(kind, dsn, kafka, source, ready, stop, held, index, seed, offset))
 
 
 async def _serving(kind: str, dsn: str, kafka: str, source: str, ready: Any, stop: Any,
