@@ -117,6 +117,7 @@ async def test_invalid_bodies_get_422_problem_without_echoing_input(app_client) 
     (b'{"amount_minor": -9223372036854775809}', ["body", "amount_minor"], "integer_out_of_range"),
     (b'{"amount_minor": NaN}', ["body", "amount_minor"], "not_finite"),
     (b'{"amount_minor": 1e400}', ["body", "amount_minor"], "not_finite"),
+    (b'{"amount_minor": 1, "extra": ' + b"[" * 5000 + b"]" * 5000 + b"}", ["body"], "too_deep"),
 ])
 async def test_values_no_database_can_store_get_422_problem_naming_where(
         app_client, body, loc, kind) -> None:

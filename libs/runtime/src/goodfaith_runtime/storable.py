@@ -111,15 +111,20 @@ class StorableInput:
                 413, "Request body too large", f"send at most {self.max_body_bytes} bytes",
                 type_="body-too-large"), instance=scope.get("path"))
             return
-        if body and _is_json(scope):
-            try:
-                parsed = json.loads(body, parse_constant=_reject_constant)
-            except ValueError:
-                parsed = None  # not JSON at all: FastAPI answers that with its own 422
-            if errors := [{**e, "loc": ["body", *e["loc"]]} for e in unstorable(parsed)]:
-                await _answer(send, _invalid(errors), instance=scope.get("path"))
-                return
+        if body and _is_json(scope) and (errors := _body_errors(body)):
+            await _answer(send, _invalid(errors), instance=scope.get("path"))
+            return
         await self.app(scope, _replay(body, receive), send)
+
+
+def _body_errors(body: bytes) -> list[dict[str, Any]]:
+    try:
+        parsed = json.loads(body, parse_constant=_reject_constant)
+        return [{**e, "loc": ["body", *e["loc"]]} for e in unstorable(parsed)]
+    except ValueError:
+        return []  # not JSON at all: FastAPI answers that with its own 400
+    except RecursionError:  # FastAPI's own parse would fail the same way, as a 500
+        return [{"loc": ["body"], "msg": "JSON nested too deeply", "type": "too_deep"}]
 
 
 def _invalid(errors: list[dict[str, Any]]) -> Problem:
