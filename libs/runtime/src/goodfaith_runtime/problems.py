@@ -36,7 +36,10 @@ class Problem(Exception):
 
 
 def problem_response(problem: Problem, request: Request | None = None) -> JSONResponse:
-    instance = request.url.path if request is not None else None
+    return problem_json(problem, request.url.path if request is not None else None)
+
+
+def problem_json(problem: Problem, instance: str | None) -> JSONResponse:
     return JSONResponse(problem.body(instance), status_code=problem.status, media_type=MEDIA_TYPE)
 
 
@@ -65,10 +68,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         # Still a bug (Starlette re-raises it after answering, so it is logged with its
         # traceback); the caller gets problem+json like every other error, and the trace id
         # to quote to the operators, never the exception's text.
-        from opentelemetry import trace
+        from goodfaith_runtime.telemetry import current_trace_id
 
-        context = trace.get_current_span().get_span_context()
-        extensions = {"trace_id": format(context.trace_id, "032x")} if context.is_valid else {}
+        trace_id = current_trace_id()
+        extensions = {"trace_id": trace_id} if trace_id else {}
         return problem_response(Problem(500, "Internal error", "the error was logged",
                                         type_="internal", **extensions), request)
 

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from goodfaith_runtime.problems import MEDIA_TYPE, Problem
+from goodfaith_runtime.problems import Problem, problem_json
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MAX_BODY_BYTES = 1 << 20
@@ -103,16 +103,17 @@ class StorableInput:
             await self.app(scope, receive, send)
             return
         if errors := _url_errors(scope):
-            await _answer(send, _invalid(errors), instance=None)  # the path itself is bad
+            # The path itself is bad: not echoed as the instance.
+            await problem_json(_invalid(errors), None)(scope, receive, send)
             return
         body, more = await _read_body(receive, self.max_body_bytes)
         if more:
-            await _answer(send, Problem(
-                413, "Request body too large", f"send at most {self.max_body_bytes} bytes",
-                type_="body-too-large"), instance=scope.get("path"))
+            too_large = Problem(413, "Request body too large",
+                                f"send at most {self.max_body_bytes} bytes", type_="body-too-large")
+            await problem_json(too_large, scope.get("path"))(scope, receive, send)
             return
         if body and _is_json(scope) and (errors := _body_errors(body)):
-            await _answer(send, _invalid(errors), instance=scope.get("path"))
+            await problem_json(_invalid(errors), scope.get("path"))(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
 
@@ -160,11 +161,3 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replayed
-
-
-async def _answer(send: Send, problem: Problem, *, instance: str | None) -> None:
-    body = json.dumps(problem.body(instance)).encode()
-    await send({"type": "http.response.start", "status": problem.status,
-                "headers": [(b"content-type", MEDIA_TYPE.encode()),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})

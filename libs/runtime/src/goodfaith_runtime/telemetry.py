@@ -30,10 +30,16 @@ _PERSONAL_KEYS = frozenset({
 })
 
 
+def current_trace_id() -> str | None:
+    """The current span's trace id as the 32 hex digits Grafana searches by, if any."""
+    ctx = trace.get_current_span().get_span_context()
+    return format(ctx.trace_id, "032x") if ctx.is_valid else None
+
+
 def _stamp_trace(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mapping[str, Any]:
     ctx = trace.get_current_span().get_span_context()
     if ctx.is_valid:
-        event_dict["trace_id"] = format(ctx.trace_id, "032x")
+        event_dict["trace_id"] = current_trace_id()
         event_dict["span_id"] = format(ctx.span_id, "016x")
     return event_dict
 
