@@ -3,8 +3,8 @@ recorder, on the same embedded server in the same run.
 
 (a) one event per transaction, (b) 100 events per transaction, (c) replay of one stream and of
 the whole log. Every subject writes a new stream (aggregate) per event with a ~400-byte payload.
-The write cases run in interleaved rounds and report each subject's median round, so a noisy
-neighbour on the machine hits every subject alike.
+The write cases, and then the replays, run in interleaved rounds and report each subject's
+median round, so a noisy neighbour on the machine hits every subject alike.
 """
 
 from __future__ import annotations
@@ -186,7 +186,8 @@ class EventsourcingSubject:
                 self.recorder.insert_events([self.event(uuid.uuid4()) for _ in range(100)])
         return t.seconds
 
-    def replay(self) -> tuple[int, float]:
+    def write_stream(self) -> uuid.UUID:
+        """One aggregate of STREAM events for the replay case (untimed)."""
         one = uuid.uuid4()
         # The recorder sends one statement per event in a psycopg pipeline; 1,000 at a time
         # sometimes hung for good with both sides' buffers full (psycopg/psycopg#685, seen
@@ -194,6 +195,9 @@ class EventsourcingSubject:
         for start in range(0, STREAM, 100):
             self.recorder.insert_events(
                 [self.event(one, v) for v in range(start + 1, start + 101)])
+        return one
+
+    def replay(self, one: uuid.UUID) -> tuple[int, float]:
         with Timer() as t:
             decoded = [orjson.loads(e.state) for e in self.recorder.select_events(one)]
         return len(decoded), t.seconds
@@ -215,41 +219,79 @@ async def interleaved(suite: Suite, subjects: Subjects) -> None:
         (B, "goodfaith append_batch", BATCHES * 100, subjects.ours_batch),
         (B, "eventsourcing recorder", BATCHES * 100, subjects.es_batch),
     ]
+    await median_rounds(suite, [(case, subject, _counted(count, run))
+                                for case, subject, count, run in cases])
+
+
+Read = Callable[[], Awaitable[tuple[int, float]]]
+
+
+def _counted(count: int, run: Callable[[], Awaitable[float]]) -> Read:
+    async def counted() -> tuple[int, float]:
+        return count, await run()
+    return counted
+
+
+async def median_rounds(suite: Suite, cases: list[tuple[str, str, Read]]) -> None:
+    """Run every case once per round, ROUNDS times, and add each one's median round."""
+    counts: dict[int, int] = {}
     timings: dict[int, list[float]] = {i: [] for i in range(len(cases))}
     for _ in range(ROUNDS):
-        for index, (_, _, _, run) in enumerate(cases):
-            timings[index].append(await run())
-    for index, (case, subject, count, _) in enumerate(cases):
-        suite.add(case, subject, count, statistics.median(timings[index]))
+        for index, (_, _, run) in enumerate(cases):
+            counts[index], seconds = await run()
+            timings[index].append(seconds)
+    for index, (case, subject, _) in enumerate(cases):
+        suite.add(case, subject, counts[index], statistics.median(timings[index]))
 
 
 async def replays(suite: Suite, raw: asyncpg.Connection, store: PostgresEventStore,
                   conn: asyncpg.Connection, es: EventsourcingSubject) -> None:
+    """Each subject's data is written once (untimed), then its reads run in interleaved rounds
+    and report the median, as the write cases do: one read of 10,000 events takes ~0.1 s, and
+    a single sample of it moved 47k-100k/s from run to run."""
     stream = [(new_id(), "one-stream", v, "bench.Happened", orjson.dumps(PAYLOAD).decode())
               for v in range(1, STREAM + 1)]
     await raw.copy_records_to_table("raw_events", records=stream,
                                     columns=["id", "stream_id", "version", "type", "payload"])
-    with Timer() as t:
-        rows = await raw.fetch("SELECT * FROM raw_events WHERE stream_id = 'one-stream' "
-                               "ORDER BY version")
-        decoded = [orjson.loads(r["payload"]) for r in rows]
-    suite.add("c) replay one stream", "raw asyncpg SELECT", len(decoded), t.seconds)
-    with Timer() as t:
-        rows = await raw.fetch("SELECT * FROM raw_events")
-        decoded = [orjson.loads(r["payload"]) for r in rows]
-    suite.add("c) replay whole log", "raw asyncpg SELECT", len(decoded), t.seconds)
     for start in range(0, STREAM, 1000):
         await store.append("one-stream", start, [_event() for _ in range(1000)], META, conn=conn)
-    with Timer() as t:
-        events = (await store.read_stream("one-stream")).events
-    suite.add("c) replay one stream", "goodfaith read_stream", len(events), t.seconds)
-    with Timer() as t:
-        count = 0
-        async for _ in store.iterate_all():
-            count += 1
-    suite.add("c) replay whole log", "goodfaith iterate_all", count, t.seconds)
-    count, seconds = await asyncio.to_thread(es.replay)
-    suite.add("c) replay one stream", "eventsourcing recorder", count, seconds)
+    es_stream = await asyncio.to_thread(es.write_stream)
+
+    async def raw_stream() -> tuple[int, float]:
+        with Timer() as t:
+            rows = await raw.fetch("SELECT * FROM raw_events WHERE stream_id = 'one-stream' "
+                                   "ORDER BY version")
+            decoded = [orjson.loads(r["payload"]) for r in rows]
+        return len(decoded), t.seconds
+
+    async def raw_log() -> tuple[int, float]:
+        with Timer() as t:
+            rows = await raw.fetch("SELECT * FROM raw_events")
+            decoded = [orjson.loads(r["payload"]) for r in rows]
+        return len(decoded), t.seconds
+
+    async def ours_stream() -> tuple[int, float]:
+        with Timer() as t:
+            events = (await store.read_stream("one-stream")).events
+        return len(events), t.seconds
+
+    async def ours_log() -> tuple[int, float]:
+        with Timer() as t:
+            count = 0
+            async for _ in store.iterate_all():
+                count += 1
+        return count, t.seconds
+
+    async def es_replay() -> tuple[int, float]:
+        return await asyncio.to_thread(es.replay, es_stream)
+
+    await median_rounds(suite, [
+        ("c) replay one stream", "raw asyncpg SELECT", raw_stream),
+        ("c) replay whole log", "raw asyncpg SELECT", raw_log),
+        ("c) replay one stream", "goodfaith read_stream", ours_stream),
+        ("c) replay whole log", "goodfaith iterate_all", ours_log),
+        ("c) replay one stream", "eventsourcing recorder", es_replay),
+    ])
     with Timer() as t:
         report = await store.verify()
     suite.add("verify every hash chain", "goodfaith verify", report.events, t.seconds)
@@ -299,5 +341,6 @@ async def run(infra: Infra) -> Suite:
                 ("c) replay one stream", "eventsourcing recorder"))
     suite.targets["(c) replay"] = ">= 50,000 events/s"
     suite.notes.append(f"fsync on; one connection per subject, sequential; median of {ROUNDS} "
-                       "interleaved rounds; goodfaith rows carry a SHA-256 chain link")
+                       "interleaved rounds for writes and for replays; goodfaith rows carry a "
+                       "SHA-256 chain link")
     return suite
