@@ -16,7 +16,8 @@ decisions (the stream is not fresh), and each decision is for a new request.
 Latency is request produced -> decision consumed from goodfaith.contact-decided, measured in one
 process with one monotonic clock; the gate (and the runtime echo) run in a process of their own,
 as they would in production, so the load generator does not share their event loop; the gate is
-also measured as two processes in one consumer group. Requests start once the group has given
+also measured as two processes in one consumer group. The target's case (one process at the
+target's rate) runs GATE_RUNS times and reports its median run. Requests start once the group has given
 out every partition (a group still waiting on a member of the run before answers nothing for
 seconds: that is the group's start-up, not the gate's latency). Everything (PostgreSQL, Tansu,
 service, load generator) still shares this machine's cores.
@@ -62,6 +63,9 @@ from goodfaith_runtime.settings import ServiceSettings
 RATE, SECONDS, PERSONS = 500, 10, 1000
 LOWER_RATE = 250  # the gate again at half the target's rate: where this machine's knee is
 WARMUP_SECONDS = 2  # sent before the measured SECONDS; reported apart as the cold start
+# The target's case runs this many times, each on a fresh broker, and reports its median run:
+# one 10 s window at 500/s moved from p99 31 to 83 ms within the same hour on unchanged code.
+GATE_RUNS = 3
 MESSAGES = RATE * (WARMUP_SECONDS + SECONDS)
 # The topics' partitions, as the services create them on one machine (ONE_MACHINE_PARTITIONS).
 INPROC_DECISIONS, PARTITIONS, BATCH = 3000, ONE_MACHINE_PARTITIONS, 16
@@ -555,6 +559,18 @@ def _report(suite: Suite, label: str, figures: dict[str, float], target: bool = 
                        f"{figures['produce_s']:.1f}s, max {figures['max']:.0f} ms")
 
 
+async def _target_runs(suite: Suite, infra: Infra) -> None:
+    """The gate at the target's rate GATE_RUNS times: the median run (by p99) is reported in
+    full as "gate", and every run's p99 is listed, so the spread is in the results too."""
+    runs = [await _gate(infra) for _ in range(GATE_RUNS)]
+    for number, figures in enumerate(runs, start=1):
+        suite.measure(f"gate run {number} of {GATE_RUNS} latency p99", figures["p99"], "ms")
+    suite.measure(f"gate runs of {GATE_RUNS} with p99 under 50 ms",
+                  sum(figures["p99"] < 50 for figures in runs), "runs")
+    _report(suite, "gate", sorted(runs, key=lambda figures: figures["p99"])[GATE_RUNS // 2],
+            target=True)
+
+
 async def run(infra: Infra) -> Suite:
     suite = Suite("compliance")
     gate = await _inprocess(infra)
@@ -581,7 +597,7 @@ async def run(infra: Infra) -> Suite:
               unit="decisions/s")
     suite.ratio("evaluate full / one-rule baseline", ("in-process evaluate", "full packs"),
                 ("in-process evaluate", "baseline (1 rule)"))
-    _report(suite, "gate", await _gate(infra), target=True)
+    await _target_runs(suite, infra)
     # Two gate processes, as two replicas would share the partitions: on two cores already
     # busy with PostgreSQL, Tansu and the load generator, more processes mostly add contention.
     _report(suite, "gate, two processes", await _gate(infra, processes=2))
@@ -591,5 +607,5 @@ async def run(infra: Infra) -> Suite:
     suite.notes.append(f"{RATE} requests/s for {WARMUP_SECONDS}s (the cold start, reported apart) "
                        f"then {SECONDS}s (the figures) over {PERSONS} persons, {PARTITIONS} "
                        "partitions; latency = produced -> decision consumed; service in its own "
-                       "process")
+                       f"process; \"gate\" is the median of {GATE_RUNS} runs by p99")
     return suite
