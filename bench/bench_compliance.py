@@ -17,10 +17,10 @@ Latency is request produced -> decision consumed from goodfaith.contact-decided,
 process with one monotonic clock; the gate (and the runtime echo) run in a process of their own,
 as they would in production, so the load generator does not share their event loop; the gate is
 also measured as two processes in one consumer group. The target's case (one process at the
-target's rate) runs GATE_RUNS times and reports its median run. Requests start once the group has given
-out every partition (a group still waiting on a member of the run before answers nothing for
-seconds: that is the group's start-up, not the gate's latency). Everything (PostgreSQL, Tansu,
-service, load generator) still shares this machine's cores.
+target's rate) runs GATE_RUNS times and reports its median run. Requests start once the group
+has given out every partition (a group still waiting on a member of the run before answers
+nothing for seconds: that is the group's start-up, not the gate's latency). Everything
+(PostgreSQL, Tansu, service, load generator) still shares this machine's cores.
 """
 
 from __future__ import annotations
