@@ -33,13 +33,17 @@ _PERSONAL_KEYS = frozenset({
 def current_trace_id() -> str | None:
     """The current span's trace id as the 32 hex digits Grafana searches by, if any."""
     ctx = trace.get_current_span().get_span_context()
-    return format(ctx.trace_id, "032x") if ctx.is_valid else None
+    return _trace_hex(ctx) if ctx.is_valid else None
+
+
+def _trace_hex(ctx: trace.SpanContext) -> str:
+    return format(ctx.trace_id, "032x")
 
 
 def _stamp_trace(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mapping[str, Any]:
     ctx = trace.get_current_span().get_span_context()
-    if ctx.is_valid:
-        event_dict["trace_id"] = current_trace_id()
+    if ctx.is_valid:  # one span lookup per log line: this runs for every line
+        event_dict["trace_id"] = _trace_hex(ctx)
         event_dict["span_id"] = format(ctx.span_id, "016x")
     return event_dict
 
