@@ -20,9 +20,7 @@ also measured as two processes in one consumer group. The target's case (one pro
 target's rate) runs GATE_RUNS times and reports its median run. Requests start once the group
 has given out every partition (a group still waiting on a member of the run before answers
 nothing for seconds: that is the group's start-up, not the gate's latency). Everything
-(PostgreSQL, Tansu, service, load generator) still shares this machine's cores, so the load
-generator's own Kafka clients are librdkafka's (bench/load.py), which take about half the CPU
-aiokafka's did; the services under test keep aiokafka.
+(PostgreSQL, Tansu, service, load generator) still shares this machine's cores.
 """
 
 from __future__ import annotations
@@ -33,7 +31,6 @@ import importlib.util
 import multiprocessing
 import os
 import statistics
-import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -45,7 +42,7 @@ import uvloop
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
-from bench import cpu, load
+from bench import cpu
 from bench.common import Suite
 from compliance.bootstrap import bootstrap
 from compliance.config import ComplianceSettings
@@ -140,50 +137,58 @@ async def _drive(
     ms per request (cpu_<role>) and as a share of the whole machine (cpu_machine_pct)."""
     sent: dict[str, tuple[int, float]] = {}
     latencies: list[tuple[int, float]] = []
-    tally = {"approved": 0, "last_at": 0.0}  # approvals: the workload (a block is cheaper)
-    answered_all = threading.Event()
+    approved = 0  # answers that were approvals: the workload (a block is a cheaper decision)
+    # A short fetch wait: Tansu answers a fetch only when the wait runs out, so aiokafka's
+    # 500 ms default would add ~250 ms of the measuring side to every latency.
+    consumer = AIOKafkaConsumer(sink, bootstrap_servers=infra.kafka_bootstrap,
+                                group_id=f"bench-{new_id().hex}", auto_offset_reset="latest",
+                                fetch_max_wait_ms=FETCH_WAIT_MS)
+    await consumer.start()
+    await asyncio.sleep(1.0)  # let the group settle so "latest" is before our first answer
+    producer = make_producer(infra.kafka_bootstrap, idempotence=False, client_id="bench")
+    await producer.start()
+    done = asyncio.Event()
 
-    def on_answer(value: bytes, now: float) -> None:  # on the answers' thread
-        # The answer's body is its payload: the id is all the measuring side needs (a full
-        # decode costs ~35 us of the shared cores per answer).
-        body = orjson.loads(value)
-        found = sent.pop(body.get("request_id"), None)
-        if found is None:
-            return
-        latencies.append((found[0], now - found[1]))
-        tally["approved"] += "approval_id" in body
-        tally["last_at"] = now
-        if len(latencies) == len(messages):
-            answered_all.set()
+    async def receive() -> None:
+        nonlocal approved
+        while not done.is_set() or len(latencies) < len(messages):
+            batches = await consumer.getmany(timeout_ms=100)
+            now = time.perf_counter()
+            for records in batches.values():
+                for record in records:
+                    # The answer's body is its payload: the id is all the measuring side needs
+                    # (a full decode costs ~35 us of the shared cores per answer).
+                    body = orjson.loads(record.value)
+                    key = body.get("request_id")
+                    if key in sent:
+                        index, at = sent.pop(key)
+                        latencies.append((index, now - at))
+                        approved += "approval_id" in body
+            if done.is_set() and not sent:
+                return
 
-    # A short fetch wait: Tansu answers a fetch only when the wait runs out, so a 500 ms
-    # default would add ~250 ms of the measuring side to every latency.
-    answers = load.Answers(infra.kafka_bootstrap, sink, on_answer, fetch_wait_ms=FETCH_WAIT_MS)
-    requests = load.Requests(infra.kafka_bootstrap)
     # Encoded before the clock starts: outreach encodes its requests on its own machine, so
     # the load generator should take as little of the shared cores as it can.
     records = [(key, encode(message, partition_key=partition_key))
                for key, partition_key, message in messages]
     warm = rate * WARMUP_SECONDS
     middle = warm + (len(records) - warm) // 2
+    receiver = asyncio.create_task(receive())
     start = time.perf_counter()
     halves = _Halves(cpu.roles(service_pids or [], os.getpid()), warm, middle, len(records),
                      bool(service_pids))
-    try:
-        for i, (key, record) in enumerate(records):
-            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
-            halves.at(i)
-            sent[key] = (i, time.perf_counter())
-            requests.send(source, record)
-        elapsed = time.perf_counter() - start
-        spent = halves.close()
-        if not await asyncio.to_thread(answered_all.wait, 120):
-            raise RuntimeError(f"{len(sent)} of {len(messages)} requests got no answer")
-    finally:
-        answers.close()
-        requests.close()
-    answered = tally["last_at"] - start
-    approved = int(tally["approved"])
+    for i, (key, record) in enumerate(records):
+        await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+        halves.at(i)
+        sent[key] = (i, time.perf_counter())
+        await producer.send(source, value=record.value, key=record.key, headers=record.headers)
+    elapsed = time.perf_counter() - start
+    spent = halves.close()
+    done.set()
+    await asyncio.wait_for(receiver, 120)
+    answered = time.perf_counter() - start
+    await producer.stop()
+    await consumer.stop()
     figures = {"n": len(latencies), "approved": approved, "produce_s": elapsed,
                "answered_s": answered,
                **_latencies(latencies, warm, middle), **spent}
