@@ -257,3 +257,32 @@ async def test_only_valid_public_contracts_can_be_published(pool, event, reason)
         await store.append("s", 0, [event], META)
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+@pytest.mark.parametrize(("metadata", "reason"), [
+    (Metadata(tenant="t" * 101, producer="test"), "tenant"),
+    (Metadata(tenant="", producer="test"), "tenant"),
+    (Metadata(tenant="acme", producer="p" * 51), "producer"),
+    (Metadata(tenant="acme", producer="test", traceparent="00-" + "f" * 60), "traceparent"),
+    (Metadata(tenant="acme", producer="test",
+              correlation_id="not-a-uuid"),  # type: ignore[arg-type]
+     "correlation_id"),
+], ids=["long tenant", "no tenant", "long producer", "long traceparent", "bad correlation id"])
+@pytest.mark.parametrize("published", [False, True], ids=["private", "published"])
+async def test_an_event_whose_envelope_could_not_be_built_is_refused_at_append(
+        pool, metadata, reason, published) -> None:
+    """The relay could neither publish nor skip it: it would hold up the outbox for good."""
+    store = PostgresEventStore(pool, producer="test")
+    event = NewEvent(type="test.Happened", payload={"n": 1},
+                     publish_to=("t", "k") if published else None)
+    with pytest.raises(InvalidEvent, match=reason):
+        await store.append("s", 0, [event], metadata)
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM events") == 0
+        assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def test_an_event_with_a_schema_version_below_one_is_refused_at_append(pool) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    with pytest.raises(InvalidEvent, match="schema version"):
+        await store.append("s", 0, [NewEvent(type="x", payload={}, schema_version=0)], META)

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 import goodfaith_runtime.service  # noqa: F401  (a service process registers the outbox metrics)
 from goodfaith_runtime.auth import Principal, TokenVerifier, mint_token, require
 from goodfaith_runtime.clock import ManualClock
+from goodfaith_runtime.eventstore import ConcurrencyError, InvalidEvent
 from goodfaith_runtime.http import (
     IDEMPOTENCY_SQL,
     create_service_app,
@@ -20,7 +21,8 @@ from goodfaith_runtime.http import (
     remember_response,
     request_fingerprint,
 )
-from goodfaith_runtime.problems import Problem
+from goodfaith_runtime.pii import KeyUnwrapError
+from goodfaith_runtime.problems import PROBLEM_TYPE_BASE, Problem
 
 KEY = "k" * 40
 
@@ -90,6 +92,7 @@ async def test_missing_wrong_or_expired_tokens_get_problem_json(app_client) -> N
         ({"Authorization": "Bearer nonsense"}, 401, "invalid-token"),
         (token(scopes=["other"]), 403, "insufficient-scope"),
         (token(clock=ManualClock(datetime.now(UTC) - timedelta(days=2))), 401, "invalid-token"),
+        (token(tenant="t" * 101), 401, "invalid-token"),
     ]
     for headers, status, kind in cases:
         response = await app_client.post("/v1/things", json={"amount_minor": 1}, headers=headers)
@@ -182,6 +185,53 @@ async def test_health_is_open_and_metrics_are_exposed() -> None:
     async with client_for(make_app()) as client:
         assert (await client.get("/health/live")).status_code == 200
         assert "goodfaith_outbox_backlog" in (await client.get("/metrics")).text
+
+
+def test_a_tenant_no_event_envelope_can_carry_is_refused_at_the_token() -> None:
+    verifier = TokenVerifier(KEY, algorithms=["HS256"], audience="goodfaith",
+                             issuer="goodfaith-dev")
+
+    def tenant_of(tenant: str) -> str:
+        return verifier.verify(mint_token(KEY, subject="app", tenant=tenant, scopes=[])).tenant
+
+    assert tenant_of("t" * 100) == "t" * 100  # Envelope.tenant's limit
+    with pytest.raises(Problem) as err:
+        tenant_of("t" * 101)
+    assert (err.value.status, err.value.type) == (401, PROBLEM_TYPE_BASE + "invalid-token")
+
+
+async def test_store_and_keyring_refusals_are_problems_without_their_text() -> None:
+    router = APIRouter()
+
+    @router.post("/v1/invalid")
+    async def invalid() -> dict:
+        raise InvalidEvent("t.Registered: payload is not canonical JSON: 'Jane Roe'")
+
+    @router.post("/v1/conflict")
+    async def conflict() -> dict:
+        raise ConcurrencyError("person-jane", 3)
+
+    @router.post("/v1/unwrap")
+    async def unwrap() -> dict:
+        raise KeyUnwrapError("person-jane's key")
+
+    app = create_service_app(name="t", version="0", description="",
+                             lifespan=contextlib.asynccontextmanager(_no_state),
+                             routers=[router])
+    async with client_for(app) as client:
+        answers = {path: await client.post(path)
+                   for path in ("/v1/invalid", "/v1/conflict", "/v1/unwrap")}
+    assert {path: (r.status_code, r.json()["type"].rsplit("/", 1)[-1])
+            for path, r in answers.items()} == {
+        "/v1/invalid": (422, "invalid-event"), "/v1/conflict": (409, "concurrency-conflict"),
+        "/v1/unwrap": (503, "key-unavailable")}
+    for response in answers.values():
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "Jane" not in response.text and "jane" not in response.text
+
+
+async def _no_state(app: FastAPI):  # type: ignore[no-untyped-def]
+    yield
 
 
 def test_cursors_round_trip_and_garbage_is_a_400() -> None:

@@ -3,12 +3,15 @@
 import asyncio
 import contextlib
 from collections import defaultdict
+from datetime import UTC, datetime
 
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from prometheus_client import REGISTRY
 
-from goodfaith_events.codec import decode
+from goodfaith_events.codec import decode, encode
+from goodfaith_events.envelope import Envelope, EventMessage
 from goodfaith_events.ids import new_id
 from goodfaith_runtime.consumer import Delivery, IdempotentConsumer, KafkaConsumerLoop, dlq_topic
 from goodfaith_runtime.db import create_pool, migrate
@@ -155,7 +158,8 @@ async def test_a_relay_crash_before_delete_resends_and_loses_nothing(pool, infra
 
 
 async def _consume_into_table(pool, infra, topic, name, handler, expected, dlq=None,
-                              combine_up_to=0):
+                              combine_up_to=0, until=None):
+    """Consume until `expected` inbox rows exist and `until()` (if given) is true."""
     async with pool.acquire() as conn:
         await conn.execute("CREATE TABLE IF NOT EXISTS applied (event_id uuid, n int)")
     async with producer_for(infra) as producer:
@@ -169,7 +173,7 @@ async def _consume_into_table(pool, infra, topic, name, handler, expected, dlq=N
         while asyncio.get_running_loop().time() < deadline:
             async with pool.acquire() as conn:
                 done = await conn.fetchval("SELECT count(*) FROM processed_messages")
-            if done >= expected:
+            if done >= expected and (until is None or until()):
                 break
             await asyncio.sleep(0.1)
         held = loop.assignment()
@@ -198,11 +202,22 @@ async def test_redelivered_messages_are_applied_once(pool, infra, topic) -> None
     async with producer_for(infra) as producer:
         await producer.send_and_wait(topic, records[0].value, key=records[0].key,
                                      headers=list(records[0].headers))
-    await _consume_into_table(pool, infra, topic, "once", apply_n, expected=6)
+    # The copy adds no inbox row: wait until the consumer has actually met it.
+    before = consumed("once", "duplicate")
+    await _consume_into_table(pool, infra, topic, "once", apply_n, expected=6,
+                              until=lambda: consumed("once", "duplicate") > before)
+    assert consumed("once", "duplicate") == before + 1
+    copied = decode(records[0].value, records[0].headers).envelope.event_id
     async with pool.acquire() as conn:
         applied = await conn.fetchval("SELECT count(*) FROM applied")
         distinct = await conn.fetchval("SELECT count(DISTINCT event_id) FROM applied")
-    assert applied == distinct == 6
+        once = await conn.fetchval("SELECT count(*) FROM applied WHERE event_id = $1", copied)
+    assert applied == distinct == 6 and once == 1
+
+
+def consumed(consumer: str, outcome: str) -> float:
+    return REGISTRY.get_sample_value(
+        "goodfaith_consumed_total", {"consumer": consumer, "outcome": outcome}) or 0.0
 
 
 async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_partition_moves_on(
@@ -236,6 +251,40 @@ async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_partition_
     dlq = await drain(infra.kafka_bootstrap, dlq_topic("dlqtest"), 2)
     assert len(dlq) == 2
     assert any(dict(r.headers)["dlq_reason"].startswith(b"ValueError") for r in dlq)
+
+
+async def test_a_dead_letter_with_null_and_nul_headers_is_stored_without_its_input(
+        pool, infra) -> None:
+    """Kafka allows a null header value; PostgreSQL refuses NUL in text and jsonb. Either
+    failing the dead_letters insert would roll the batch back and retry it forever. The
+    reason names what is invalid, never the rejected (personal) value."""
+    topic = "test.nullheaders." + new_id().hex[:12]
+    await ensure_topics(infra.kafka_bootstrap, [topic, dlq_topic("nullhdr")], partitions=1)
+    envelope = Envelope(type="test.Happened", schema_version=1, stream_id="person-1",
+                        stream_version=1, occurred_at=datetime.now(UTC), tenant="acme",
+                        producer="elsewhere")
+    bad = encode(EventMessage(envelope=envelope, payload={"stream": "x", "n": "Jane Roe"}),
+                 partition_key="same-key")
+    store = PostgresEventStore(pool, producer="test")
+    await store.append("after", 0, [pub(topic, "same-key", 7)], META)
+    async with producer_for(infra) as producer:
+        await producer.send_and_wait(
+            topic, bad.value, key=bad.key,
+            headers=[*bad.headers, ("x-null", None), ("x-nul", b"a\x00b")])
+        await relay_until_empty(OutboxRelay(pool, producer, service="test"))
+    await _consume_into_table(pool, infra, topic, "nullhdr", apply_n, expected=2)
+    async with pool.acquire() as conn:
+        applied = [r["n"] for r in await conn.fetch("SELECT n FROM applied")]
+        dead = await conn.fetch("SELECT reason, headers, event_id FROM dead_letters")
+    assert applied == [7]  # the partition moved on past the dead letter
+    assert len(dead) == 1
+    reason, headers = dead[0]["reason"], dead[0]["headers"]
+    assert "Jane" not in reason and "int_parsing" in reason and "n: " in reason
+    assert headers["x-null"] is None and headers["x-nul"] == "a\ufffdb"
+    assert dead[0]["event_id"] == str(envelope.event_id)
+    dlq = await drain(infra.kafka_bootstrap, dlq_topic("nullhdr"), 2, timeout=3)
+    assert len(dlq) == 1  # sent once, not once per retry
+    assert b"Jane" not in dict(dlq[0].headers)["dlq_reason"]
 
 
 async def test_an_idle_relay_is_woken_by_the_commit_not_by_its_poll(pool, infra, topic) -> None:

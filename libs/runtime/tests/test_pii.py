@@ -6,7 +6,15 @@ import os
 import pytest
 
 from goodfaith_runtime.eventstore import Metadata, NewEvent, PostgresEventStore
-from goodfaith_runtime.pii import ERASED, KeyringError, PersonKeyring, parse_kek
+from goodfaith_runtime.pii import (
+    ERASED,
+    KeyringError,
+    KeyUnwrapError,
+    PersonKey,
+    PersonKeyring,
+    parse_kek,
+    unseal_with,
+)
 
 pytestmark = pytest.mark.integration
 META = Metadata(tenant="acme", producer="test")
@@ -14,6 +22,21 @@ META = Metadata(tenant="acme", producer="test")
 
 def keyring() -> PersonKeyring:
     return PersonKeyring(parse_kek(base64.b64encode(os.urandom(32)).decode()))
+
+
+class Acked:
+    """A producer that acks every send at once and remembers what it was given."""
+
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+
+    async def send(self, topic, value, key, headers):  # type: ignore[no-untyped-def]
+        import asyncio
+
+        self.sent.append(value)
+        done = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
 
 
 async def test_erasing_a_person_masks_their_data_and_keeps_every_chain_valid(pool) -> None:
@@ -118,3 +141,88 @@ async def test_a_sealed_public_event_is_published_clear_and_masked_after_erasure
     stored = (await store.read_stream("before")).events[0].payload["stream"]
     assert stored.startswith("enc:v1:")  # the log never held the number in clear
     assert (await store.verify()).ok
+
+
+@pytest.mark.parametrize("lookalike", [
+    "enc:v1:", "enc:v1:abc", "enc:v1:%%%%", "enc:v1:ünï", "enc:v1:" + base64.b64encode(
+        b"too short").decode(),
+])
+def test_a_string_that_only_looks_sealed_is_left_as_it_is(lookalike) -> None:
+    # A caller's own id, say: it was never sealed by us, so it is no one's personal field.
+    key = PersonKey("p1", os.urandom(32))
+    payload = {"id": lookalike, "nested": [{"ref": lookalike}], "n": 1}
+    assert unseal_with(key, payload) == payload
+    assert unseal_with(None, payload) == payload
+    assert key.open(lookalike) is None
+
+
+def test_a_well_formed_sealed_value_under_another_key_still_reads_as_erased() -> None:
+    sealed = PersonKey("p1", os.urandom(32)).seal("Jane Roe")
+    assert unseal_with(PersonKey("p1", os.urandom(32)), {"name": sealed}) == {"name": ERASED}
+    assert unseal_with(None, {"name": sealed}) == {"name": ERASED}
+
+
+def test_a_key_the_kek_cannot_unwrap_raises_rather_than_reading_as_erased() -> None:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    kek, rotated = AESGCM(os.urandom(32)), AESGCM(os.urandom(32))
+    nonce = os.urandom(12)
+    wrapped = nonce + kek.encrypt(nonce, os.urandom(32), b"p1")
+    assert PersonKey.unwrap(kek, "p1", wrapped).owner == "p1"
+    for bad_kek, owner, row in ((rotated, "p1", wrapped), (kek, "p2", wrapped),
+                                (kek, "p1", wrapped[:5])):
+        with pytest.raises(KeyUnwrapError):
+            PersonKey.unwrap(bad_kek, owner, row)
+    assert not issubclass(KeyUnwrapError, KeyringError)  # services answer those "erased"
+
+
+async def test_reads_with_a_wrong_kek_fail_loudly_instead_of_masking(pool) -> None:
+    ring = keyring()
+    async with pool.acquire() as conn:
+        sealed = await ring.seal(conn, person_id="p1", tenant="acme", payload={"name": "Jane"},
+                                 fields=["name"])
+        with pytest.raises(KeyUnwrapError):
+            await keyring().unseal(conn, person_id="p1", payload=sealed)
+
+
+async def test_a_relay_with_a_wrong_kek_keeps_the_rows_and_publishes_nothing(pool) -> None:
+    import asyncio
+
+    from prometheus_client import REGISTRY
+
+    from goodfaith_runtime.outbox import OutboxRelay
+
+    store, ring = PostgresEventStore(pool, producer="test"), keyring()
+    async with pool.acquire() as conn:
+        sealed = await ring.seal(conn, person_id="p1", tenant="acme",
+                                 payload={"stream": "+14155550100", "n": 1}, fields=["stream"])
+    await store.append("s", 0, [NewEvent(type="test.Happened", payload=sealed,
+                                         publish_to=("t", "p1"), sealed_for="p1")], META)
+
+    async def outbox() -> int:
+        async with pool.acquire() as conn:
+            return int(await conn.fetchval("SELECT count(*) FROM outbox"))
+
+    producer = Acked()
+    wrong = OutboxRelay(pool, producer, service="wrong-kek", keyring=keyring(), idle_sleep=0.01,
+                        max_backoff=0.05)
+    with pytest.raises(KeyUnwrapError):
+        await wrong.publish_pending()
+
+    def failures() -> float:
+        return REGISTRY.get_sample_value("goodfaith_outbox_failures_total",
+                                         {"service": "wrong-kek"}) or 0.0
+
+    before, stop = failures(), asyncio.Event()
+    runner = asyncio.create_task(wrong.run(stop))
+    for _ in range(100):
+        if failures() >= before + 2:  # failed, and retried
+            break
+        await asyncio.sleep(0.02)
+    stop.set()
+    await asyncio.wait_for(runner, 10)
+    assert failures() >= before + 2
+    assert producer.sent == [] and await outbox() == 1  # nothing "[erased]", nothing lost
+    # With the right KEK the same row goes out in clear.
+    assert await OutboxRelay(pool, producer, service="test", keyring=ring).publish_pending() == 1
+    assert b"+14155550100" in producer.sent[0] and await outbox() == 0

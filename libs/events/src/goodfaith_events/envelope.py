@@ -7,9 +7,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    create_model,
+    field_validator,
+)
 
 from goodfaith_events.ids import new_id
 
@@ -47,3 +56,27 @@ class EventMessage(BaseModel):
 
     envelope: Envelope
     payload: dict[str, Any]
+
+
+# What every event of one append shares (an event store's Metadata), with Envelope's own field
+# constraints (taken from its fields, so the two cannot drift apart): a store checks an
+# append's metadata once against it, and so never stores an event whose envelope could not be
+# built. The relay could neither publish such an event nor skip it (that would break
+# per-stream order), so it would hold up every event after it.
+SHARED_FIELDS = ("tenant", "producer", "correlation_id", "causation_id", "traceparent")
+_shared: dict[str, Any] = {name: (Envelope.model_fields[name].annotation,
+                                  Envelope.model_fields[name]) for name in SHARED_FIELDS}
+SharedEnvelope: type[BaseModel] = create_model(
+    "SharedEnvelope", __config__=ConfigDict(frozen=True, extra="forbid"), **_shared)
+
+_TENANT: TypeAdapter[str] = TypeAdapter(Annotated[str, Envelope.model_fields["tenant"]])
+
+
+def is_valid_tenant(value: object) -> bool:
+    """Whether `value` can be an envelope's tenant (a bearer token's tenant must be one: every
+    event written for the request carries it)."""
+    try:
+        _TENANT.validate_python(value, strict=True)  # strict: a string, never coerced
+    except ValidationError:
+        return False
+    return True

@@ -20,6 +20,15 @@ class ContractError(ValueError):
     """A message does not match any registered contract or fails its schema."""
 
 
+def describe_invalid(exc: ValidationError) -> str:
+    """What is wrong, by place, message and kind, never the rejected value: pydantic's own text
+    quotes it (input_value=...), and it may be personal data."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc']) or '(root)'}: {error['msg']} "
+        f"[{error['type']}]"
+        for error in exc.errors(include_input=False, include_url=False))
+
+
 @dataclass
 class ContractSpec:
     name: str

@@ -15,6 +15,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from goodfaith_events.envelope import is_valid_tenant
 from goodfaith_runtime.clock import Clock, SystemClock
 from goodfaith_runtime.problems import Problem
 
@@ -44,6 +45,11 @@ class TokenVerifier:
         tenant = claims.get("tenant")
         if not isinstance(tenant, str) or not tenant:
             raise Problem(401, "Invalid token", "the token names no tenant", type_="invalid-token")
+        # Every event the request writes carries the tenant in its envelope: one the envelope
+        # cannot carry would be stored and then never published.
+        if not is_valid_tenant(tenant):
+            raise Problem(401, "Invalid token", "the token's tenant is not a valid tenant id",
+                          type_="invalid-token")
         scope = claims.get("scope", "")
         return Principal(claims["sub"], tenant, frozenset(str(scope).split()))
 

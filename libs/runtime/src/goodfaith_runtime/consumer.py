@@ -24,11 +24,11 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from prometheus_client import Counter
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from goodfaith_events.codec import CodecError, decode
 from goodfaith_events.envelope import EventMessage
-from goodfaith_events.registry import REGISTRY, ContractError
+from goodfaith_events.registry import REGISTRY, ContractError, describe_invalid
 from goodfaith_runtime.clock import Clock, SystemClock
 from goodfaith_runtime.outbox import Producer
 from goodfaith_runtime.telemetry import span_from_traceparent
@@ -191,7 +191,7 @@ class IdempotentConsumer:
     async def _dead_letter(
         self, conn: asyncpg.Connection, record: ConsumerRecord, error: Exception, attempts: int,
     ) -> None:
-        reason = f"{type(error).__name__}: {error}"[:2000]
+        reason = _reason(error)
         headers = [
             *(record.headers or ()),
             ("dlq_reason", reason.encode()),
@@ -205,15 +205,16 @@ class IdempotentConsumer:
             dlq_topic(self.name), value=record.value or b"", key=record.key or b"",
             headers=headers)
         await future
-        event_id = _header(record, "ce_id")
+        # Whatever the headers hold, the row must go in: a failed insert rolls the batch back,
+        # and it would be retried (and sent to the DLQ topic again) forever.
+        event_id = _storable_or_none(_header(record, "ce_id"))
         await conn.execute(
             "INSERT INTO dead_letters (consumer, topic, partition, \"offset\", event_id, "
             "event_type, reason, attempts, headers, body, dead_at) "
             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             self.name, record.topic, record.partition, record.offset, event_id,
-            _header(record, "ce_type"), reason, attempts,
-            {k: v.decode(errors="replace") for k, v in record.headers or ()},
-            record.value, self._clock.now(),
+            _storable_or_none(_header(record, "ce_type")), reason, attempts,
+            _stored_headers(record.headers), record.value, self._clock.now(),
         )
         if event_id is not None:
             # So that a redelivery of a dead-lettered message is recognised, not retried.
@@ -230,6 +231,43 @@ class IdempotentConsumer:
 
 _DATABASE_GONE = (asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError)
 _Decoded = tuple[ConsumerRecord, EventMessage, BaseModel | None]
+
+
+def _reason(error: Exception) -> str:
+    """Why a message was dead-lettered, as stored and sent with it. For a validation failure
+    anywhere in the error's chain, its places and messages, never pydantic's own text: that
+    quotes the rejected input (input_value=...), personal data in the dead_letters table."""
+    invalid = _validation_error(error)
+    detail = str(error) if invalid is None else (
+        f"invalid {invalid.title}: {describe_invalid(invalid)}")
+    return _storable(f"{type(error).__name__}: {detail}")[:2000]
+
+
+def _validation_error(error: BaseException) -> ValidationError | None:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ValidationError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _stored_headers(headers: Sequence[tuple[str, bytes | None]] | None) -> dict[str, str | None]:
+    """A record's headers as jsonb: text values, a null value (Kafka allows one) kept null."""
+    return {_storable(key): None if value is None else _storable(
+        bytes(value).decode(errors="replace")) for key, value in headers or ()}
+
+
+def _storable(text: str) -> str:
+    """`text` as PostgreSQL can store it in text and jsonb: NUL (which both refuse) and lone
+    surrogates (not UTF-8) become U+FFFD, as undecodable bytes do."""
+    return text.encode(errors="replace").decode().replace("\x00", "\ufffd")
+
+
+def _storable_or_none(text: str | None) -> str | None:
+    return None if text is None else _storable(text)
 
 
 def _decode_all(records: Sequence[ConsumerRecord]) -> list[_Decoded] | None:
@@ -319,12 +357,22 @@ class KafkaConsumerLoop:
             log.error("consumer.batch_failed", consumer=self._consumer.name,
                       partitions=[f"{tp.topic}:{tp.partition}" for tp in batches],
                       error=type(exc).__name__)
-            for tp, records in batches.items():
-                self._kafka.seek(tp, records[0].offset)
+            self._rewind(batches)
             await asyncio.sleep(self._failure_backoff)
             return {}
         return {tp: OffsetAndMetadata(records[-1].offset + 1, "")
                 for tp, records in batches.items()}
+
+
+    def _rewind(self, batches: dict[TopicPartition, list[Any]]) -> None:
+        """Back to the first record of each failed batch, on the partitions still assigned.
+        One a rebalance took away meanwhile needs no rewind (its new owner starts from the
+        committed offset, which is before the failed batch) and cannot have one: aiokafka's
+        seek raises for it, and that would end the loop."""
+        assigned = self._kafka.assignment()
+        for tp, records in batches.items():
+            if tp in assigned:
+                self._kafka.seek(tp, records[0].offset)
 
 
 def fetch_groups(

@@ -19,11 +19,12 @@ from typing import Any, NamedTuple
 
 import asyncpg
 import orjson
+from pydantic import ValidationError
 
 from goodfaith_events.canonical import NotCanonical, canonical_json
-from goodfaith_events.envelope import Envelope, EventMessage
+from goodfaith_events.envelope import Envelope, EventMessage, SharedEnvelope
 from goodfaith_events.ids import new_id
-from goodfaith_events.registry import REGISTRY, ContractError
+from goodfaith_events.registry import REGISTRY, ContractError, describe_invalid
 from goodfaith_runtime.clock import Clock, SystemClock
 from goodfaith_runtime.telemetry import current_traceparent
 
@@ -285,6 +286,21 @@ def _check_publishable(event: NewEvent) -> None:
         raise InvalidEvent(f"{event.type}: publishing needs a topic and a partition key")
 
 
+_SHARED_ENVELOPE = SharedEnvelope.__pydantic_validator__
+
+
+def _check_envelope(meta: dict[str, Any], tenant: str) -> None:
+    """Every event of an append must be able to travel in an envelope: the relay builds one to
+    publish it, and one it cannot build would hold up the outbox for good. The metadata is all
+    the envelope takes from the append, and every event shares it, so it is checked once per
+    append (well under a microsecond), for every event, published or not."""
+    try:
+        _SHARED_ENVELOPE.validate_python({**meta, "tenant": tenant})
+    except ValidationError as exc:
+        raise InvalidEvent(f"the metadata cannot make an envelope: {describe_invalid(exc)}"
+                           ) from exc
+
+
 class _Shared:
     """What every event of one append has in common, serialised once."""
 
@@ -358,12 +374,12 @@ class PostgresEventStore:
         self, conn: asyncpg.Connection, requests: Sequence[AppendRequest], metadata: Metadata,
         isolated: bool = False, alongside: Alongside | None = None,
     ) -> list[StoredEvent]:
-        heads = await self._heads(conn, requests)
-        now = self._clock.now()
         meta = metadata.as_dict()
         if "traceparent" not in meta and (traceparent := current_traceparent()):
             meta["traceparent"] = traceparent
-        shared = _Shared(meta, canonical_json(meta), metadata.tenant, now)
+        _check_envelope(meta, metadata.tenant)
+        heads = await self._heads(conn, requests)
+        shared = _Shared(meta, canonical_json(meta), metadata.tenant, self._clock.now())
         rows: list[tuple[Any, ...]] = []
         stored: list[StoredEvent] = []
         for request in requests:
@@ -461,6 +477,8 @@ class PostgresEventStore:
             raise InvalidEvent(f"event for {request.stream_id} needs a type and a dict payload")
         if not request.stream_id or len(request.stream_id) > 200:
             raise InvalidEvent("stream id must be 1 to 200 characters")
+        if event.schema_version < 1:  # the envelope's constraint too
+            raise InvalidEvent(f"{event.type}: schema version must be >= 1")
         version = request.expected_version + offset
         if event.publish_to is not None:
             _check_publishable(event)

@@ -102,7 +102,10 @@ class OutboxRelay:
 
     def _keys(self, rows: list[asyncpg.Record]) -> dict[str, PersonKey | None]:
         """The data keys of the batch's sealed events, read in the same query as the batch
-        (no extra round trip on the relay's hot path), each unwrapped once."""
+        (no extra round trip on the relay's hot path), each unwrapped once. None only where
+        the key row is gone (the person was erased); a key the KEK cannot unwrap raises
+        KeyUnwrapError, which fails the round: its rows stay in the outbox, never published
+        as "[erased]" for a person who was not erased."""
         keys: dict[str, PersonKey | None] = {}
         for row in rows:
             owner = row["sealed_for"]

@@ -4,7 +4,8 @@ Each person gets a random 256-bit data key, stored wrapped (AES-GCM) by the serv
 key-encryption key. Personal fields are stored as `enc:v1:<base64(nonce|ciphertext)>`, with the
 person id as associated data so a value cannot be moved to another person. Erasing a person
 deletes the key: the ciphertext stays in the immutable log (so every hash chain still verifies)
-but reads back masked as "[erased]".
+but reads back masked as "[erased]". Erased means the key row is gone, never that the
+key-encryption key failed to unwrap it: that raises KeyUnwrapError.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from goodfaith_runtime.clock import Clock, SystemClock
 
 PREFIX = "enc:v1:"
 ERASED = "[erased]"
+# A nonce and an AES-GCM tag: the shortest sealed value (the empty string's).
+_SHORTEST_SEALED = 12 + 16
 
 
 class KeyringError(Exception):
@@ -30,6 +33,22 @@ class KeyringError(Exception):
 
 class PersonErased(KeyringError):
     """The person was erased: their key is gone and new personal data is refused."""
+
+
+class KeyUnwrapError(Exception):
+    """A stored data key the key-encryption key cannot unwrap: a wrong or rotated KEK, or a
+    damaged row. The person was not erased, so nothing may be masked or published as
+    "[erased]": the read or the relay's round fails and is retried once the KEK is right.
+    Deliberately not a KeyringError, which services answer as "person erased"."""
+
+
+def _unwrap(kek: AESGCM, owner: str, wrapped: bytes) -> bytes:
+    try:
+        return kek.decrypt(wrapped[:12], wrapped[12:], owner.encode())
+    except (InvalidTag, ValueError) as exc:  # ValueError: too short to hold a nonce
+        # The owner is a person id: kept out of the message, which may be logged.
+        raise KeyUnwrapError("a stored data key cannot be unwrapped with this key-encryption "
+                             "key (a wrong or rotated KEK, or a damaged key row)") from exc
 
 
 def parse_kek(encoded: str) -> bytes:
@@ -56,12 +75,10 @@ class PersonKey:
         self._aead = AESGCM(key)
 
     @classmethod
-    def unwrap(cls, kek: AESGCM, owner: str, wrapped: bytes) -> PersonKey | None:
-        try:
-            key = kek.decrypt(wrapped[:12], wrapped[12:], owner.encode())
-        except InvalidTag:
-            return None
-        return cls(owner, key)
+    def unwrap(cls, kek: AESGCM, owner: str, wrapped: bytes) -> PersonKey:
+        """The key of a key row; KeyUnwrapError if `kek` cannot unwrap it (no key row, and
+        only that, means erased)."""
+        return cls(owner, _unwrap(kek, owner, wrapped))
 
     def seal(self, value: str) -> str:
         nonce = os.urandom(12)
@@ -69,10 +86,11 @@ class PersonKey:
         return PREFIX + base64.b64encode(sealed).decode()
 
     def open(self, value: str) -> str | None:
-        """The clear text, or None when it is not sealed under this key."""
-        if not value.startswith(PREFIX):
-            return None
-        raw = base64.b64decode(value[len(PREFIX):])
+        """The clear text, or None when it is not sealed under this key (or not sealed text)."""
+        raw = _sealed_bytes(value)
+        return self._decrypt(raw) if raw is not None else None
+
+    def _decrypt(self, raw: bytes) -> str | None:
         try:
             return self._aead.decrypt(raw[:12], raw[12:], self._aad).decode()
         except InvalidTag:
@@ -105,10 +123,24 @@ def unseal_with(key: PersonKey | None, payload: dict[str, Any]) -> dict[str, Any
 
 
 def _open_or_mask(key: PersonKey | None, value: str) -> str:
-    if not value.startswith(PREFIX):
+    raw = _sealed_bytes(value)
+    if raw is None:
+        # Not sealed text, only alike (a caller's own id, say): never sealed by us, so it is
+        # no one's personal field. Left as it is, rather than fail every read of it.
         return value
-    opened = key.open(value) if key is not None else None
+    opened = key._decrypt(raw) if key is not None else None
     return ERASED if opened is None else opened
+
+
+def _sealed_bytes(value: str) -> bytes | None:
+    """Nonce and ciphertext of a well-formed sealed value; None for any other string."""
+    if not value.startswith(PREFIX):
+        return None
+    try:
+        raw = base64.b64decode(value[len(PREFIX):], validate=True)
+    except ValueError:  # binascii.Error, or text that is not ASCII
+        return None
+    return raw if len(raw) >= _SHORTEST_SEALED else None
 
 
 class PersonKeyring:
@@ -122,8 +154,7 @@ class PersonKeyring:
         row = await conn.fetchrow(
             "SELECT tenant, wrapped_key FROM person_keys WHERE person_id = $1", person_id)
         if row is not None:
-            wrapped = bytes(row["wrapped_key"])
-            return self.kek.decrypt(wrapped[:12], wrapped[12:], person_id.encode())
+            return _unwrap(self.kek, person_id, bytes(row["wrapped_key"]))
         if tenant is None:
             return None
         if await conn.fetchval("SELECT 1 FROM erased_persons WHERE person_id = $1", person_id):

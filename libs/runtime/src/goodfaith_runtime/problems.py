@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from goodfaith_runtime.eventstore import ConcurrencyError, InvalidEvent
+from goodfaith_runtime.pii import KeyUnwrapError
 
 PROBLEM_TYPE_BASE = "https://goodfaith.dev/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -49,6 +53,23 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
             for e in exc.errors()]
 
 
+# Event store refusals a request can cause. Neither detail is the exception's text: an
+# InvalidEvent's may quote the payload (personal data). A service may map them more precisely
+# (its own add_exception_handler for the class replaces these).
+_STORE_PROBLEMS: tuple[tuple[type[Exception], Problem], ...] = (
+    (ConcurrencyError, Problem(409, "Concurrent update", "the record kept changing; retry",
+                               type_="concurrency-conflict")),
+    (InvalidEvent, Problem(422, "Invalid event", "the request would record an event that "
+                           "cannot be stored", type_="invalid-event")),
+    # The service's key-encryption key cannot unwrap a person's data key (wrong or rotated
+    # KEK): the service's fault, not the caller's, and not an erasure. A 503, so a caller
+    # retries once the key is right, never a 500 without a body.
+    (KeyUnwrapError, Problem(503, "Personal data unavailable", "a stored data key cannot be "
+                             "unwrapped with this service's key-encryption key",
+                             type_="key-unavailable")),
+)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
@@ -79,6 +100,17 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    for cls, problem in _STORE_PROBLEMS:
+        app.add_exception_handler(cls, _answer_with(problem))
+
+
+def _answer_with(
+    problem: Problem,
+) -> Callable[[Request, Exception], Coroutine[Any, Any, JSONResponse]]:
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(problem, request)
+
+    return handler
 
 
 # --- The OpenAPI document says what the handlers above answer ------------------------------

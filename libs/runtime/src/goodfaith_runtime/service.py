@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import structlog
@@ -59,6 +60,9 @@ class ServiceRuntime:
     _stop: asyncio.Event = field(init=False, default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
     _loops: list[KafkaConsumerLoop] = field(init=False, default_factory=list)
+    # The relay's and each consumer loop's task: one that ends while the service runs is not
+    # restarted, so readiness watches them.
+    _runners: list[asyncio.Task[None]] = field(init=False, default_factory=list)
 
     async def start(self) -> None:
         configure_logging(self.service, self.settings.log_level)
@@ -92,7 +96,7 @@ class ServiceRuntime:
             return
         relay = OutboxRelay(self.pool, self.producer, service=self.service,
                             keyring=self.keyring)
-        runners = [relay.run(self._stop)]
+        runners = [self._runner("outbox-relay", relay.run(self._stop))]
         for spec in self.consumers:
             consumer = IdempotentConsumer(name=spec.name, pool=self.pool, handlers=spec.handlers,
                                           dlq_producer=self.producer, clock=self.clock)
@@ -101,8 +105,21 @@ class ServiceRuntime:
                 fetch_max_wait_ms=self._fetch_wait(spec),
                 combine_up_to=self._combine_up_to(spec))
             self._loops.append(loop)
-            runners.append(loop.run(self._stop))
+            runners.append(self._runner(f"consumer-{spec.name}", loop.run(self._stop)))
         await asyncio.gather(*runners)
+
+    def _runner(self, name: str, run: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(run, name=name)
+        task.add_done_callback(self._ended)
+        self._runners.append(task)
+        return task
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        if self._stop.is_set() or task.cancelled():
+            return
+        error = task.exception()
+        log.error("kafka.loop_ended", service=self.service, loop=task.get_name(),
+                  error=type(error).__name__ if error is not None else None)
 
     def _combine_up_to(self, spec: ConsumerSpec) -> int:
         # Only where nobody waits: one transaction per small fetch saves commits but made the
@@ -135,7 +152,11 @@ class ServiceRuntime:
             return bool(await conn.fetchval("SELECT true"))
 
     async def kafka_ready(self) -> bool:
-        return self.producer is not None or not self.settings.run_background
+        if not self.settings.run_background:
+            return True
+        # A relay or consumer loop that ended (a consumer's fatal Kafka error, say) is not
+        # coming back: the instance is not ready, though its producer still is.
+        return self.producer is not None and not any(task.done() for task in self._runners)
 
     def assigned_partitions(self, topic: str) -> int:
         """How many of `topic`'s partitions this instance's consumers hold right now: none
@@ -145,7 +166,8 @@ class ServiceRuntime:
 
     async def stop(self) -> None:
         self._stop.set()
-        for task in self._tasks:
+        # The runners too: when one failed, the gather over them ended without the others.
+        for task in [*self._tasks, *self._runners]:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(task, 10)
         if self.producer is not None:
