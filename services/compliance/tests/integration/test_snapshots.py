@@ -97,6 +97,15 @@ async def test_the_snapshot_equals_the_replay_after_every_command(compliance) ->
         await run(lambda c, a=attempt: service.record_attempt(c, TENANT, a))
         state = await _same_either_way(compliance, person)
     assert len(state.attempts) == 3 and len(state.used) == 1
+    # An attempt's outcome appends facts with it (D-42): folded alike both ways.
+    for attempt_id, outcome in (("a-4", "opted_out"), ("a-5", "wrong_party")):
+        attempt = ContactAttempted.model_validate({
+            "attempt_id": attempt_id, "person_id": person, "debt_ids": ["d-1"],
+            "channel": "sms", "endpoint": PHONE, "outcome": outcome, "connected": True,
+            "conversation": False, "attempted_at": (NOW + timedelta(minutes=2)).isoformat()})
+        await run(lambda c, a=attempt: service.record_attempt(c, TENANT, a))
+        state = await _same_either_way(compliance, person)
+    assert [f["fact"] for f in state.facts[-2:]] == ["medium_optout", "rpc_state"]
     await run(lambda c: service.record_profile(c, TENANT, Profile.model_validate(
         profile(person))))
     await _same_either_way(compliance, person)

@@ -38,10 +38,26 @@ def violation(
 def _mismatch(
     approval: Approval, attempt: ContactAttempted, approved_endpoint: str | None,
 ) -> str | None:
+    return (_mistimed(approval, attempt) or _misdirected(approval, attempt, approved_endpoint)
+            or _other_content(approval, attempt) or _other_debts(approval, attempt))
+
+
+def _mistimed(approval: Approval, attempt: ContactAttempted) -> str | None:
     if attempt.attempted_at >= approval.expires_at:
         return "APPROVAL_EXPIRED"
     if attempt.attempted_at < approval.granted_at:
         return "BEFORE_APPROVAL"
+    # The rules judged the contact at the approval's intended instant, and its lifetime runs
+    # from there (approvals.py): earlier, the time rules (FED-TIME-WINDOW, FED-TIME-DESIGNATED,
+    # the caps' days) were never applied to it (decisions.md D-41).
+    if attempt.attempted_at < approval.intended_send_at:
+        return "BEFORE_JUDGED_TIME"
+    return None
+
+
+def _misdirected(
+    approval: Approval, attempt: ContactAttempted, approved_endpoint: str | None,
+) -> str | None:
     if str(attempt.channel) != approval.channel:
         return "OTHER_CHANNEL"
     if approved_endpoint == ERASED:
@@ -50,11 +66,21 @@ def _mismatch(
         return "ENDPOINT_UNVERIFIABLE"
     if approved_endpoint is None or attempt.endpoint != approved_endpoint:
         return "OTHER_ENDPOINT"
-    if attempt.content_hash is not None and attempt.content_hash != approval.content_hash:
-        return "OTHER_CONTENT"
-    if not set(attempt.debt_ids) <= set(approval.debt_ids):
-        return "OTHER_DEBTS"
     return None
+
+
+def _other_content(approval: Approval, attempt: ContactAttempted) -> str | None:
+    if attempt.content_hash is None:
+        # Nothing shows this was the content the rules judged (the content rules, the LCM
+        # and disclosure checks): not provably approved (decisions.md D-41).
+        return "CONTENT_UNVERIFIED" if approval.content_hash else None
+    if attempt.content_hash != approval.content_hash:
+        return "OTHER_CONTENT"
+    return None
+
+
+def _other_debts(approval: Approval, attempt: ContactAttempted) -> str | None:
+    return None if set(attempt.debt_ids) <= set(approval.debt_ids) else "OTHER_DEBTS"
 
 
 def contact(state: PersonState, attempt: ContactAttempted) -> dict[str, Any]:

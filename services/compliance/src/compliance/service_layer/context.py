@@ -9,6 +9,7 @@ not understand, a context the domain model rejects.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,8 @@ from pydantic import ValidationError
 
 from compliance.domain import CURRENT_VERSION, Decision, DecisionOutcome, EvaluationContext
 from compliance.domain.results import Outcome, RuleResult
-from compliance.service_layer.overlay import overlay
+from compliance.service_layer.communications import earlier, first_communications
+from compliance.service_layer.overlay import endpoint_rpc, overlay, wrong_party_contacts
 from compliance.service_layer.requests import GateRequest, content_hash
 from compliance.service_layer.state import PersonState
 
@@ -69,7 +71,9 @@ def prepare(
             request.content_hash):
         raise Blocked(blocked("proposal.content.text", explanation=(
             "Blocked: the content does not match its content hash.")))
+    _endpoint_rpc(doc["person"], state, endpoint_id)
     doc["history"] = state.history
+    initial_communications(doc, state, request.debt_ids)
     doc["approvals"] = _approvals(state, now)
     doc["proposal"] = _proposal(request, endpoint_id, max(request.intended_send_at, now))
     try:
@@ -78,6 +82,32 @@ def prepare(
         paths = tuple(_path(e["loc"]) for e in exc.errors()[:10])
         raise Blocked(blocked(*paths, explanation=(
             "Blocked: the context is incomplete or invalid: " + ", ".join(paths) + "."))) from exc
+
+
+def _endpoint_rpc(person: dict[str, Any], state: PersonState, endpoint_id: str) -> None:
+    # FED-3P reads the person's right-party state; a number known to reach someone else
+    # (a wrong party reported on an attempt, D-42) is a third party's whoever the person is.
+    current = person.get("rpc", "unverified")
+    found = endpoint_rpc(current, state.facts, endpoint_id)
+    if found != current:
+        person["rpc"] = found
+
+
+def initial_communications(
+    doc: dict[str, Any], state: PersonState, debt_ids: Collection[str] | None = None,
+) -> None:
+    """Date each debt's initial communication (of `debt_ids`, or all) no later than the first
+    communication the history shows (FED-VN-TIMING: a missing date reads as "now", which would
+    restart the 5 days on every request; decisions.md D-40). In place, on the overlaid copy."""
+    debts = doc.get("debts", [])
+    wanted = {d["debt_id"] for d in debts} if debt_ids is None else set(debt_ids)
+    if not state.history or not wanted:
+        return
+    firsts = first_communications(state.history, wanted, wrong_party_contacts(state.facts))
+    for debt in debts:
+        found = firsts.get(debt["debt_id"])
+        if found is not None and earlier(found, debt.get("initial_communication_at")):
+            debt["initial_communication_at"] = found
 
 
 def _proposal(request: GateRequest, endpoint_id: str, send_at: datetime) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from compliance.domain.context import (
     StatedLocation,
     UtcDatetime,
 )
+from compliance.domain.context import Id as DomainId
 
 Id = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
 
@@ -111,9 +112,16 @@ class CourtPermissionFact(_Plain):
 
 
 class RpcStateFact(_Plain):
+    """The right-party-contact state: of the person, or (with `endpoint_id`) of contacts to
+    one endpoint only, e.g. a number that reached someone else (FED-3P; decisions.md D-42)."""
+
     fact: Literal["rpc_state"]
     rpc: RpcState
     noted_at: UtcDatetime
+    # The profile's endpoint ids and the contact ids of the history are the domain's ids.
+    endpoint_id: DomainId | None = None
+    # The contact (history event id, e.g. a reported attempt) that showed it.
+    source_contact_id: DomainId | None = None
 
 
 class LanguagePreferenceFact(_Plain):

@@ -24,7 +24,7 @@ import structlog
 from compliance.adapters import metrics, projections
 from compliance.adapters.person_stream import Cause, Loaded, PersonStreams
 from compliance.adapters.signing import ApprovalSigner
-from compliance.service_layer import attempts
+from compliance.service_layer import attempts, outcomes
 from compliance.service_layer import events as ev
 from compliance.service_layer.disputes import dispute_fact
 from compliance.service_layer.facts import Fact, Profile, debt_of
@@ -38,6 +38,8 @@ from goodfaith_runtime.clock import Clock
 from goodfaith_runtime.eventstore import Alongside, ConcurrencyError
 
 log = structlog.get_logger("compliance.gate")
+# The `source` of a fact an attempt's outcome established (decisions.md D-42).
+SOURCE_ATTEMPT = "outreach.ContactAttempted"
 T = TypeVar("T")
 
 
@@ -157,12 +159,8 @@ class ComplianceService:
             if strict and debt_id is not None and state.profile is not None and debt_id not in {
                     d["debt_id"] for d in state.profile.get("debts", [])}:
                 raise UnknownDebt(debt_id)
-            payload = {"fact_id": fact_id, "person_id": person_id, "fact": fact.fact,
-                       "debt_id": debt_id, "source": source,
-                       "recorded_at": self.clock.now().isoformat(),
-                       "body": fact.model_dump_json()}
-            done = await self.streams.append(
-                conn, loaded, [Pending(ev.FACT_RECORDED, payload, ("body",))], cause)
+            pending = _fact_event(fact_id, person_id, fact, source, self.clock.now())
+            done = await self.streams.append(conn, loaded, [pending], cause)
             await projections.touch_person(conn, tenant, person_id, done.state.version,
                                            self.clock.now())
             return fact_id
@@ -181,6 +179,7 @@ class ComplianceService:
             reason = attempts.violation(state, attempt, await self._approved_endpoint(
                 conn, loaded, attempt))
             pending = [_attempt_event(state, attempt)]
+            pending += _outcome_facts(attempt, pending[0], self.clock.now())
             violation = _violation(attempt, reason, self.clock.now()) if reason else None
             if violation is not None:
                 pending.append(violation[0])
@@ -223,6 +222,26 @@ def _attempt_event(state: PersonState, attempt: ContactAttempted) -> Pending:
                "endpoint": attempt.endpoint, "content_hash": attempt.content_hash,
                "contact": attempts.contact(state, attempt)}
     return Pending(ev.ATTEMPT_RECORDED, orjson.loads(orjson.dumps(payload)), ("endpoint",))
+
+
+def _fact_event(
+    fact_id: str, person_id: str, fact: Fact, source: str, now: datetime, **extra: Any,
+) -> Pending:
+    payload = {"fact_id": fact_id, "person_id": person_id, "fact": fact.fact,
+               "debt_id": debt_of(fact), "source": source, "recorded_at": now.isoformat(),
+               "body": fact.model_dump_json(), **extra}
+    return Pending(ev.FACT_RECORDED, payload, ("body",))
+
+
+def _outcome_facts(attempt: ContactAttempted, recorded: Pending, now: datetime) -> list[Pending]:
+    """The facts the attempt's outcome establishes (a wrong party, an opt-out: decisions.md
+    D-42), appended with the attempt and naming it as their cause. The attempt's causation id
+    (the ContactAttempted message) is the whole append's."""
+    endpoint_id = recorded.payload["contact"]["endpoint_id"]
+    return [_fact_event(f"attempt:{attempt.attempt_id}:{fact.fact}", attempt.person_id, fact,
+                        SOURCE_ATTEMPT, now, attempt_id=attempt.attempt_id,
+                        cause_event_id=str(recorded.event_id))
+            for fact in outcomes.facts_of(attempt, endpoint_id, now)]
 
 
 def _violation(

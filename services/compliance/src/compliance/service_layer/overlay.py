@@ -24,14 +24,18 @@ def overlay(profile: Doc, facts: list[Doc]) -> Doc:
         doc["debts"] = [dict(d) for d in doc["debts"]]
     debts: dict[str, Doc] = {d["debt_id"]: d for d in doc.get("debts", [])}
     for fact in facts:
-        apply = _PERSON.get(fact["fact"])
+        kind, body = fact["fact"], _body(fact)
+        apply = _PERSON.get(kind)
         if apply is not None:
-            apply(person, _body(fact))
+            apply(person, body)
             continue
+        also = _DEBT_ON_PERSON.get(kind)
+        if also is not None:
+            also(person, body)  # whether or not the profile lists the debt
         debt = debts.get(fact.get("debt_id", ""))
-        apply = _DEBT.get(fact["fact"])
+        apply = _DEBT.get(kind)
         if debt is not None and apply is not None:
-            apply(debt, _body(fact))
+            apply(debt, body)
     return doc
 
 
@@ -86,9 +90,67 @@ def _instant(text: str) -> datetime:
 
 
 def _cease(debt: Doc, body: Doc) -> None:
-    # FED-CEASE is permanent for the debt: a later notice never replaces the first receipt.
-    if not debt.get("cease"):
+    # FED-CEASE (1692c(c)) is permanent for the debt from the first receipt of a WRITTEN notice
+    # (decisions.md D-39): an oral stop recorded first must not hide a later letter.
+    kept = debt.get("cease")
+    if not kept or _replaces(body, kept):
         debt["cease"] = body
+
+
+def _replaces(new: Doc, kept: Doc) -> bool:
+    if not new.get("written"):
+        return False  # an oral stop is never 1692c(c): it replaces nothing
+    if not kept.get("written"):
+        return True
+    # Two letters: the earlier receipt stays, whatever order they were recorded in.
+    return _instant(new["received_at"]) < _instant(kept["received_at"])
+
+
+def _oral_stop(person: Doc, body: Doc) -> None:
+    # An oral "stop contacting me" is not 1692c(c); the reference sends it to FED-MEDIUM-OPTOUT
+    # (1006.14(h)): at the least the person asked us to stop using the medium they said it in
+    # (decisions.md D-39). An oral refusal to pay asks nothing of the kind.
+    if body.get("written") or body.get("kind", "cease_communication") != "cease_communication":
+        return
+    optout = {"medium": body["medium"], "requested_at": body["received_at"]}
+    person["medium_optouts"] = [*person.get("medium_optouts", []), optout]
+
+
+def _rpc(person: Doc, body: Doc) -> None:
+    # A state recorded for one endpoint (a wrong number, D-42) is read by `endpoint_rpc`.
+    if body.get("endpoint_id") is None:
+        person["rpc"] = body["rpc"]
+
+
+# Right-party states from the least to the most restrictive (FED-3P reads them).
+_RPC_STRICTNESS = {"verified": 0, "unverified": 1, "failed": 2}
+
+
+def endpoint_rpc(person_rpc: str, facts: list[Doc], endpoint_id: str) -> str:
+    """The right-party state for a contact to `endpoint_id`: the person's, or the state last
+    recorded for that endpoint when it is stricter (decisions.md D-42). An endpoint's own
+    record only ever narrows: a wrong number stays wrong whoever is verified elsewhere, and a
+    later record for the endpoint clears it."""
+    found = None
+    for fact in facts:
+        if fact["fact"] == "rpc_state" and fact.get("endpoint_id") == endpoint_id:
+            found = fact["rpc"]
+    if found is None or _RPC_STRICTNESS[found] <= _RPC_STRICTNESS.get(person_rpc, 1):
+        return person_rpc
+    return str(found)
+
+
+def endpoints_rpc(facts: list[Doc]) -> dict[str, str]:
+    """The last right-party state recorded per endpoint (for the restrictions view)."""
+    return {f["endpoint_id"]: f["rpc"] for f in facts
+            if f["fact"] == "rpc_state" and f.get("endpoint_id") is not None}
+
+
+def wrong_party_contacts(facts: list[Doc]) -> set[str]:
+    """Contacts (history event ids) a recorded fact says reached someone other than the
+    person (decisions.md D-40, D-42)."""
+    return {f["source_contact_id"] for f in facts
+            if f["fact"] == "rpc_state" and f["rpc"] == "failed" and f.get("source_contact_id")}
 
 
 def _time_barred(debt: Doc, body: Doc) -> None:
@@ -112,10 +174,13 @@ _PERSON: dict[str, Callable[[Doc, Doc], None]] = {
     "stated_location": _append("stated_locations"),
     "employer_prohibition": _setter("employer_prohibits", "prohibits"),
     "court_permission": _setter("court_permits_contact", "permits"),
-    "rpc_state": _setter("rpc", "rpc"),
+    "rpc_state": _rpc,
     "language_preference": _language,
     "inbound_contact": lambda person, body: None,  # folded into the history instead
 }
+
+# Debt facts that also say something about the person as a whole.
+_DEBT_ON_PERSON: dict[str, Callable[[Doc, Doc], None]] = {"cease_notice": _oral_stop}
 
 _DEBT: dict[str, Callable[[Doc, Doc], None]] = {
     "cease_notice": _cease,
