@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from compliance.domain import CURRENT_VERSION
 from compliance.domain.context import _EXAMPLE
 
 from .conftest import Api, check_body, profile
@@ -26,7 +27,7 @@ async def test_evaluate_returns_the_decision_and_full_trace_and_changes_nothing(
     before = await _event_count(compliance)
     answer = await api.ok("POST", "/v1/evaluate", _EXAMPLE)
     assert answer["outcome"] in ("ALLOW", "BLOCK", "REVIEW")
-    assert len(answer["trace"]) > 40 and answer["pack_version"] == "2026.11.1"
+    assert len(answer["trace"]) > 40 and answer["pack_version"] == CURRENT_VERSION
     late = {**_EXAMPLE, "proposal": {**_EXAMPLE["proposal"],  # type: ignore[dict-item]
                                      "intended_send_at": "2026-11-26T03:00:00Z"}}
     blocked = await api.ok("POST", "/v1/evaluate", late)
@@ -42,7 +43,7 @@ async def test_a_recorded_decision_replays_with_its_recorded_pack_version(api: A
     person = await api.person()
     decided = await api.check(person)
     replayed = await api.ok("POST", f"/v1/decisions/{decided['decision_id']}/replay")
-    assert replayed["matches"] is True and replayed["pack_version"] == "2026.11.1"
+    assert replayed["matches"] is True and replayed["pack_version"] == CURRENT_VERSION
     assert replayed["recorded_outcome"] == replayed["replayed_outcome"] == "ALLOW"
     unknown = await api.check("nobody")
     refused = await api.call("POST", f"/v1/decisions/{unknown['decision_id']}/replay")

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from compliance.domain import CURRENT_VERSION
 from goodfaith_events.contracts import ContactApproved
 from goodfaith_runtime.signing import SignatureError, load_public_key, verify_approval
 
@@ -42,7 +43,7 @@ async def test_an_allowed_call_gets_a_signed_approval_recorded_like_the_kafka_pa
     # Personal data is sealed in the stored record: the endpoint, the context, the content.
     assert recorded["endpoint"].startswith("enc:v1:") and recorded["context"].startswith("enc:")
     assert PHONE not in str(rows[0]["payload"]) and SCRIPT not in str(recorded)
-    assert recorded["record"]["pack_version"] == "2026.11.1"
+    assert recorded["record"]["pack_version"] == CURRENT_VERSION
 
 
 async def test_the_decision_is_readable_by_id_with_every_rule_of_its_trace(api: Api) -> None:

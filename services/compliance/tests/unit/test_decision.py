@@ -248,7 +248,10 @@ def test_unknown_jurisdiction_blocks():
     ctx = with_debt(
         with_person(fine(), addresses=[address(None, "America/Chicago")]), governing_state=None
     )
-    assert "DATA_MISSING:person.addresses[].state" in evaluate(ctx).reasons
+    released = evaluate(ctx, pack_version="2026.11.1")
+    assert "DATA_MISSING:person.addresses[].state" in released.reasons
+    # 2026.12.1 names the address (decisions.md D-44).
+    assert evaluate(ctx).reasons == ("DATA_MISSING:person.addresses[0].state",)
 
 
 def test_an_exception_inside_a_rule_blocks_as_rule_error():

@@ -5,6 +5,11 @@
 review, data missing, several candidate zones, every state pack) plus the benchmark's realistic
 context. Any change to an outcome, a trace entry, an explanation, an inputs snapshot, a retry
 instant or an obligation fails here.
+
+Each case names the pack version it was decided with (2026.11.1 for all of them) and is
+replayed with it, whatever the default version is now (decisions.md D-35). The same contexts
+also pin 2026.12.1: it must answer each exactly as 2026.11.1 did, except the few cases listed
+in CHANGED_IN_2026_12_1 (the fail-closed fixes, decisions.md D-43 to D-47).
 """
 
 from __future__ import annotations
@@ -70,3 +75,46 @@ def test_the_benchmark_context_is_golden(name: str) -> None:
     case = next(c for c in _cases() if c["name"] == name)
     assert case["record"]["outcome"] == "ALLOW"
     _check(case)
+
+
+_UNIT = "services/compliance/tests/unit/"
+# Golden contexts 2026.12.1 decides differently, with its (outcome, reasons).
+CHANGED_IN_2026_12_1: dict[str, tuple[str, tuple[str, ...]]] = {
+    # D-44: the address without a state is named.
+    _UNIT + "test_decision.py::test_unknown_jurisdiction_blocks#1": (
+        "BLOCK",
+        ("DATA_MISSING:person.addresses[0].state",),
+    ),
+    # D-43: the address without a zone is named (FED-TZ-ALL, the window, the caps, POL).
+    _UNIT + "test_time_place.py::test_no_zone_at_all_blocks_as_missing_data#1": (
+        "BLOCK",
+        ("DATA_MISSING:endpoints[ph-1]", *["DATA_MISSING:person.addresses[0].tz"] * 5),
+    ),
+    # D-46: a consent with no scope lifts nothing (it was ALLOW).
+    _UNIT + "test_time_place.py::test_prior_consent_lifts_the_designated_time#1": (
+        "BLOCK",
+        ("FED-TIME-DESIGNATED",),
+    ),
+    # D-46: same answer; FED-TP-EXCEPT now says why the consent was not used.
+    _UNIT + "test_time_place.py::test_consent_obtained_in_an_unlawful_communication_does_not_lift_"
+    "the_limit#1": ("BLOCK", ("FED-TIME-DESIGNATED",)),
+}
+
+
+def test_every_golden_case_names_its_version() -> None:
+    assert {c["pack_version"] for c in _cases()} == {"2026.11.1"}
+
+
+def test_2026_12_1_answers_the_golden_contexts_as_2026_11_1_except_the_fixed_gaps() -> None:
+    changed = []
+    for case in _cases():
+        ctx = EvaluationContext.model_validate(case["context"])
+        record = evaluate(ctx, pack_version="2026.12.1").as_record()
+        expected = CHANGED_IN_2026_12_1.get(case["name"])
+        if expected is None:
+            assert record == {**case["record"], "pack_version": "2026.12.1"}, case["name"]
+        else:
+            changed.append(case["name"])
+            assert (record["outcome"], tuple(record["reasons"])) == expected, case["name"]
+            assert record != {**case["record"], "pack_version": "2026.12.1"}, case["name"]
+    assert sorted(changed) == sorted(CHANGED_IN_2026_12_1)

@@ -17,6 +17,7 @@ from compliance.domain.context import (
     PlaceKind,
     RpcState,
     StatedLocation,
+    TimePlaceLimit,
 )
 from compliance.domain.results import Outcome
 
@@ -179,8 +180,10 @@ def test_unknown_zone_blocks_as_missing_data_without_raising():
 def test_no_zone_at_all_blocks_as_missing_data():
     ctx = with_person(fine(), addresses=[address("IL", None)])
     ctx = rebuild_endpoints(ctx)
-    decision = evaluate(ctx)
+    decision = evaluate(ctx, pack_version="2026.11.1")
     assert "DATA_MISSING:person.addresses[].tz" in decision.reasons
+    # 2026.12.1 names the address without a zone (decisions.md D-43).
+    assert "DATA_MISSING:person.addresses[0].tz" in evaluate(ctx).reasons
 
 
 def test_a_toll_free_number_adds_no_zone():
@@ -248,9 +251,25 @@ def test_prior_consent_lifts_the_designated_time():
         kind=ConsentKind.TIME_PLACE,
         given_at=utc(2026, 11, 17),
         given_directly_to_collector=True,
+        obtained_in_compliant_communication=True,
+        scope=frozenset({TimePlaceLimit.DESIGNATED_TIME}),
     )
     ctx = with_person(_works_nights(), consents=[consent])
     decision = evaluate(ctx)
+    assert decision.outcome is DecisionOutcome.ALLOW
+    assert result(decision, "FED-TP-EXCEPT").outcome is Outcome.ALLOW
+
+
+def test_in_2026_11_1_an_unscoped_consent_with_unrecorded_facts_lifts_the_limit():
+    # The released behaviour, kept for replay; 2026.12.1 fails closed (test_pack_2026_12_1).
+    consent = Consent(
+        consent_id="c-1",
+        kind=ConsentKind.TIME_PLACE,
+        given_at=utc(2026, 11, 17),
+        given_directly_to_collector=True,
+    )
+    ctx = with_person(_works_nights(), consents=[consent])
+    decision = evaluate(ctx, pack_version="2026.11.1")
     assert decision.outcome is DecisionOutcome.ALLOW
     assert result(decision, "FED-TP-EXCEPT").outcome is Outcome.ALLOW
 

@@ -124,6 +124,16 @@ class ConsentKind(StrEnum):
     DC_ECONSENT = "dc_econsent"
 
 
+class TimePlaceLimit(StrEnum):
+    """The four limits a 1006.6(b)(4)(i) consent may lift (FED-TP-EXCEPT): the scope of a
+    TIME_PLACE consent names the ones the person agreed to (decisions.md D-47)."""
+
+    TIME_WINDOW = "time_window"  # FED-TIME-WINDOW: before 8 a.m. or after 9 p.m.
+    DESIGNATED_TIME = "designated_time"  # FED-TIME-DESIGNATED
+    DESIGNATED_PLACE = "designated_place"  # FED-PLACE
+    WORKPLACE = "workplace"  # FED-EMPLOYER
+
+
 class TemplateType(StrEnum):
     VN = "VN"
     REMINDER = "REMINDER"
@@ -273,7 +283,10 @@ class Consent(Model):
     given_directly_to_collector: bool
     written: bool = False
     # 1006.6(b)(4)(i): consent counts only if obtained in a communication that was itself lawful.
-    obtained_in_compliant_communication: bool = True
+    # None: nobody recorded it. Pack version 2026.11.1 reads None as True (this field's former
+    # default, so documents stored without it replay as decided); from 2026.12.1 an unknown
+    # value lifts nothing (decisions.md D-46).
+    obtained_in_compliant_communication: bool | None = None
     source_contact_id: Id | None = None
     endpoint_id: Id | None = None  # None: not tied to one address or number
     debt_ids: frozenset[Id] = frozenset()  # empty: all debts
@@ -282,7 +295,14 @@ class Consent(Model):
     renewed_at: UtcDatetime | None = None
     withdrawn_at: UtcDatetime | None = None
     # Portal consent needs a clear disclosure that the address may be used about the debt.
-    disclosure_shown: bool = True
+    # None: not recorded; 2026.11.1 reads it as True (the former default), 2026.12.1 as not
+    # shown (decisions.md D-46).
+    disclosure_shown: bool | None = None
+    # TIME_PLACE consents: the limits the person agreed to have lifted (FED-TP-EXCEPT: "consent
+    # record with timestamp, channel and scope"). None: no scope recorded. 2026.11.1 ignores
+    # it (any live consent lifted all four); from 2026.12.1 a consent lifts only the limits
+    # in its scope, and one without a scope lifts none (decisions.md D-47).
+    scope: frozenset[TimePlaceLimit] | None = None
 
 
 class UkFlags(Model):
@@ -331,6 +351,9 @@ class PhoneEndpoint(Model):
     kind: Literal["phone"] = "phone"
     endpoint_id: Id
     e164: Annotated[str, Field(pattern=r"^\+[1-9]\d{6,14}$")]
+    # UNKNOWN: nobody said whether this is a work number. `place` defaults to HOME and stored
+    # profiles carry that default, so it cannot say the place is known; from 2026.12.1 the work
+    # rules read an UNKNOWN type as an unknown place (decisions.md D-45).
     phone_type: PhoneType = PhoneType.UNKNOWN
     place: PlaceKind = PlaceKind.HOME
     # True only when the line is known to be the consumer's own (private voicemail).

@@ -99,7 +99,11 @@ class Facts:
 
     @lazy
     def tz(self) -> CandidateZones:
-        found = candidate_tz(self.ctx.person, self.ctx.endpoints)
+        found = candidate_tz(
+            self.ctx.person,
+            self.ctx.endpoints,
+            address_zone_required=self.policy.address_zone_required,
+        )
         self.__dict__["zones"] = found.zones  # read by most rules: set with the zones
         return found
 
@@ -236,17 +240,27 @@ class Facts:
     ) -> Consent | None:
         """A consent of `kind` in force at the send instant, given directly by the person."""
         for consent in self.ctx.person.consents:
-            if consent.kind is not kind or not consent.given_directly_to_collector:
-                continue
-            if written and not consent.written:
-                continue
-            if consent.endpoint_id is not None and consent.endpoint_id != endpoint_id:
-                continue
-            if consent.debt_ids and not self.proposal.debt_ids <= consent.debt_ids:
-                continue
-            if _in_force(consent, self.t):
+            if self._usable(consent, kind, endpoint_id, written):
                 return consent
         return None
+
+    def live_consents(self, kind: ConsentKind, *, endpoint_id: str | None) -> list[Consent]:
+        """Every consent `live_consent` could return, in the order recorded (a scoped consent
+        may cover what the first one does not: FED-TP-EXCEPT from 2026.12.1, D-47)."""
+        return [c for c in self.ctx.person.consents if self._usable(c, kind, endpoint_id, False)]
+
+    def _usable(
+        self, consent: Consent, kind: ConsentKind, endpoint_id: str | None, written: bool
+    ) -> bool:
+        if consent.kind is not kind or not consent.given_directly_to_collector:
+            return False
+        if written and not consent.written:
+            return False
+        if consent.endpoint_id is not None and consent.endpoint_id != endpoint_id:
+            return False
+        if consent.debt_ids and not self.proposal.debt_ids <= consent.debt_ids:
+            return False
+        return _in_force(consent, self.t)
 
     def near(self, days: int) -> tuple[Contact, ...]:
         """This person's contacts within `days` + 1 days either side of the send instant.

@@ -117,9 +117,45 @@ V2026_11_1 = PackVersion(
     notes="First release: FED, MA, NYC (flagged), NYS, CA, WA, WV, DC, POL, UK.",
 )
 
-CURRENT_VERSION = V2026_11_1.version
+
+def _replacing(
+    version: PackVersion, replacements: Mapping[RuleDef, RuleDef]
+) -> Mapping[str, tuple[RuleDef, ...]]:
+    """`version`'s rules with some replaced in place: same packs, same order, same ids."""
+    listed = {r for rules in version.rules.values() for r in rules}
+    for old, new in replacements.items():
+        if old not in listed or (old.rule_id, old.pack) != (new.rule_id, new.pack):
+            raise ValueError(f"{new.rule_id} cannot replace {old.rule_id} of {version.version}")
+    return MappingProxyType(
+        {
+            pack: tuple(replacements.get(r, r) for r in rules)
+            for pack, rules in version.rules.items()
+        }
+    )
+
+
+# Fail-closed fixes of 2026.11.1 (decisions.md D-43 to D-47). Every change is a replaced rule
+# or a policy switch; 2026.11.1 above is untouched and still replays.
+V2026_12_1 = PackVersion(
+    version="2026.12.1",
+    rules=_replacing(
+        V2026_11_1,
+        {
+            **inputs.REPLACED_IN_2026_12_1,
+            **time_place.REPLACED_IN_2026_12_1,
+            **states.REPLACED_IN_2026_12_1,
+        },
+    ),
+    policy=PolicyParams(address_zone_required=True, email_consent_disclosure_required=True),
+    notes="Fail closed on an address without a zone (D-43) or a US address without a state "
+    "(D-44), an endpoint not known to be away from work (D-45), and consents with unknown facts "
+    "or no scope (D-46, D-47).",
+)
+
+CURRENT_VERSION = V2026_12_1.version
 DEFAULT_REGISTRY = PackRegistry()
 DEFAULT_REGISTRY.register(V2026_11_1)
+DEFAULT_REGISTRY.register(V2026_12_1)
 
 
 class Selection(NamedTuple):

@@ -25,3 +25,11 @@ class PolicyParams:
     # UK-TIME default window (CONC 7.9 gives no hours; this is our configuration).
     uk_window_start: time = time(8, 0)
     uk_window_end: time = time(21, 0)
+    # Fail-closed switches of shared helpers, added in 2026.12.1. Each default is 2026.11.1's
+    # behaviour, so that version replays exactly; 2026.12.1 sets them.
+    # decisions.md D-43: an address without a time zone is a location whose local time is
+    # unknown: every rule that needs the candidate zones blocks DATA_MISSING:<address>.tz.
+    address_zone_required: bool = False
+    # decisions.md D-46: an email consent (1006.6(d)(4)(i)) with no record of its disclosure
+    # (disclosure_shown unknown) does not qualify the address.
+    email_consent_disclosure_required: bool = False

@@ -79,17 +79,24 @@ class CandidateZones(NamedTuple):
     invalid: tuple[str, ...]
     # Phones whose area code gave no zone at all; only fatal when `zones` is empty.
     unknown_phones: tuple[str, ...]
+    # Field paths of addresses with no zone, listed only when `address_zone_required` (pack
+    # version 2026.12.1, decisions.md D-43): always fatal, since that location's time is unknown.
+    missing: tuple[str, ...] = ()
 
 
-def candidate_tz(person: Person, endpoints: Sequence[Endpoint]) -> CandidateZones:
+def candidate_tz(
+    person: Person, endpoints: Sequence[Endpoint], *, address_zone_required: bool = False
+) -> CandidateZones:
     """Union of address zones, area-code zones of every phone, and stated locations.
 
     The comment to 1006.6(b)(1)(i) requires a time convenient in all locations the collector's
-    information indicates (reference FED-TZ-ALL; decisions.md D-04)."""
+    information indicates (reference FED-TZ-ALL; decisions.md D-04). An address without a zone
+    is skipped unless `address_zone_required` (PolicyParams; 2026.12.1, D-43) lists it."""
     return _candidate_tz(
         tuple([a.tz for a in person.addresses]),
         tuple([loc.tz for loc in person.stated_locations]),
         tuple([(e.endpoint_id, e.e164) for e in endpoints if isinstance(e, PhoneEndpoint)]),
+        address_zone_required,
     )
 
 
@@ -98,14 +105,21 @@ def _candidate_tz(
     address_tz: tuple[str | None, ...],
     stated_tz: tuple[str, ...],
     phones: tuple[tuple[str, str], ...],
+    address_zone_required: bool = False,
 ) -> CandidateZones:
+    # The flag is part of the cache key: the two versions never share an answer.
     names: dict[str, None] = {}
     invalid: list[str] = []
+    missing: list[str] = []
     unknown_phones: list[str] = []
     sources = [(f"person.addresses[{i}].tz", tz) for i, tz in enumerate(address_tz)]
     sources += [(f"person.stated_locations[{i}].tz", tz) for i, tz in enumerate(stated_tz)]
     for path, name in sources:
         if name is None:
+            # FED-TIME-WINDOW "Unknown location: BLOCK": an address is a location even when
+            # another zone is known (D-43). Phones keep D-05: a number may carry no location.
+            if address_zone_required:
+                missing.append(path)
             continue
         if zone(name) is None:
             invalid.append(path)
@@ -119,7 +133,11 @@ def _candidate_tz(
             names.update(dict.fromkeys(found))
     ordered = tuple(sorted(names))
     return CandidateZones(
-        ordered, tuple(_known(zone(n)) for n in ordered), tuple(invalid), tuple(unknown_phones)
+        ordered,
+        tuple(_known(zone(n)) for n in ordered),
+        tuple(invalid),
+        tuple(unknown_phones),
+        tuple(missing),
     )
 
 

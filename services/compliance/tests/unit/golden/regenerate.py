@@ -90,7 +90,9 @@ def main() -> None:
         cases.append(
             {
                 "name": f"{test}#{per_test[test]}",
-                "pack_version": pack_version,
+                # The version it was decided with, so the case replays it after a newer
+                # version becomes the default (decisions.md D-35).
+                "pack_version": record["pack_version"],
                 "context": json.loads(raw),
                 "record": record,
             }

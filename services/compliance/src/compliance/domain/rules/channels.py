@@ -115,9 +115,35 @@ def _path_i(f: Facts, email: EmailEndpoint) -> str | None:
     if email.consumer_used_at is not None and email.consumer_used_at <= f.t:
         return "the person emailed us from this address"
     consent = f.live_consent(ConsentKind.EMAIL, endpoint_id=email.endpoint_id)
-    if consent is not None and consent.disclosure_shown:
+    if consent is not None and _disclosed(f, consent.disclosure_shown):
         return f"the person consented directly ({consent.consent_id})"
     return None
+
+
+_UNDISCLOSED = (
+    "Blocked: the person's email consent would qualify the address, but nobody recorded whether "
+    "the disclosure was shown when it was given (decisions.md D-46)."
+)
+
+
+def _undisclosed_consent(f: Facts, email: EmailEndpoint) -> str | None:
+    """The field to fill in when a live email consent failed only for want of a recorded
+    disclosure (2026.12.1 only: the flag is off in 2026.11.1, where None counts as shown)."""
+    if not f.policy.email_consent_disclosure_required:
+        return None
+    consent = f.live_consent(ConsentKind.EMAIL, endpoint_id=email.endpoint_id)
+    if consent is None or consent.disclosure_shown is not None:
+        return None
+    return f"person.consents[{consent.consent_id}].disclosure_shown"
+
+
+def _disclosed(f: Facts, shown: bool | None) -> bool:
+    """Whether an email consent's disclosure counts as shown. An unrecorded value (None) is the
+    field's former default, True, in 2026.11.1; from 2026.12.1 it is not shown (fail closed,
+    decisions.md D-46)."""
+    if shown is None:
+        return not f.policy.email_consent_disclosure_required
+    return shown
 
 
 def _creditor_path(f: Facts, email: EmailEndpoint) -> str | None:
@@ -172,6 +198,9 @@ def check_email_proc(f: Facts) -> RuleResult:
     if email.third_party_disclosure_at is not None:
         return EMAIL_PROC.block("Blocked: an earlier email to this address reached a third party.")
     path = email_procedure(f, email)
+    unknown = _undisclosed_consent(f, email) if path is None else None
+    if unknown is not None:
+        return EMAIL_PROC.missing_data(unknown, explanation=_UNDISCLOSED)
     if path is None:
         return EMAIL_PROC.block(
             "Blocked: the address meets none of the 1006.6(d)(4) procedures "
@@ -203,6 +232,9 @@ def check_work_email(f: Facts) -> RuleResult:
     path = _path_i(f, email)
     if path is None and email.prior_collector_qualified:
         path = "a prior collector qualified the address"
+    unknown = _undisclosed_consent(f, email) if path is None else None
+    if unknown is not None:
+        return WORK_EMAIL.missing_data(unknown, explanation=_UNDISCLOSED)
     if path is None:
         return WORK_EMAIL.block(
             "Blocked: the address is provided by the person's employer and the person has not "

@@ -91,10 +91,12 @@ def window_breach(f: Facts, start: time, end: time) -> tuple[list[str], datetime
 
 
 def zones_missing(f: Facts) -> tuple[str, ...]:
-    """Field paths to report when no usable time zone exists (fail closed)."""
+    """Field paths to report when the candidate zones are not all known (fail closed): no
+    usable zone at all, or (2026.12.1, decisions.md D-43) an address without a zone."""
+    missing = f.tz.missing  # always () unless the version sets address_zone_required
     if f.zones:
-        return ()
-    paths = f.tz.invalid or ("person.addresses[].tz",)
+        return missing
+    paths = (f.tz.invalid + missing) or ("person.addresses[].tz",)
     return paths + tuple(f"endpoints[{e}].e164" for e in f.tz.unknown_phones)
 
 

@@ -48,4 +48,43 @@ def check_inputs(f: Facts) -> RuleResult:
     return INPUTS.ok("Every input needed to choose and run the rule packs is present.")
 
 
+# --- Pack version 2026.12.1 -----------------------------------------------------------------
+
+INPUTS_V2 = RuleDef(
+    "GATE-INPUTS",
+    pack=GATE,
+    citation=INPUTS.citation,
+    reads=(*INPUTS.reads, "person.addresses[].state"),
+    actions=scope.ANY_ACTION,
+)
+
+_SOME_STATE = "person.addresses[].state"
+
+
+def _addresses_without_state(f: Facts) -> list[str]:
+    """decisions.md D-44: a US address without a state may be in a state with an overlay (MA,
+    NY, ...). A debt's governing state does not stand in for it: the person's own state rules
+    apply whatever state governs the debt. The model has no ZIP code to derive it from."""
+    return [
+        f"person.addresses[{i}].state"
+        for i, a in enumerate(f.ctx.person.addresses)
+        if a.country == "US" and a.state is None
+    ]
+
+
+@INPUTS_V2.check
+def check_inputs_v2(f: Facts) -> RuleResult:
+    missing = _missing(f)
+    unknown = _addresses_without_state(f)
+    if unknown:
+        # The per-address paths say more than the generic one for "no state at all".
+        missing = [m for m in missing if m != _SOME_STATE] + unknown
+    if missing:
+        return INPUTS_V2.missing_data(*missing)
+    return INPUTS_V2.ok("Every input needed to choose and run the rule packs is present.")
+
+
+# 2026.11.1 rule -> its 2026.12.1 replacement (same position in the pack).
+REPLACED_IN_2026_12_1 = {INPUTS: INPUTS_V2}
+
 RULES = (INPUTS,)

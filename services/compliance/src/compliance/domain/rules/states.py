@@ -45,7 +45,7 @@ from compliance.domain.rules.common import (
 )
 from compliance.domain.rules.frequency import latest_retry
 from compliance.domain.rules.policy import harassment_review
-from compliance.domain.rules.time_place import at_work
+from compliance.domain.rules.time_place import at_work, workplace, workplace_field
 from compliance.domain.rules.validation import NON_COLLECTION
 from compliance.domain.timezones import outside_window, zone
 
@@ -186,6 +186,42 @@ def check_ma_work_req(f: Facts) -> RuleResult:
             "Blocked: the person or their employer asked that we not call them at work."
         )
     return MA_WORK_REQ.ok("No live request against calls at work.")
+
+
+def _ma_work_relevant(f: Facts) -> bool:
+    """2026.12.1: the rule runs for a number known to be at work, as before, and also for one
+    of unknown type when a request or prohibition would bind it (decisions.md D-45)."""
+    found = workplace(f)
+    if found is None:
+        return f.ctx.person.employer_prohibits or _ma_work_request_live(f)
+    return found
+
+
+MA_WORK_REQ_V2 = RuleDef(
+    "MA-WORK-REQ",
+    pack=MA,
+    citation=MA_WORK_REQ.citation,
+    reads=(*MA_WORK_REQ.reads, "endpoints[phone].phone_type", "endpoints[].place"),
+    applies=_pack(
+        MA, lambda f: f.channel in (Channel.CALL, Channel.VOICEMAIL) and _ma_work_relevant(f)
+    ),
+    channels=scope.CALLS,
+)
+
+
+@MA_WORK_REQ_V2.check
+def check_ma_work_req_v2(f: Facts) -> RuleResult:
+    if not (f.ctx.person.employer_prohibits or _ma_work_request_live(f)):
+        return MA_WORK_REQ_V2.ok("No live request against calls at work.")
+    if workplace(f) is None:
+        return MA_WORK_REQ_V2.missing_data(
+            workplace_field(f),
+            explanation="Blocked: the person or their employer asked that we not call them at "
+            "work, and nobody recorded whether this number is a work number (decisions.md D-45).",
+        )
+    return MA_WORK_REQ_V2.block(
+        "Blocked: the person or their employer asked that we not call them at work."
+    )
 
 
 MA_TIME = RuleDef(
@@ -804,6 +840,9 @@ def check_dc_5e7(f: Facts) -> RuleResult:
             return found
     return DC_5E7.ok("Consent on file and within 5 electronic communications in 7 days.")
 
+
+# 2026.11.1 rule -> its 2026.12.1 replacement (same position in the pack).
+REPLACED_IN_2026_12_1 = {MA_WORK_REQ: MA_WORK_REQ_V2}
 
 RULES = (
     MA_2IN7,

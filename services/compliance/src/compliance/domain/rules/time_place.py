@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from types import MappingProxyType
+from typing import NamedTuple
 
 from compliance.domain.context import (
+    AddressKind,
+    Consent,
     ConsentKind,
     Debt,
+    EmailEndpoint,
+    InconvenientPlace,
     InconvenientTime,
+    InPersonEndpoint,
     PersonRole,
     PhoneEndpoint,
     PhoneType,
     PlaceKind,
+    PostalEndpoint,
     RpcState,
     TemplateType,
+    TimePlaceLimit,
 )
 from compliance.domain.facts import CONSUMER_ROLES, Facts
 from compliance.domain.results import RuleDef, RuleResult, guarded, static
@@ -65,7 +73,8 @@ def _consumer_initiated_reply(f: Facts) -> bool:
 
 def _tp_exception(f: Facts) -> str | None:
     consent = f.live_consent(ConsentKind.TIME_PLACE, endpoint_id=f.proposal.endpoint_id)
-    if consent is not None and consent.obtained_in_compliant_communication:
+    # 2026.11.1: an unrecorded value (None) is read as the field's former default, True.
+    if consent is not None and consent.obtained_in_compliant_communication is not False:
         return f"prior consent {consent.consent_id} given directly to the collector"
     if f.ctx.person.court_permits_contact:
         return "a court expressly permitted the contact"
@@ -150,24 +159,27 @@ TIME_WINDOW = RuleDef(
 
 @TIME_WINDOW.check
 def check_time_window(f: Facts) -> RuleResult:
+    return _time_window(TIME_WINDOW, f, tp_exception(f))
+
+
+def _time_window(rule: RuleDef, f: Facts, exception: str | None) -> RuleResult:
     # decisions.md D-03: strictly after 08:00:00 and strictly before 21:00:00 local time.
-    exception = tp_exception(f)
     if exception is not None:
-        return TIME_WINDOW.allow(f"Outside-hours limits lifted: {exception}.")
+        return rule.allow(f"Outside-hours limits lifted: {exception}.")
     missing = zones_missing(f)
     if missing:
-        return TIME_WINDOW.missing_data(*missing)
+        return rule.missing_data(*missing)
     outside, retry = window_breach(f, f.policy.window_start, f.policy.window_end)
     if outside:
         inputs = {"send_at": f.t, "candidate_tz": f.tz.names}
-        return TIME_WINDOW.block(
+        return rule.block(
             "Blocked: the contact would fall outside 8 a.m. to 9 p.m. local time in "
             + ", ".join(outside)
             + ". The limits are strict: 08:00:00 and 21:00:00 exactly are outside.",
             {**inputs, "outside_in": outside},
             retry_at=retry,
         )
-    return TIME_WINDOW.ok("Between 8 a.m. and 9 p.m. in every candidate time zone.")
+    return rule.ok("Between 8 a.m. and 9 p.m. in every candidate time zone.")
 
 
 # --- FED-TIME-DESIGNATED -------------------------------------------------------------------
@@ -212,21 +224,24 @@ def designation_hits(f: Facts, d: InconvenientTime, at: datetime) -> list[dateti
 
 @TIME_DESIGNATED.check
 def check_time_designated(f: Facts) -> RuleResult:
+    return _time_designated(TIME_DESIGNATED, f, tp_exception(f))
+
+
+def _time_designated(rule: RuleDef, f: Facts, exception: str | None) -> RuleResult:
     # Designations bind in every candidate zone (conservative reading of FED-TZ-ALL).
-    exception = tp_exception(f)
     if exception is not None:
-        return TIME_DESIGNATED.allow(f"Designated-time limit lifted: {exception}.")
+        return rule.allow(f"Designated-time limit lifted: {exception}.")
     missing = zones_missing(f)
     if missing:
-        return TIME_DESIGNATED.missing_data(*missing)
+        return rule.missing_data(*missing)
     ends = [end for d in live_designations(f, f.t) for end in designation_hits(f, d, f.t)]
     if ends:
-        return TIME_DESIGNATED.block(
+        return rule.block(
             "Blocked: the person told us this time is inconvenient for them.",
             {"send_at": f.t.isoformat()},
             retry_at=max(ends),
         )
-    return TIME_DESIGNATED.ok("Not inside any time the person designated inconvenient.")
+    return rule.ok("Not inside any time the person designated inconvenient.")
 
 
 # --- FED-PLACE and FED-EMPLOYER ------------------------------------------------------------
@@ -490,6 +505,290 @@ def check_loc(f: Facts) -> RuleResult:
         }
     )
 
+
+# === Pack version 2026.12.1 ===================================================================
+# The rules below replace those of the same id in 2026.11.1 (packs.py, decisions.md D-35); the
+# 2026.11.1 ones above stay as released so recorded decisions replay.
+
+# --- FED-TP-EXCEPT with scopes (decisions.md D-46, D-47) ----------------------------------
+
+_TP_READS = ("person.consents[].scope", "person.consents[].obtained_in_compliant_communication")
+
+TP_EXCEPT_V2 = RuleDef(
+    "FED-TP-EXCEPT",
+    pack=FED,
+    citation=TP_EXCEPT.citation,
+    reads=(*TP_EXCEPT.reads, *_TP_READS),
+    applies=fed_contact,
+)
+
+
+def consent_gap(consent: Consent, limit: TimePlaceLimit | None = None) -> str | None:
+    """Why a live TIME_PLACE consent does not lift `limit` (any limit when None), or None when
+    it does. Fail closed: an unrecorded fact is never read as the favourable one (D-46, D-47)."""
+    lawful = consent.obtained_in_compliant_communication
+    if lawful is None:
+        return "nobody recorded whether it was obtained in a lawful communication"
+    if not lawful:
+        return "it was obtained in a communication that breached 1006.6(b)"
+    if not consent.scope:
+        return "it has no recorded scope"
+    if limit is not None and limit not in consent.scope:
+        return f"its scope does not include {limit.value}"
+    return None
+
+
+class _TpFacts(NamedTuple):
+    consents: tuple[Consent, ...]  # live TIME_PLACE consents for this endpoint
+    # A court order or the one reply to a consumer-initiated contact: lifts all four limits,
+    # as in 2026.11.1 (reference FED-TP-EXCEPT (ii), (iii)).
+    general: str | None
+
+
+def _tp_facts(f: Facts) -> _TpFacts:
+    consents: tuple[Consent, ...] = ()
+    if f.ctx.person.consents:
+        eid = f.proposal.endpoint_id
+        consents = tuple(f.live_consents(ConsentKind.TIME_PLACE, endpoint_id=eid))
+    general = None
+    if f.ctx.person.court_permits_contact:
+        general = "a court expressly permitted the contact"
+    elif _consumer_initiated_reply(f):
+        general = "one reply, in the same medium, to contact the person initiated at that time"
+    return _TpFacts(consents, general)
+
+
+def scoped_tp_exception(f: Facts, limit: TimePlaceLimit) -> str | None:
+    """FED-TP-EXCEPT from 2026.12.1: the reason `limit` is lifted, or None. A consent lifts
+    only the limits in its scope; it is tried before a court order or a reply, as before."""
+    found = memo(f, "tp_facts", _tp_facts)
+    for consent in found.consents:
+        if consent_gap(consent, limit) is None:
+            return f"prior consent {consent.consent_id} given directly to the collector"
+    return found.general
+
+
+_NOTHING_LIFTED = TP_EXCEPT_V2.na(
+    "No consent, court order or consumer-initiated reply lifts the limits."
+)
+
+
+@TP_EXCEPT_V2.check
+def check_tp_except_v2(f: Facts) -> RuleResult:
+    found = memo(f, "tp_facts", _tp_facts)
+    if not found.consents:  # the common case: the 2026.11.1 answers
+        return _NOTHING_LIFTED if found.general is None else _all_lifted(found.general)
+    lifted = {
+        limit.value: reason
+        for limit in TimePlaceLimit
+        if (reason := scoped_tp_exception(f, limit)) is not None
+    }
+    unused = {c.consent_id: gap for c in found.consents if (gap := consent_gap(c)) is not None}
+    reasons = set(lifted.values())
+    if not unused and len(lifted) == len(TimePlaceLimit) and len(reasons) == 1:
+        # One consent (or order) lifts all four: the 2026.11.1 wording and inputs.
+        return _all_lifted(reasons.pop())
+    inputs = {"lifted": lifted, "consents_not_used": unused}
+    not_used = "; ".join(f"consent {cid} lifts nothing: {gap}" for cid, gap in unused.items())
+    if not lifted:
+        return TP_EXCEPT_V2.na(f"No limit is lifted: {not_used} (decisions.md D-46, D-47).", inputs)
+    text = "; ".join(f"{limit} ({reason})" for limit, reason in lifted.items())
+    extra = f" Not used: {not_used}." if unused else ""
+    return TP_EXCEPT_V2.allow(f"Lifted for this contact: {text}.{extra}", inputs)
+
+
+def _all_lifted(reason: str) -> RuleResult:
+    return TP_EXCEPT_V2.allow(
+        f"The time and place limits are lifted for this contact: {reason}.", {"reason": reason}
+    )
+
+
+# --- FED-TZ-ALL: an address without a zone (decisions.md D-43) -----------------------------
+
+TZ_ALL_V2 = RuleDef(
+    "FED-TZ-ALL",
+    pack=FED,
+    citation=TZ_ALL.citation,
+    reads=TZ_ALL.reads,
+    applies=_fed_timed,
+    channels=scope.TIMED,
+)
+
+
+@TZ_ALL_V2.check
+def check_tz_all_v2(f: Facts) -> RuleResult:
+    tz = f.tz
+    if not tz.missing:
+        # Same answers as 2026.11.1 (same rule id and citation, so equal results).
+        return check_tz_all(f)
+    paths = tuple(dict.fromkeys(tz.invalid + zones_missing(f)))
+    return TZ_ALL_V2.missing_data(
+        *paths,
+        explanation="Blocked: an address on file has no time zone, so the local time at that "
+        "location is unknown; the contact must be convenient in every location (FED-TZ-ALL).",
+    )
+
+
+# --- FED-TIME-WINDOW and FED-TIME-DESIGNATED: scoped consent --------------------------------
+
+TIME_WINDOW_V2 = RuleDef(
+    "FED-TIME-WINDOW",
+    pack=FED,
+    citation=TIME_WINDOW.citation,
+    reads=(*TIME_WINDOW.reads, *_TP_READS),
+    applies=_fed_timed,
+    channels=scope.TIMED,
+)
+
+
+@TIME_WINDOW_V2.check
+def check_time_window_v2(f: Facts) -> RuleResult:
+    return _time_window(TIME_WINDOW_V2, f, scoped_tp_exception(f, TimePlaceLimit.TIME_WINDOW))
+
+
+TIME_DESIGNATED_V2 = RuleDef(
+    "FED-TIME-DESIGNATED",
+    pack=FED,
+    citation=TIME_DESIGNATED.citation,
+    reads=(*TIME_DESIGNATED.reads, *_TP_READS),
+    applies=guarded(_fed_timed, lambda f: bool(f.ctx.person.inconvenient_times)),
+    channels=scope.TIMED,
+)
+
+
+@TIME_DESIGNATED_V2.check
+def check_time_designated_v2(f: Facts) -> RuleResult:
+    exception = scoped_tp_exception(f, TimePlaceLimit.DESIGNATED_TIME)
+    return _time_designated(TIME_DESIGNATED_V2, f, exception)
+
+
+# --- FED-PLACE and FED-EMPLOYER: unknown workplace (decisions.md D-45) ----------------------
+
+
+def workplace(f: Facts) -> bool | None:
+    """Whether the proposal's endpoint is at the person's place of employment; None when
+    nobody knows. A phone of unknown type is unknown (its place defaults to HOME, so HOME says
+    nothing); a letter or visit is at work when its address is a work address."""
+    endpoint = f.endpoint
+    if endpoint is None:
+        return None
+    if endpoint.place is PlaceKind.WORK:
+        return True
+    if isinstance(endpoint, PhoneEndpoint):
+        if endpoint.phone_type is PhoneType.UNKNOWN:
+            return None
+        return endpoint.phone_type is PhoneType.WORK
+    if isinstance(endpoint, EmailEndpoint):
+        return endpoint.employer_provided
+    if isinstance(endpoint, PostalEndpoint | InPersonEndpoint):
+        return _work_address(f, endpoint.address_id)
+    return False
+
+
+def _work_address(f: Facts, address_id: str) -> bool | None:
+    for a in f.ctx.person.addresses:
+        if a.address_id == address_id:
+            return a.kind is AddressKind.WORK
+    return None
+
+
+def workplace_field(f: Facts) -> str:
+    """The field that would settle `workplace(f)` when it is None."""
+    eid = f.proposal.endpoint_id
+    if eid is None:
+        return "proposal.endpoint_id"
+    endpoint = f.endpoint
+    if endpoint is None:
+        return f"endpoints[{eid}]"
+    if isinstance(endpoint, PhoneEndpoint):
+        return f"endpoints[{eid}].phone_type"
+    return f"endpoints[{eid}].address_id"
+
+
+_WORK_UNKNOWN = (
+    "Blocked: {who} and nobody recorded whether this endpoint is at the person's place of "
+    "employment (a work number?); the data owner or a human must say (decisions.md D-45)."
+)
+
+PLACE_V2 = RuleDef(
+    "FED-PLACE",
+    pack=FED,
+    citation=PLACE.citation,
+    reads=(*PLACE.reads, "endpoints[].phone_type", "person.addresses[].kind", *_TP_READS),
+    applies=guarded(fed_contact, lambda f: f.to_consumer and f.channel != "email"),
+)
+
+
+def _live_places(f: Facts) -> list[InconvenientPlace]:
+    return [
+        d
+        for d in f.ctx.person.inconvenient_places
+        if d.designated_at <= f.t and (d.revoked_at is None or d.revoked_at > f.t)
+    ]
+
+
+@PLACE_V2.check
+def check_place_v2(f: Facts) -> RuleResult:
+    exception = scoped_tp_exception(f, TimePlaceLimit.DESIGNATED_PLACE)
+    if exception is not None:
+        return PLACE_V2.allow(f"Designated-place limit lifted: {exception}.")
+    live = _live_places(f) if f.ctx.person.inconvenient_places else []
+    eid, status = f.proposal.endpoint_id, (workplace(f) if live else False)
+    # The endpoint's own place, plus WORK when it is known to be at work (never fewer places).
+    places = {endpoint_place(f), PlaceKind.WORK if status else None}
+    unknown = False
+    for d in live:
+        if d.endpoint_id == eid if d.endpoint_id else d.place in places:
+            return PLACE_V2.block(
+                f"Blocked: the person designated this place ({d.place.value}) as inconvenient.",
+                {"endpoint_id": eid, "place": d.place.value},
+            )
+        unknown = unknown or (not d.endpoint_id and d.place is PlaceKind.WORK and status is None)
+    if unknown:
+        who = "the person designated their workplace inconvenient"
+        return PLACE_V2.missing_data(workplace_field(f), explanation=_WORK_UNKNOWN.format(who=who))
+    return PLACE_V2.allow(
+        "The place has not been designated inconvenient.", {"place": endpoint_place(f)}
+    )
+
+
+EMPLOYER_V2 = RuleDef(
+    "FED-EMPLOYER",
+    pack=FED,
+    citation=EMPLOYER.citation,
+    reads=(*EMPLOYER.reads, "endpoints[].employer_provided", "person.addresses[].kind"),
+    applies=guarded(fed_contact, lambda f: f.to_consumer and f.ctx.person.employer_prohibits),
+)
+
+
+@EMPLOYER_V2.check
+def check_employer_v2(f: Facts) -> RuleResult:
+    exception = scoped_tp_exception(f, TimePlaceLimit.WORKPLACE)
+    if exception is not None:
+        return EMPLOYER_V2.allow(f"Workplace limit lifted: {exception}.")
+    status = workplace(f)
+    if status is None:
+        who = "the person's employer prohibits this kind of contact at work"
+        return EMPLOYER_V2.missing_data(
+            workplace_field(f), explanation=_WORK_UNKNOWN.format(who=who)
+        )
+    if status:
+        return EMPLOYER_V2.block(
+            "Blocked: the person's employer prohibits this kind of contact at work.",
+            {"endpoint_id": f.proposal.endpoint_id},
+        )
+    return EMPLOYER_V2.ok("The endpoint is not at the person's place of employment.")
+
+
+# 2026.11.1 rule -> its 2026.12.1 replacement (same position in the pack).
+REPLACED_IN_2026_12_1 = {
+    TP_EXCEPT: TP_EXCEPT_V2,
+    TZ_ALL: TZ_ALL_V2,
+    TIME_WINDOW: TIME_WINDOW_V2,
+    TIME_DESIGNATED: TIME_DESIGNATED_V2,
+    PLACE: PLACE_V2,
+    EMPLOYER: EMPLOYER_V2,
+}
 
 RULES = (
     TP_EXCEPT,
