@@ -21,12 +21,13 @@ ONE_MACHINE_PARTITIONS = 2
 
 def make_producer(
     bootstrap: str, *, idempotence: bool, client_id: str, linger_ms: int = 2,
+    request_timeout_ms: int = 10_000,
 ) -> AIOKafkaProducer:
     # acks="all": a message counts as published only once every in-sync replica has it.
     # Idempotence is a setting because Tansu lacks InitProducerId; Apache Kafka turns it on.
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap, acks="all", enable_idempotence=idempotence,
-        client_id=client_id, linger_ms=linger_ms, request_timeout_ms=10_000,
+        client_id=client_id, linger_ms=linger_ms, request_timeout_ms=request_timeout_ms,
     )
 
 
