@@ -37,6 +37,11 @@ async def test_evaluate_returns_the_decision_and_full_trace_and_changes_nothing(
     example = api.client.get("/openapi.json")
     schema = (await example).json()
     assert schema["components"]["schemas"]["EvaluationContext"]["examples"]
+    answer_schema = schema["paths"]["/v1/evaluate"]["post"]["responses"]["200"]["content"][
+        "application/json"]["schema"]
+    assert answer_schema == {"$ref": "#/components/schemas/EvaluationAnswer"}
+    rule = schema["components"]["schemas"]["RuleTrace"]
+    assert {"rule_id", "citation", "outcome", "reason_codes"} <= set(rule["required"])
 
 
 async def test_a_recorded_decision_replays_with_its_recorded_pack_version(api: Api) -> None:

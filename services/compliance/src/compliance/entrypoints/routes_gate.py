@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from compliance.adapters import queries
 from compliance.domain import EvaluationContext, evaluate
 from compliance.entrypoints.deps import App, Checker, IdempotencyKey, Reader, idempotent, read
-from compliance.entrypoints.schemas import CheckRequest
+from compliance.entrypoints.schemas import CheckRequest, EvaluationAnswer
 from compliance.service_layer.replay import replay
 from compliance.service_layer.requests import GateRequest, content_hash
 from goodfaith_events.ids import new_id
@@ -49,7 +49,8 @@ async def check(
     return await idempotent(app, request, principal, body.model_dump(mode="json"), key, work)
 
 
-@router.post("/evaluate", summary="What-if: evaluate a complete context, change nothing")
+@router.post("/evaluate", summary="What-if: evaluate a complete context, change nothing",
+             response_model=EvaluationAnswer)
 async def what_if(
     ctx: Annotated[EvaluationContext, Body()], principal: Checker,
     pack_version: Annotated[str | None, Query(max_length=40)] = None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
@@ -52,3 +52,40 @@ class CheckRequest(BaseModel):
     intended_send_at: Instant | None = Field(None, description="Defaults to now")
     consent_id: Id | None = None
     responding_to_consumer_request: bool = False
+
+
+# --- The what-if answer (`POST /v1/evaluate`): Decision.as_record() plus the failing rules -----
+
+RuleOutcome = Literal["ALLOW", "BLOCK", "PAUSE", "REVIEW", "REQUIRE", "NOT_APPLICABLE"]
+
+
+class RuleTrace(BaseModel):
+    """One rule's result: every rule of every selected pack is listed, in evaluation order."""
+
+    rule_id: str = Field(examples=["FED-TIME-WINDOW"])
+    citation: str = Field(examples=["15 U.S.C. 1692c(a)(1); 12 CFR 1006.6(b)(1)(i)"])
+    outcome: RuleOutcome
+    explanation: str
+    inputs: dict[str, Any] = Field(description="what the rule read (ids and derived values)")
+    retry_at: Instant | None = Field(description="the earliest instant this rule could allow")
+    reason_codes: list[str] = Field(description="empty for ALLOW",
+                                    examples=[["OUTSIDE_WINDOW"]])
+
+
+class ObligationOut(BaseModel):
+    code: str
+    text: str
+    kind: Literal["content", "duty"]
+    due_at: Instant | None
+
+
+class EvaluationAnswer(BaseModel):
+    outcome: Literal["ALLOW", "BLOCK", "REVIEW"]
+    pack_version: str = Field(examples=["2026.12.1"])
+    packs: list[str] = Field(description="the rule packs selected for this context")
+    reasons: list[str] = Field(description="reason codes of the failing rules")
+    retry_at: Instant | None = Field(description="the earliest instant a BLOCK could allow")
+    obligations: list[ObligationOut]
+    trace: list[RuleTrace]
+    failing: list[RuleTrace] = Field(description="the trace's BLOCK, PAUSE and REVIEW results")
+
