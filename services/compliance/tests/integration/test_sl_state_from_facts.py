@@ -109,6 +109,23 @@ async def test_a_later_written_notice_never_moves_the_first_receipt(api: Api) ->
     assert datetime.fromisoformat(kept["received_at"]) == datetime.fromisoformat(first)
 
 
+async def test_an_email_notice_flagged_not_written_is_kept_as_the_written_one(api: Api) -> None:
+    # An email cannot be oral (FED-CEASE, D-53): the pack reads it as written, so the state must
+    # keep it over a later letter rather than let the letter move the first receipt.
+    person = await api.person()
+    email_at = (NOW - timedelta(days=2)).isoformat()
+    await _fact(api, person, {"fact": "cease_notice", "debt_id": "d-1", "medium": "email",
+                              "received_at": email_at, "written": False})
+    await _fact(api, person, {"fact": "cease_notice", "debt_id": "d-1", "medium": "mail",
+                              "received_at": (NOW - timedelta(days=1)).isoformat(),
+                              "written": True})
+    kept = (await api.ok("GET", f"/v1/persons/{person}/restrictions"))["debts"][0]["cease"]
+    assert kept["medium"] == "email"
+    assert datetime.fromisoformat(kept["received_at"]) == datetime.fromisoformat(email_at)
+    answer = await api.check(person)
+    assert answer["outcome"] == "BLOCK" and "FED-CEASE" in answer["reasons"], answer
+
+
 # --- 2. FED-VN-TIMING: the clock starts at the first communication (D-40) ---------------------
 
 TWENTY_DAYS_AGO = (NOW - timedelta(days=20)).isoformat()

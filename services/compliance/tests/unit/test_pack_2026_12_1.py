@@ -72,6 +72,8 @@ def test_2026_12_1_keeps_every_rule_id_in_the_same_order():
     # 2026.11.1's policy switches keep their released behaviour.
     assert not released.policy.address_zone_required
     assert not released.policy.email_consent_disclosure_required
+    assert not released.policy.cease_written_by_medium  # D-53
+    assert not released.policy.oc_request_local_date  # D-54
 
 
 # --- D-43: an address without a time zone ---------------------------------------------------

@@ -114,7 +114,10 @@ def test_ma_creditor_calls_to_household_members_must_not_imply_the_debt():
     ctx = with_content(ctx, "This is Sam, please have Pat call about the overdue balance.")
     assert "MA-HOUSEHOLD" in failing_ids(evaluate(ctx))
     spouse = with_person(with_collector(_ma(), role="creditor_own_name"), role=PersonRole.SPOUSE)
-    assert result(evaluate(spouse), "MA-HOUSEHOLD").outcome is Outcome.REVIEW
+    # 2026.11.1; from 2026.12.1 the household cap needs the debtor's calls first (D-49,
+    # test_state_gaps.py).
+    released = evaluate(spouse, pack_version="2026.11.1")
+    assert result(released, "MA-HOUSEHOLD").outcome is Outcome.REVIEW
 
 
 def test_ma_allows_one_household_visit_per_thirty_days():

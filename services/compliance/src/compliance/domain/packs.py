@@ -134,7 +134,7 @@ def _replacing(
     )
 
 
-# Fail-closed fixes of 2026.11.1 (decisions.md D-43 to D-47). Every change is a replaced rule
+# Fail-closed fixes of 2026.11.1 (decisions.md D-43 to D-54). Every change is a replaced rule
 # or a policy switch; 2026.11.1 above is untouched and still replays.
 V2026_12_1 = PackVersion(
     version="2026.12.1",
@@ -146,10 +146,18 @@ V2026_12_1 = PackVersion(
             **states.REPLACED_IN_2026_12_1,
         },
     ),
-    policy=PolicyParams(address_zone_required=True, email_consent_disclosure_required=True),
+    policy=PolicyParams(
+        address_zone_required=True,
+        email_consent_disclosure_required=True,
+        cease_written_by_medium=True,
+        oc_request_local_date=True,
+    ),
     notes="Fail closed on an address without a zone (D-43) or a US address without a state "
-    "(D-44), an endpoint not known to be away from work (D-45), and consents with unknown facts "
-    "or no scope (D-46, D-47).",
+    "(D-44), an endpoint not known to be away from work (D-45), consents with unknown facts "
+    "or no scope (D-46, D-47), a cease notice received in a written medium (D-53), and an "
+    "original-creditor request received on the period's last local day (D-54); WA and MA "
+    "count the debtor's household and read unknown work places and residences closed (D-48 "
+    "to D-52).",
 )
 
 CURRENT_VERSION = V2026_12_1.version

@@ -33,3 +33,9 @@ class PolicyParams:
     # decisions.md D-46: an email consent (1006.6(d)(4)(i)) with no record of its disclosure
     # (disclosure_shown unknown) does not qualify the address.
     email_consent_disclosure_required: bool = False
+    # decisions.md D-53: a cease notice received through a written medium (mail, email, text,
+    # social message) is a written notice for FED-CEASE whatever its `written` flag says.
+    cease_written_by_medium: bool = False
+    # decisions.md D-54: an original-creditor request is timely when its earliest local date
+    # of receipt (any candidate zone) is within the validation period, as for disputes.
+    oc_request_local_date: bool = False

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from compliance.domain.rules.time_place import WRITTEN_MEDIA
+
 Doc = dict[str, Any]
 
 
@@ -97,10 +99,17 @@ def _cease(debt: Doc, body: Doc) -> None:
         debt["cease"] = body
 
 
+def _written(notice: Doc) -> bool:
+    # A notice received by mail, email, text or social message cannot have been oral, whatever
+    # its flag says (FED-CEASE from 2026.12.1, decisions.md D-53): the state keeps it as the
+    # pack reads it, so a later letter cannot replace an earlier email.
+    return bool(notice.get("written")) or notice.get("medium") in WRITTEN_MEDIA
+
+
 def _replaces(new: Doc, kept: Doc) -> bool:
-    if not new.get("written"):
+    if not _written(new):
         return False  # an oral stop is never 1692c(c): it replaces nothing
-    if not kept.get("written"):
+    if not _written(kept):
         return True
     # Two letters: the earlier receipt stays, whatever order they were recorded in.
     return _instant(new["received_at"]) < _instant(kept["received_at"])
@@ -110,7 +119,7 @@ def _oral_stop(person: Doc, body: Doc) -> None:
     # An oral "stop contacting me" is not 1692c(c); the reference sends it to FED-MEDIUM-OPTOUT
     # (1006.14(h)): at the least the person asked us to stop using the medium they said it in
     # (decisions.md D-39). An oral refusal to pay asks nothing of the kind.
-    if body.get("written") or body.get("kind", "cease_communication") != "cease_communication":
+    if _written(body) or body.get("kind", "cease_communication") != "cease_communication":
         return
     optout = {"medium": body["medium"], "requested_at": body["received_at"]}
     person["medium_optouts"] = [*person.get("medium_optouts", []), optout]

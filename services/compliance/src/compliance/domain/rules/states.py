@@ -12,14 +12,18 @@ from datetime import time, timedelta
 
 from compliance.domain.caps import CALL_CHANNELS, ELECTRONIC_CHANNELS, Breach, Contact, ContactLike
 from compliance.domain.context import (
+    AddressKind,
     Channel,
     CollectorRole,
     ConsentKind,
     EmailEndpoint,
+    Endpoint,
+    InPersonEndpoint,
     PersonRole,
     PhoneEndpoint,
     PhoneType,
     PlaceKind,
+    PostalEndpoint,
     TemplateType,
 )
 from compliance.domain.facts import WRITTEN_CHANNELS, Facts
@@ -39,6 +43,7 @@ from compliance.domain.rules.common import (
     cap_breach,
     contact,
     endpoint_place,
+    memo,
     timed_contact,
     window_breach,
     zones_missing,
@@ -93,6 +98,45 @@ def _blocked(rule: RuleDef, breaches: list[Breach], text: str) -> RuleResult:
         {"peaks": {b.zone: b.peak for b in breaches}},
         retry_at=latest_retry(breaches),
     )
+
+
+# --- the household's contacts (2026.12.1) -----------------------------------------------------
+
+# Where the debtor's own contacts would be: history (and approvals) entries of another person
+# whose recipient is the debtor. A household member's or spouse's record holds only their own
+# contacts, so the debtor's are known only when the context carries them (decisions.md D-48).
+DEBTOR_HISTORY = "history[recipient_role=consumer]"
+
+
+def _household_near(f: Facts, days: int) -> tuple[Contact, ...]:
+    """Every contact in the context within `days` + 1 days either side of the send instant,
+    whoever it was with (Facts.near keeps only this person's)."""
+
+    def compute(f: Facts) -> tuple[Contact, ...]:
+        span = timedelta(days=days + 1)
+        low, high = f.t - span, f.t + span
+        return tuple([c for c in f.contacts if low <= c.at <= high])
+
+    return memo(f, f"states.household_near:{days}", compute)
+
+
+def _others(f: Facts, days: int, roles: frozenset[PersonRole]) -> list[Contact]:
+    """Collector-initiated contacts with other persons of the household (`roles`), excluding
+    replies they asked for."""
+    pid = f.ctx.person.person_id
+    return [
+        c
+        for c in _household_near(f, days)
+        if c.person_id != pid
+        and c.recipient_role in roles
+        and c.collector_initiated
+        and not c.responding
+    ]
+
+
+def _debtor_record_known(f: Facts) -> bool:
+    pid = f.ctx.person.person_id
+    return any(c.person_id != pid and c.recipient_role is PersonRole.CONSUMER for c in f.contacts)
 
 
 # === Massachusetts ===========================================================================
@@ -165,9 +209,13 @@ MA_WORK_REQ = RuleDef(
 )
 
 
-def _ma_work_request_live(f: Facts) -> bool:
+def _ma_work_request_live(f: Facts, *, revoked_by_send: bool = False) -> bool:
+    """A written request, or an oral one <= 10 days old or confirmed in writing within 7 days.
+    2026.11.1 drops a request with any revocation; 2026.12.1 (`revoked_by_send`) only one
+    revoked by the send instant: a request revoked later was live then (decisions.md D-52)."""
     for d in f.ctx.person.inconvenient_places:
-        if d.place is not PlaceKind.WORK or d.designated_at > f.t or d.revoked_at is not None:
+        revoked = d.revoked_at is not None and (not revoked_by_send or d.revoked_at <= f.t)
+        if d.place is not PlaceKind.WORK or d.designated_at > f.t or revoked:
             continue
         confirmed = d.confirmed_in_writing_at
         if d.written or (
@@ -193,7 +241,7 @@ def _ma_work_relevant(f: Facts) -> bool:
     of unknown type when a request or prohibition would bind it (decisions.md D-45)."""
     found = workplace(f)
     if found is None:
-        return f.ctx.person.employer_prohibits or _ma_work_request_live(f)
+        return f.ctx.person.employer_prohibits or _ma_work_request_live(f, revoked_by_send=True)
     return found
 
 
@@ -211,7 +259,7 @@ MA_WORK_REQ_V2 = RuleDef(
 
 @MA_WORK_REQ_V2.check
 def check_ma_work_req_v2(f: Facts) -> RuleResult:
-    if not (f.ctx.person.employer_prohibits or _ma_work_request_live(f)):
+    if not (f.ctx.person.employer_prohibits or _ma_work_request_live(f, revoked_by_send=True)):
         return MA_WORK_REQ_V2.ok("No live request against calls at work.")
     if workplace(f) is None:
         return MA_WORK_REQ_V2.missing_data(
@@ -288,6 +336,64 @@ def check_ma_household(f: Facts) -> RuleResult:
             )
         }
     )
+
+
+MA_HOUSEHOLD_V2 = RuleDef(
+    "MA-HOUSEHOLD",
+    pack=MA,
+    citation=MA_HOUSEHOLD.citation,
+    reads=(
+        *MA_HOUSEHOLD.reads,
+        "history",
+        "approvals",
+        "endpoints[phone].phone_type",
+        "proposal.debt_ids",
+    ),
+    applies=MA_HOUSEHOLD.applies,
+)
+
+
+def _ma_household_cap(f: Facts) -> RuleResult | None:
+    """2026.12.1: at most 2 calls or texts per 7 days at the residence (personal numbers) and 2
+    per 30 days elsewhere, per debt, counted over every contact in the context about the debt,
+    whoever it reached (the residence line is the household's); then, since the debtor's own
+    contacts are not in a household member's record, DATA_MISSING unless the context carries
+    them (decisions.md D-49)."""
+    for key in sorted(f.proposal_debt_keys):
+        for in_bucket, days, what in _ma_buckets(f):
+            moments = [
+                c
+                for c in _household_near(f, 30)
+                if c.collector_initiated
+                and not c.responding
+                and c.channel in _MA_TEXT_OR_CALL
+                and key in f.keys_of(c.debt_ids)
+                and in_bucket(_phone_type(f, c.endpoint_id))
+            ]
+            found = _cap(
+                MA_HOUSEHOLD_V2, f, moments, days=days, cap=2, what=f"household {what} about {key}"
+            )
+            if found is not None:
+                return found
+    if not _debtor_record_known(f):
+        return MA_HOUSEHOLD_V2.missing_data(
+            DEBTOR_HISTORY,
+            explanation="Blocked: a creditor may call or text the debtor's household at most 2 "
+            "times in 7 days at the residence and 2 in 30 days elsewhere, per debt, and the "
+            "debtor's own calls and texts are not in this record (decisions.md D-49).",
+        )
+    return None
+
+
+@MA_HOUSEHOLD_V2.check
+def check_ma_household_v2(f: Facts) -> RuleResult:
+    if f.ctx.person.role is not PersonRole.SPOUSE and f.content.debt_words:
+        return check_ma_household(f)  # a known breach first: the message implies the debt
+    if f.channel in _MA_TEXT_OR_CALL and not f.proposal.responding_to_consumer_request:
+        found = _ma_household_cap(f)
+        if found is not None:
+            return found
+    return check_ma_household(f)
 
 
 MA_VISIT = RuleDef(
@@ -735,10 +841,11 @@ WA_3PW = RuleDef(
 )
 
 
-def _wa_residence_time(f: Facts) -> RuleResult | None:
-    at_home = f.channel in (Channel.CALL, Channel.VOICEMAIL, Channel.VISIT) and (
-        endpoint_place(f) is PlaceKind.HOME
-    )
+def _wa_residence_time(f: Facts, at_home: bool | None = None) -> RuleResult | None:
+    if at_home is None:  # 2026.11.1: only an endpoint whose place is HOME
+        at_home = f.channel in (Channel.CALL, Channel.VOICEMAIL, Channel.VISIT) and (
+            endpoint_place(f) is PlaceKind.HOME
+        )
     if not at_home:
         return None
     # "between 9 p.m. and 7:30 a.m.": both boundary instants are inside the forbidden period.
@@ -777,6 +884,134 @@ def check_wa_3pw(f: Facts) -> RuleResult:
 def _place_of(f: Facts, c: Contact) -> PlaceKind | None:
     endpoint = f.endpoints.get(c.endpoint_id) if c.endpoint_id else None
     return endpoint.place if endpoint is not None else None
+
+
+WA_3PW_V2 = RuleDef(
+    "WA-3PW",
+    pack=WA,
+    citation=WA_3PW.citation,
+    reads=(
+        *WA_3PW.reads,
+        "history[].recipient_role",
+        "endpoints[phone].phone_type",
+        "person.addresses[].kind",
+    ),
+    applies=WA_3PW.applies,
+)
+
+_WA_HOUSEHOLD = frozenset({PersonRole.CONSUMER, PersonRole.SPOUSE})
+
+
+def _wa_household(f: Facts) -> list[Contact]:
+    """D-11 as written (2026.12.1, decisions.md D-48): communications with the debtor or spouse.
+    This person's own contacts, as before, plus the contacts the context carries of the other
+    of the two (another person's entries whose recipient is the debtor or a spouse)."""
+    return [*_initiated(f, lambda c: True), *_others(f, 7, _WA_HOUSEHOLD)]
+
+
+def _wa_at_residence(f: Facts) -> bool:
+    """2026.12.1 (decisions.md D-51): a call, voicemail or visit is at the residence unless its
+    endpoint is known to be elsewhere; no endpoint (or one the person does not have) is not."""
+    if f.channel not in (Channel.CALL, Channel.VOICEMAIL, Channel.VISIT):
+        return False
+    endpoint = f.endpoint
+    return endpoint is None or endpoint.place is PlaceKind.HOME
+
+
+def _endpoint_at_work(f: Facts, endpoint: Endpoint) -> bool | None:
+    # time_place.workplace for an endpoint other than the proposal's (decisions.md D-45).
+    if endpoint.place is PlaceKind.WORK:
+        return True
+    if isinstance(endpoint, PhoneEndpoint):
+        if endpoint.phone_type is PhoneType.UNKNOWN:
+            return None
+        return endpoint.phone_type is PhoneType.WORK
+    if isinstance(endpoint, EmailEndpoint):
+        return endpoint.employer_provided
+    if isinstance(endpoint, PostalEndpoint | InPersonEndpoint):
+        for a in f.ctx.person.addresses:
+            if a.address_id == endpoint.address_id:
+                return a.kind is AddressKind.WORK
+        return None
+    return False
+
+
+def _contact_at_work(f: Facts, c: Contact) -> tuple[bool | None, str]:
+    """Whether a past contact was at the person's place of employment, and the field that
+    would settle it when that is unknown."""
+    if not c.endpoint_id:
+        return None, f"history[{c.key}].endpoint_id"
+    endpoint = f.endpoints.get(c.endpoint_id)
+    if endpoint is None:
+        return None, f"endpoints[{c.endpoint_id}]"
+    field = "phone_type" if isinstance(endpoint, PhoneEndpoint) else "address_id"
+    return _endpoint_at_work(f, endpoint), f"endpoints[{c.endpoint_id}].{field}"
+
+
+def _wa_work_cap(f: Facts) -> RuleResult | None:
+    """At most one communication a week at the place of employment (decisions.md D-50): the
+    proposal and the week's contacts may each be at work, not, or unknown (D-45). A breach of
+    the known ones blocks as WA-3PW; one that needs an unknown place blocks as DATA_MISSING."""
+    here = workplace(f)
+    if here is False:
+        return None
+    known: list[Contact] = []
+    unknown: list[Contact] = []
+    paths: set[str] = set()
+    for c in _initiated(f, lambda c: True):
+        at, path = _contact_at_work(f, c)
+        if at:
+            known.append(c)
+        elif at is None:
+            unknown.append(c)
+            paths.add(path)
+    what = "communications at the workplace"
+    if here:
+        found = _cap(WA_3PW_V2, f, known, days=7, cap=1, what=what)
+        if found is not None:
+            return found
+    needed = [] if here else [workplace_field(f)]
+    if cap_breach(f, known, days=7, cap=1) is not None:
+        return _work_unknown(f, needed)
+    if cap_breach(f, [*known, *unknown], days=7, cap=1) is not None:
+        return _work_unknown(f, [*needed, *sorted(paths)])
+    return None
+
+
+def _work_unknown(f: Facts, paths: list[str]) -> RuleResult:
+    return WA_3PW_V2.missing_data(
+        *paths,
+        explanation="Blocked: Washington presumes harassment at the place of employment more "
+        "than once a week, and nobody recorded whether this contact or one this week was at "
+        "work (decisions.md D-45, D-50).",
+    )
+
+
+@WA_3PW_V2.check
+def check_wa_3pw_v2(f: Facts) -> RuleResult:
+    missing = zones_missing(f)
+    if missing:
+        return WA_3PW_V2.missing_data(*missing)
+    if f.proposal.responding_to_consumer_request:
+        return WA_3PW_V2.ok("Responding to the debtor does not count.")
+    found = _wa_residence_time(f, _wa_at_residence(f))
+    found = found or _cap(
+        WA_3PW_V2,
+        f,
+        _wa_household(f),
+        days=7,
+        cap=3,
+        what="communications with the debtor or spouse",
+    )
+    if found is None and f.ctx.person.role is PersonRole.SPOUSE and not _debtor_record_known(f):
+        # A spouse's record does not hold the debtor's contacts (decisions.md D-48).
+        found = WA_3PW_V2.missing_data(
+            DEBTOR_HISTORY,
+            explanation="Blocked: Washington counts communications with the debtor and the "
+            "spouse together (at most 3 a week), and the debtor's are not in this record.",
+        )
+    found = found or _wa_work_cap(f)
+    return found or WA_3PW_V2.ok("Within the Washington harassment presumptions.")
 
 
 WV = "WV"
@@ -842,7 +1077,11 @@ def check_dc_5e7(f: Facts) -> RuleResult:
 
 
 # 2026.11.1 rule -> its 2026.12.1 replacement (same position in the pack).
-REPLACED_IN_2026_12_1 = {MA_WORK_REQ: MA_WORK_REQ_V2}
+REPLACED_IN_2026_12_1 = {
+    MA_WORK_REQ: MA_WORK_REQ_V2,
+    MA_HOUSEHOLD: MA_HOUSEHOLD_V2,
+    WA_3PW: WA_3PW_V2,
+}
 
 RULES = (
     MA_2IN7,

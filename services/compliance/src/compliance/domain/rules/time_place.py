@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from compliance.domain.context import (
     AddressKind,
+    CeaseNotice,
     Consent,
     ConsentKind,
     Debt,
@@ -15,6 +16,7 @@ from compliance.domain.context import (
     InconvenientPlace,
     InconvenientTime,
     InPersonEndpoint,
+    Medium,
     PersonRole,
     PhoneEndpoint,
     PhoneType,
@@ -355,6 +357,23 @@ CEASE_ALLOWED = frozenset(
     }
 )
 
+# Media through which a notice can only arrive in writing. Reference FED-CEASE: "Electronic
+# notice through a channel the collector accepts (email, portal) counts as writing [M]".
+WRITTEN_MEDIA = frozenset({Medium.MAIL, Medium.EMAIL, Medium.TEXT, Medium.SOCIAL})
+
+
+def written_notice(f: Facts, notice: CeaseNotice | None) -> bool:
+    """Whether a cease notice is a written one (1692c(c)). From 2026.12.1 (switch
+    `cease_written_by_medium`, decisions.md D-53) a notice received by mail, email, text or
+    social message is written whatever its flag says: it cannot have been oral. 2026.11.1
+    reads the flag alone."""
+    if notice is None:
+        return False
+    if notice.written:
+        return True
+    return f.policy.cease_written_by_medium and notice.medium in WRITTEN_MEDIA
+
+
 CEASE = RuleDef(
     "FED-CEASE",
     pack=FED,
@@ -365,7 +384,7 @@ CEASE = RuleDef(
         lambda f: (
             f.to_consumer
             and "cease" in f.debt_marks
-            and any(d.cease is not None and d.cease.written for d in f.proposal_debts)
+            and any(written_notice(f, d.cease) for d in f.proposal_debts)
         ),
     ),
 )
@@ -375,7 +394,8 @@ CEASE = RuleDef(
 def check_cease(f: Facts) -> RuleResult:
     # Only a written notice is 1692c(c); it takes effect on receipt (reference FED-CEASE).
     ceased = debts_with(
-        f, lambda d: d.cease is not None and d.cease.written and d.cease.received_at <= f.t
+        f,
+        lambda d: d.cease is not None and written_notice(f, d.cease) and d.cease.received_at <= f.t,
     )
     if not ceased:
         return CEASE.ok("The written cease notice is not yet received at the send instant.")

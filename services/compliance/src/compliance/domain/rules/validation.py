@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from compliance.domain.context import Channel, ConsentKind, Debt, Dispute, TemplateType
 from compliance.domain.facts import Facts
@@ -323,7 +323,18 @@ def _oc_pending(f: Facts, debt: Debt) -> bool:
     if debt.oc_info_sent_at is not None and debt.oc_info_sent_at <= f.t:
         return False
     end = period_end(f, debt)
-    return end is None or asked.date() <= end
+    if end is None:
+        return True  # unknown period: fail closed, treat the request as timely
+    if f.policy.oc_request_local_date:
+        # decisions.md D-54 (2026.12.1): the earliest local date of receipt in any candidate
+        # zone, as for disputes (FED-DISPUTE-HOLD); 2026.11.1 used the UTC date, so a request
+        # received on the last evening of the period in the Americas was read as late.
+        return _received_day(f, asked) <= end
+    return asked.date() <= end
+
+
+def _received_day(f: Facts, received: datetime) -> date:
+    return min((local_date(received, z) for z in f.zones), default=received.date())
 
 
 @OC_HOLD.check
