@@ -55,7 +55,7 @@ fuzz: install ## Fuzz the running system's ledger and compliance APIs (start it 
 	    --max-examples $${EXAMPLES:-200} --workers 1 || exit 1; done
 
 .PHONY: schemas
-schemas: install ## Regenerate the checked-in JSON Schemas of the public contracts
+schemas: install ## Regenerate the checked-in JSON Schemas; refuses (exit 1) an incompatible change to a published version
 	uv run python -m goodfaith_events.schemas write
 
 .PHONY: token

@@ -113,10 +113,13 @@ def test_published_schemas_change_only_compatibly(filename: str) -> None:
 
 def test_compatibility_check_names_breaking_changes() -> None:
     published = {"properties": {"a": {"type": "string"}, "b": {"type": "integer"}},
-                 "required": ["a"]}
-    current = {"properties": {"a": {"type": "integer"}}, "required": ["a", "c"]}
+                 "required": ["a"], "additionalProperties": False}
+    current = {"properties": {"a": {"type": "integer"}, "c": {"type": "string"}},
+               "required": ["a", "c"], "additionalProperties": False}
     assert incompatibilities(published, current) == [
-        "property 'a' changed type", "property 'b' removed", "property 'c' became required"]
+        "c: became required",
+        "a: type 'string' no longer allowed",
+        "b: removed, and additionalProperties is false: a message carrying it is refused"]
 
 
 @pytest.mark.parametrize("value, where", [

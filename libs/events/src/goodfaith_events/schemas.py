@@ -1,20 +1,32 @@
-"""JSON Schemas of the published contracts, and the compatibility check that guards them.
+"""JSON Schemas of the published contracts, and the guard that keeps published versions stable.
 
-`python -m goodfaith_events.schemas write` regenerates libs/events/schemas/. A published schema
-version may only change compatibly: no property removed, none newly required, no type changed.
-Anything else needs a new schema version and an upcaster.
+`python -m goodfaith_events.schemas write [--dir DIR]` regenerates libs/events/schemas/, one
+file per contract and schema version. A file already there is a published version: it is only
+rewritten when the change is compatible (every message valid under the published schema is still
+valid, see `goodfaith_events.schemas_compat`). Otherwise nothing at all is written and the
+command exits 1 naming the contract, the version and each change: an incompatible change needs a
+new schema version (and an upcaster from the old one). New versions are simply written.
+`python -m goodfaith_events.schemas check [--dir DIR]` writes nothing and exits 1 on an
+incompatible change or a schema not yet written.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from goodfaith_events.contracts import REGISTRY
+from goodfaith_events.schemas_compat import incompatibilities
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+
+__all__ = ["SCHEMA_DIR", "IncompatibleSchemaChange", "generate", "incompatibilities", "plan",
+           "write"]
 
 
 def generate() -> dict[str, dict[str, Any]]:
@@ -30,44 +42,92 @@ def generate() -> dict[str, dict[str, Any]]:
     return out
 
 
-def _props(schema: dict[str, Any]) -> dict[str, Any]:
-    props: dict[str, Any] = schema.get("properties", {})
-    return props
+def render(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
-def _type_of(prop: dict[str, Any]) -> Any:
-    keys = ("type", "$ref", "anyOf", "enum", "format", "pattern")
-    return {k: prop.get(k) for k in keys}
+class IncompatibleSchemaChange(Exception):
+    """A published schema version would change incompatibly."""
+
+    def __init__(self, refusals: dict[str, list[str]]) -> None:
+        self.refusals = refusals
+        lines = []
+        for filename, problems in refusals.items():
+            contract, _, version = filename.removesuffix(".json").rpartition(".v")
+            lines.append(f"{contract} v{version} ({filename}) is published and its current "
+                         "model changed incompatibly:")
+            lines += [f"  - {problem}" for problem in problems]
+        lines.append("Nothing was written. Publish such a change as a new schema version (bump "
+                     "it where the contract is registered and add an upcaster from the old "
+                     "one), or make it compatible.")
+        super().__init__("\n".join(lines))
 
 
-def incompatibilities(published: dict[str, Any], current: dict[str, Any]) -> list[str]:
-    """Changes that would break a consumer or producer of the published version."""
-    problems: list[str] = []
-    old, new = _props(published), _props(current)
-    for name in old:
-        if name not in new:
-            problems.append(f"property {name!r} removed")
-        elif _type_of(old[name]) != _type_of(new[name]):
-            problems.append(f"property {name!r} changed type")
-    newly_required = set(current.get("required", [])) - set(published.get("required", []))
-    problems += [f"property {name!r} became required" for name in sorted(newly_required)]
-    for name, definition in published.get("$defs", {}).items():
-        current_def = current.get("$defs", {}).get(name)
-        if current_def is None:
-            problems.append(f"definition {name!r} removed")
+@dataclass
+class Plan:
+    new: dict[str, str]  # filename -> text: versions not published yet
+    changed: dict[str, str]  # filename -> text: published versions changed compatibly
+    refusals: dict[str, list[str]]  # filename -> incompatible changes
+
+
+def plan(directory: Path = SCHEMA_DIR,
+         schemas: dict[str, dict[str, Any]] | None = None) -> Plan:
+    """Compare the generated schemas (by default of the registered contracts) with `directory`."""
+    result = Plan(new={}, changed={}, refusals={})
+    for filename, schema in (generate() if schemas is None else schemas).items():
+        path, text = directory / filename, render(schema)
+        if not path.exists():
+            result.new[filename] = text
+            continue
+        published_text = path.read_text()
+        if published_text == text:
+            continue
+        problems = incompatibilities(json.loads(published_text), schema)
+        if problems:
+            result.refusals[filename] = problems
         else:
-            problems += [f"{name}: {p}" for p in incompatibilities(definition, current_def)]
-    return problems
+            result.changed[filename] = text
+    return result
 
 
-def write(directory: Path = SCHEMA_DIR) -> None:
+def write(directory: Path = SCHEMA_DIR,
+          schemas: dict[str, dict[str, Any]] | None = None) -> list[str]:
+    """Write new versions and compatible changes; refuse everything if any published version
+    changed incompatibly. Returns the filenames written."""
+    todo = plan(directory, schemas)
+    if todo.refusals:
+        raise IncompatibleSchemaChange(todo.refusals)
     directory.mkdir(parents=True, exist_ok=True)
-    for filename, schema in generate().items():
-        (directory / filename).write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n")
+    for filename, text in {**todo.new, **todo.changed}.items():
+        tmp = directory / f".{filename}.tmp"
+        tmp.write_text(text)
+        os.replace(tmp, directory / filename)
+    return sorted({**todo.new, **todo.changed})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m goodfaith_events.schemas")
+    parser.add_argument("command", choices=["write", "check"])
+    parser.add_argument("--dir", type=Path, default=SCHEMA_DIR, help="schema directory")
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        todo = plan(args.dir)
+        for filename in sorted({**todo.new, **todo.changed}):
+            print(f"not written yet: {filename} (run make schemas)", file=sys.stderr)
+        if todo.refusals:
+            print(IncompatibleSchemaChange(todo.refusals), file=sys.stderr)
+        return 1 if todo.refusals or todo.new or todo.changed else 0
+    try:
+        written = write(args.dir)
+    except IncompatibleSchemaChange as exc:
+        print(f"refusing to write the schemas: {exc}", file=sys.stderr)
+        return 1
+    for filename in written:
+        print(f"wrote {args.dir / filename}")
+    if not written:
+        print(f"schemas in {args.dir} are up to date")
+    return 0
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["write"]:
-        write()
-    else:
-        print("usage: python -m goodfaith_events.schemas write")
+    sys.exit(main())
