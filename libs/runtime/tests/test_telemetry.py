@@ -27,3 +27,43 @@ def test_current_traceparent_matches_the_w3c_propagator(span_exporter) -> None:
         carrier: dict[str, str] = {}
         inject(carrier)
         assert current_traceparent() == carrier["traceparent"]
+
+
+def test_personal_keys_are_redacted_however_deep_they_are_nested(capsys) -> None:
+    configure_logging("test")
+    request = {"debtor_id": "p-1", "contact": {"email": "jane@example.com",
+                                               "channels": [{"phone": "+1415", "kind": "sms"}]},
+               "history": ({"address": "1 Main St"}, "call")}
+    structlog.get_logger("t").info("request.received", request=request, attempt=2)
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert line["request"] == {
+        "debtor_id": "p-1",
+        "contact": {"email": "[redacted]", "channels": [{"phone": "[redacted]", "kind": "sms"}]},
+        "history": [{"address": "[redacted]"}, "call"]}
+    assert line["attempt"] == 2
+    for secret in ("jane@example.com", "+1415", "1 Main St"):
+        assert secret not in json.dumps(line)
+    # Logging never changes the caller's own objects.
+    assert request["contact"]["email"] == "jane@example.com"  # type: ignore[index]
+    assert request["history"][0] == {"address": "1 Main St"}  # type: ignore[index]
+
+
+def test_a_personal_key_holding_a_container_is_redacted_whole_and_depth_is_bounded() -> None:
+    from goodfaith_runtime.telemetry import _drop_personal
+
+    deep: dict = {"email": "jane@example.com"}
+    for _ in range(20):
+        deep = {"next": deep}
+    event = _drop_personal(None, "info", {"event": "e", "payload": {"debt_id": "d"},
+                                          "deep": deep, "items": [[{"name": "Jane"}]]})
+    assert event["payload"] == "[redacted]"
+    assert event["items"] == [[{"name": "[redacted]"}]]
+    assert "jane@example.com" not in json.dumps(event["deep"])  # cut off, not walked forever
+
+
+def test_flat_lines_pass_through_unchanged_but_for_personal_keys() -> None:
+    from goodfaith_runtime.telemetry import _drop_personal
+
+    flat = {"event": "e", "debtor_id": "p-1", "n": 3, "ok": True, "ratio": 0.5, "none": None}
+    assert _drop_personal(None, "info", {**flat, "email": "x@y"}) == {**flat,
+                                                                    "email": "[redacted]"}

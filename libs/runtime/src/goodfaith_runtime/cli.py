@@ -4,6 +4,7 @@ verify event logs."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -32,9 +33,13 @@ def up(
 ) -> None:
     """Start embedded PostgreSQL, the Tansu broker and all four services; Ctrl-C stops all."""
     home = home.resolve()
-    infra = start_embedded(home / "infra", kafka_port=kafka_port)
-    system = System(infra, home)
-    try:
+    # Everything started is stopped again, in reverse order, however start-up or the run ends
+    # (start_embedded itself stops PostgreSQL should the broker not start).
+    with contextlib.ExitStack() as running:
+        infra = start_embedded(home / "infra", kafka_port=kafka_port)
+        running.callback(infra.stop)
+        system = System(infra, home)
+        running.callback(system.stop)
         system.start(asyncio.run(system.prepare()))
         ready = system.wait_ready()
         for name, service in system.services.items():
@@ -43,9 +48,6 @@ def up(
         typer.echo(f"kafka       {infra.kafka_bootstrap}\npostgres    {infra.admin_dsn}")
         typer.echo("token:      uv run goodfaith token --tenant demo   (Ctrl-C stops everything)")
         _wait_for_signal({n: s.process for n, s in system.services.items()})
-    finally:
-        system.stop()
-        infra.stop()
 
 
 def _wait_for_signal(children: dict[str, subprocess.Popen[bytes]]) -> None:

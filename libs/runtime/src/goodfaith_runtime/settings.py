@@ -16,7 +16,10 @@ DEV_PII_KEK = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GOODFAITH_", extra="ignore")
+    # hide_input_in_errors: a refused configuration's error (logged by a failed start) would
+    # otherwise quote the input, secrets included.
+    model_config = SettingsConfigDict(env_prefix="GOODFAITH_", extra="ignore",
+                                      hide_input_in_errors=True)
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = Field(description="PostgreSQL DSN of this service's own database")
@@ -47,8 +50,12 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> ServiceSettings:
         if self.environment == "production":
-            if self.jwt_key == DEV_JWT_SECRET or self.pii_kek == DEV_PII_KEK:
-                raise ValueError("production needs GOODFAITH_JWT_KEY and GOODFAITH_PII_KEK")
+            defaults = [name for name, value, dev in (
+                ("GOODFAITH_JWT_KEY", self.jwt_key, DEV_JWT_SECRET),
+                ("GOODFAITH_PII_KEK", self.pii_kek, DEV_PII_KEK)) if value == dev]
+            if defaults:
+                raise ValueError(f"production refuses the development secrets: set "
+                                 f"{' and '.join(defaults)}")
             if not self.kafka_idempotence:
                 raise ValueError("production runs Apache Kafka with GOODFAITH_KAFKA_IDEMPOTENCE")
         return self

@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator, Mapping, MutableMapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 import structlog
@@ -48,11 +48,41 @@ def _stamp_trace(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mappi
     return event_dict
 
 
+_REDACTED = "[redacted]"
+_CONTAINERS = (dict, list, tuple)
+# A line whose values are all of these exact types (nearly every line) has nothing to walk.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+# Deeper than this, a nested value is redacted whole rather than walked (and a cyclic one
+# cannot recurse forever).
+_MAX_DEPTH = 8
+
+
 def _drop_personal(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mapping[str, Any]:
     # A guard, not a licence: code must not log personal data in the first place.
+    # It runs on every log line, and most lines are flat: one set intersection for the
+    # top-level keys and one pass over the values' types; only dicts, lists and tuples (and
+    # their subclasses) are walked.
     for key in _PERSONAL_KEYS.intersection(event_dict):
-        event_dict[key] = "[redacted]"
+        event_dict[key] = _REDACTED
+    if _SCALARS.issuperset(map(type, event_dict.values())):
+        return event_dict
+    for key, value in event_dict.items():
+        if isinstance(value, _CONTAINERS):
+            event_dict[key] = _redact_nested(value, 1)
     return event_dict
+
+
+def _redact_nested(value: Any, depth: int) -> Any:
+    """A copy of `value` with the personal keys of every nested dict redacted. A copy: the
+    caller's own objects are never changed by logging them."""
+    if depth > _MAX_DEPTH:
+        return _REDACTED
+    if isinstance(value, dict):
+        return {key: _REDACTED if key in _PERSONAL_KEYS
+                else _redact_nested(item, depth + 1) if isinstance(item, _CONTAINERS) else item
+                for key, item in value.items()}
+    return [_redact_nested(item, depth + 1) if isinstance(item, _CONTAINERS) else item
+            for item in value]
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:
@@ -73,9 +103,13 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     structlog.contextvars.bind_contextvars(service=service)
 
 
-def configure_tracing(service: str, exporter: SpanExporter | None = None) -> TracerProvider:
+def configure_tracing(
+    service: str, exporter: SpanExporter | None = None, *, database_spans: bool | None = None,
+) -> TracerProvider:
     """Install a tracer provider. Without an explicit exporter, export OTLP over HTTP when
-    OTEL_EXPORTER_OTLP_ENDPOINT is set, otherwise record nothing outward."""
+    OTEL_EXPORTER_OTLP_ENDPOINT is set, otherwise record nothing outward. Database spans
+    (`database_spans`) default to on exactly when spans are exported: a recorded span costs
+    ~50 us a query (a gate decision makes four or five), for nobody to read."""
     current = trace.get_tracer_provider()
     if isinstance(current, TracerProvider):
         provider = current
@@ -89,7 +123,62 @@ def configure_tracing(service: str, exporter: SpanExporter | None = None) -> Tra
         exporter = OTLPSpanExporter()
     if exporter is not None:
         provider.add_span_processor(BatchSpanProcessor(exporter))
+    if database_spans if database_spans is not None else exporter is not None:
+        instrument_asyncpg(provider)
     return provider
+
+
+class _DatabaseTracer:
+    """The tracer the asyncpg instrumentation starts its spans with, made to keep personal
+    data out of them and root spans out of the trace store:
+
+    - the statement text is recorded (the store's statements carry values as $n parameters),
+      the parameters never (`capture_parameters=False`);
+    - a failed query's span gets the error status and no exception event or status
+      description: a database error's message can quote a value ('invalid input syntax for
+      type integer: "Jane Roe"', asyncpg's 'invalid input for query argument $1: ...');
+    - a query outside any span (the outbox relay's rounds and listens, start-up migrations)
+      starts no span: one root trace per statement would bury the requests' and messages'
+      traces, and costs on every relay round.
+    """
+
+    def __init__(self, tracer: trace.Tracer) -> None:
+        self.wrapped = tracer
+
+    def start_as_current_span(self, name: str, *args: Any,
+                              **kwargs: Any) -> AbstractContextManager[Span]:
+        if not trace.get_current_span().get_span_context().is_valid:
+            return nullcontext(trace.INVALID_SPAN)
+        kwargs["record_exception"] = False
+        kwargs["set_status_on_exception"] = False
+        return self.wrapped.start_as_current_span(name, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.wrapped, name)
+
+
+def instrument_asyncpg(provider: TracerProvider) -> None:
+    """Database spans for every asyncpg query inside a trace, without its parameters (see
+    _DatabaseTracer). Once per process; safe to call again.
+
+    A recorded span costs the process some tens of microseconds a query (~50 us measured on
+    this 2-core machine, against ~30 us for a local SELECT): sampling (OTEL_TRACES_SAMPLER=
+    parentbased_traceidratio) makes unsampled traces' spans cheap, and
+    OTEL_PYTHON_DISABLED_INSTRUMENTATIONS=asyncpg, as for `opentelemetry-instrument`,
+    switches the database spans off."""
+    disabled = os.environ.get("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "")
+    if "asyncpg" in {name.strip() for name in disabled.split(",")}:
+        return
+    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+
+    # One instance per process (BaseInstrumentor is a singleton), whoever instrumented first
+    # (`opentelemetry-instrument`, say): its settings are made ours either way.
+    instrumentor = AsyncPGInstrumentor(capture_parameters=False)  # type: ignore[no-untyped-call]
+    if not instrumentor.is_instrumented_by_opentelemetry:
+        instrumentor.instrument(tracer_provider=provider)
+    current = instrumentor._tracer
+    if current is not None and not isinstance(current, _DatabaseTracer):
+        instrumentor._tracer = _DatabaseTracer(current)  # type: ignore[assignment]
 
 
 @functools.cache

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,10 +25,17 @@ from goodfaith_runtime.kafka import ensure_topics
 
 
 @pytest.fixture(scope="session")
-def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
-    started = Infra.from_environment(Path(tmp_path_factory.mktemp("infra")))
-    yield started
-    started.stop()
+def infra() -> Iterator[Infra]:
+    # Not under pytest's base temporary directory: pytest deletes all but the newest three of
+    # those, so other pytest sessions on the machine could delete the data directory of this
+    # session's PostgreSQL while it runs (every later test then fails to connect).
+    home = Path(tempfile.mkdtemp(prefix="goodfaith-infra-"))
+    started = Infra.from_environment(home)
+    try:
+        yield started
+    finally:
+        started.stop()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest_asyncio.fixture
@@ -68,7 +77,7 @@ def span_exporter():  # type: ignore[no-untyped-def]
     from goodfaith_runtime.telemetry import configure_tracing
 
     exporter = InMemorySpanExporter()
-    provider = configure_tracing("goodfaith-tests")
+    provider = configure_tracing("goodfaith-tests", database_spans=True)
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     return exporter
 
