@@ -12,18 +12,14 @@ from datetime import time, timedelta
 
 from compliance.domain.caps import CALL_CHANNELS, ELECTRONIC_CHANNELS, Breach, Contact, ContactLike
 from compliance.domain.context import (
-    AddressKind,
     Channel,
     CollectorRole,
     ConsentKind,
     EmailEndpoint,
-    Endpoint,
-    InPersonEndpoint,
     PersonRole,
     PhoneEndpoint,
     PhoneType,
     PlaceKind,
-    PostalEndpoint,
     TemplateType,
 )
 from compliance.domain.facts import WRITTEN_CHANNELS, Facts
@@ -50,7 +46,12 @@ from compliance.domain.rules.common import (
 )
 from compliance.domain.rules.frequency import latest_retry
 from compliance.domain.rules.policy import harassment_review
-from compliance.domain.rules.time_place import at_work, workplace, workplace_field
+from compliance.domain.rules.time_place import (
+    at_work,
+    endpoint_at_work,
+    workplace,
+    workplace_field,
+)
 from compliance.domain.rules.validation import NON_COLLECTION
 from compliance.domain.timezones import outside_window, zone
 
@@ -918,24 +919,6 @@ def _wa_at_residence(f: Facts) -> bool:
     return endpoint is None or endpoint.place is PlaceKind.HOME
 
 
-def _endpoint_at_work(f: Facts, endpoint: Endpoint) -> bool | None:
-    # time_place.workplace for an endpoint other than the proposal's (decisions.md D-45).
-    if endpoint.place is PlaceKind.WORK:
-        return True
-    if isinstance(endpoint, PhoneEndpoint):
-        if endpoint.phone_type is PhoneType.UNKNOWN:
-            return None
-        return endpoint.phone_type is PhoneType.WORK
-    if isinstance(endpoint, EmailEndpoint):
-        return endpoint.employer_provided
-    if isinstance(endpoint, PostalEndpoint | InPersonEndpoint):
-        for a in f.ctx.person.addresses:
-            if a.address_id == endpoint.address_id:
-                return a.kind is AddressKind.WORK
-        return None
-    return False
-
-
 def _contact_at_work(f: Facts, c: Contact) -> tuple[bool | None, str]:
     """Whether a past contact was at the person's place of employment, and the field that
     would settle it when that is unknown."""
@@ -945,7 +928,7 @@ def _contact_at_work(f: Facts, c: Contact) -> tuple[bool | None, str]:
     if endpoint is None:
         return None, f"endpoints[{c.endpoint_id}]"
     field = "phone_type" if isinstance(endpoint, PhoneEndpoint) else "address_id"
-    return _endpoint_at_work(f, endpoint), f"endpoints[{c.endpoint_id}].{field}"
+    return endpoint_at_work(f, endpoint), f"endpoints[{c.endpoint_id}].{field}"
 
 
 def _wa_work_cap(f: Facts) -> RuleResult | None:

@@ -13,6 +13,7 @@ from compliance.domain.context import (
     ConsentKind,
     Debt,
     EmailEndpoint,
+    Endpoint,
     InconvenientPlace,
     InconvenientTime,
     InPersonEndpoint,
@@ -690,8 +691,11 @@ def workplace(f: Facts) -> bool | None:
     nobody knows. A phone of unknown type is unknown (its place defaults to HOME, so HOME says
     nothing); a letter or visit is at work when its address is a work address."""
     endpoint = f.endpoint
-    if endpoint is None:
-        return None
+    return None if endpoint is None else endpoint_at_work(f, endpoint)
+
+
+def endpoint_at_work(f: Facts, endpoint: Endpoint) -> bool | None:
+    """`workplace` for any of the person's endpoints (a past contact's too: WA-3PW, D-50)."""
     if endpoint.place is PlaceKind.WORK:
         return True
     if isinstance(endpoint, PhoneEndpoint):
