@@ -7,6 +7,11 @@ event id in the same transaction as its effects.
 Kafka offsets are committed only after the database commit, so a crash in between redelivers
 messages that the inbox then recognises. A message that fails `max_attempts` times goes to the
 dead-letter topic (reason in its headers) and to the dead_letters table, and the partition moves on.
+
+Contracts are read tolerantly (`Registry.read`): a field this code's version of a contract does
+not know, which an upgraded producer may send (optional fields may be added to a published
+version), is ignored, not a reason to dead-letter, and counted by consumer and contract in
+`goodfaith_consumed_unknown_fields_total` and logged at debug by name, never by value.
 """
 
 from __future__ import annotations
@@ -36,6 +41,10 @@ from goodfaith_runtime.telemetry import span_from_traceparent
 log = structlog.get_logger("goodfaith.consumer")
 
 CONSUMED = Counter("goodfaith_consumed_total", "Messages consumed", ["consumer", "outcome"])
+UNKNOWN_FIELDS = Counter(
+    "goodfaith_consumed_unknown_fields_total",
+    "Messages whose contract carried fields this consumer's version does not know (ignored)",
+    ["consumer", "contract"])
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,7 @@ class IdempotentConsumer:
         back. If anything in it fails, that transaction rolls back and the batch is applied
         again message by message, each in its own savepoint with retries, so one bad message
         is dead-lettered without holding up the others."""
-        batch = _decode_all(records)
+        batch = _decode_all(records, self.name)
         if batch is not None:
             try:
                 outcomes = await self._fast(batch)
@@ -183,7 +192,7 @@ class IdempotentConsumer:
             return "duplicate"
         if handler is None:
             return outcome
-        contract = _parse(message)
+        contract = _parse(message, self.name)
         await handler(Delivery(conn, message, contract, record.topic, record.partition,
                                record.offset))
         return outcome
@@ -270,29 +279,34 @@ def _storable_or_none(text: str | None) -> str | None:
     return None if text is None else _storable(text)
 
 
-def _decode_all(records: Sequence[ConsumerRecord]) -> list[_Decoded] | None:
+def _decode_all(records: Sequence[ConsumerRecord], consumer: str) -> list[_Decoded] | None:
     """Every record decoded and parsed, or None if any cannot be (the careful path then
     dead-letters it with its reason)."""
     decoded: list[_Decoded] = []
     for record in records:
         try:
             message = decode(record.value, record.headers)
-            decoded.append((record, message, _parse(message)))
+            decoded.append((record, message, _parse(message, consumer)))
         except (CodecError, Poison):
             return None
     return decoded or None
 
 
-def _parse(message: EventMessage) -> BaseModel | None:
-    """The contract model for a registered type; None for a type the handler takes raw."""
+def _parse(message: EventMessage, consumer: str) -> BaseModel | None:
+    """The contract model for a registered type; None for a type the handler takes raw.
+    Fields the contract does not know are ignored, counted and logged by name only."""
     env = message.envelope
     if not REGISTRY.knows(env.type):
         return None
     try:
-        contract: BaseModel = REGISTRY.parse(env.type, env.schema_version, message.payload)
-        return contract
+        contract, unknown = REGISTRY.read(env.type, env.schema_version, message.payload)
     except ContractError as exc:
         raise Poison(str(exc)) from exc
+    if unknown:
+        UNKNOWN_FIELDS.labels(consumer, env.type).inc()
+        log.debug("consumer.unknown_fields_ignored", consumer=consumer, contract=env.type,
+                  schema_version=env.schema_version, fields=list(unknown))
+    return contract
 
 
 def _header(record: ConsumerRecord, name: str) -> str | None:

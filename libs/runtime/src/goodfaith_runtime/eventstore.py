@@ -273,12 +273,14 @@ def _row_to_event(row: asyncpg.Record) -> StoredEvent:
 
 def _check_publishable(event: NewEvent) -> None:
     """Only a registered public contract with a valid payload may enter the outbox, so the
-    relay can never meet a message it cannot publish."""
+    relay can never meet a message it cannot publish. Strict, as producers are: a field
+    outside the published schema is refused here (consumers ignore such fields, and
+    `REGISTRY.parse` would too)."""
     if not REGISTRY.knows(event.type):
         raise InvalidEvent(f"{event.type} is not a registered public contract: it cannot be "
                            "published")
     try:
-        REGISTRY.parse(event.type, event.schema_version, event.payload)
+        REGISTRY.validate_outgoing(event.type, event.schema_version, event.payload)
     except ContractError as exc:
         raise InvalidEvent(str(exc)) from exc
     topic, key = event.publish_to or ("", "")
