@@ -30,6 +30,7 @@ async def test_an_allowed_call_gets_a_signed_approval_recorded_like_the_kafka_pa
     assert approval.key_id == key["key_id"]
     # D-23: never past the end of the person's local day, and the configured 10 minutes.
     assert approval.expires_at == NOW + timedelta(minutes=10)
+    assert approval.not_before == NOW  # the instant judged (D-41): the request named none
     with pytest.raises(SignatureError):
         verify_approval(approval, public, now=NOW, endpoint="+13125550199")
     rows = await compliance.runtime.pool.fetch(
@@ -153,3 +154,14 @@ async def test_an_approval_never_outlives_the_local_day(api: Api) -> None:
     # 21:00 closes the window before the 10-minute lifetime ends: the lifetime shrinks.
     assert expires <= "2026-11-19T03:00:00+00:00"
     assert base64.b64decode(answer["approval"]["signature"])
+
+
+async def test_an_approval_for_a_later_send_says_when_it_may_be_used(api: Api) -> None:
+    # D-41: the rules judged the intended instant, not now; the approval says so (not_before)
+    # and its lifetime starts there.
+    person = await api.person()
+    later = NOW + timedelta(minutes=30)
+    answer = await api.check(person, intended_send_at=later.isoformat())
+    assert answer["outcome"] == "ALLOW", answer["reasons"]
+    approval = ContactApproved.model_validate({**answer["approval"], "endpoint": PHONE})
+    assert approval.not_before == later and approval.expires_at > later

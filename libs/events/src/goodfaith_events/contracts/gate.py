@@ -63,6 +63,12 @@ class ContactApproved(Contract):
     obligations: list[str] = Field(default_factory=list)
     key_id: str
     signature: str = Field(description="Base64 Ed25519 signature over approval_signing_bytes")
+    # Optional (compatible): the instant the rules judged the contact for (the request's
+    # intended send time, or the decision's when that was later). A send before it was judged
+    # by no time rule and is a violation (BEFORE_JUDGED_TIME, compliance decisions.md D-41).
+    # Not in the signed bytes, which the gate protocol fixes: the attempt check holds either way.
+    not_before: AwareDatetime | None = Field(
+        default=None, description="Do not send before this instant: the rules judged that one")
 
 
 class ContactBlocked(Contract):

@@ -104,6 +104,7 @@ def _approved(verdict: Verdict, approval: Approval, signature: Signature) -> dic
         "pack_version": verdict.decision.pack_version,
         "obligations": [o.code for o in verdict.decision.obligations],
         "key_id": signature.key_id, "signature": signature.signature,
+        "not_before": approval.intended_send_at.isoformat(),
     }
 
 
