@@ -17,6 +17,19 @@ def test_log_lines_are_json_with_trace_ids_and_no_personal_data(capsys, span_exp
     assert line["debtor_id"] == "p-1"
 
 
+def test_library_log_lines_are_json_too(capsys, span_exporter) -> None:
+    import logging
+
+    configure_logging("test")
+    with tracer().start_as_current_span("work") as span:
+        logging.getLogger("uvicorn.error").warning("Started server process [%d]", 42)
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert line["event"] == "Started server process [42]" and line["level"] == "warning"
+    assert line["logger"] == "uvicorn.error" and line["service"] == "test"
+    assert line["trace_id"] == format(span.get_span_context().trace_id, "032x")
+    assert "timestamp" in line
+
+
 def test_current_traceparent_matches_the_w3c_propagator(span_exporter) -> None:
     from opentelemetry.propagate import inject
 

@@ -85,15 +85,46 @@ def _redact_nested(value: Any, depth: int) -> Any:
             for item in value]
 
 
+class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to sys.stdout as it is when a line is logged, not when configured (a test's
+    capture, replaced and closed between tests, say)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _: Any) -> None:
+        pass
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
-    logging.basicConfig(format="%(message)s", stream=sys.stdout, level=level)
+    """JSON lines on stdout for our own events and for every library that logs through the
+    standard library (uvicorn, aiokafka, asyncpg, embedded PostgreSQL), the latter with their
+    logger's name: one parser reads every line a service writes. Idempotent (a service
+    process configures it before uvicorn starts and again with its settings)."""
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _stamp_trace,
+        _drop_personal,
+    ]
+    handler = _StdoutHandler()
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    structlog.processors.format_exc_info,
+                    structlog.processors.JSONRenderer()],
+    ))
+    root = logging.getLogger()
+    for previous in [h for h in root.handlers if isinstance(h, _StdoutHandler)]:
+        root.removeHandler(previous)  # ours from an earlier call; others' handlers stay
+    root.addHandler(handler)
+    root.setLevel(level)
     structlog.configure(
         processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            _stamp_trace,
-            _drop_personal,
+            *shared,
             structlog.processors.format_exc_info,
             structlog.processors.JSONRenderer(),
         ],
