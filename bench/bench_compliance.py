@@ -55,7 +55,7 @@ from goodfaith_events.ids import new_id
 from goodfaith_runtime.clock import ShiftedClock
 from goodfaith_runtime.consumer import Delivery, Handler, IdempotentConsumer
 from goodfaith_runtime.eventstore import Metadata, NewEvent
-from goodfaith_runtime.infra import Infra
+from goodfaith_runtime.infra import Infra, ServiceDatabase
 from goodfaith_runtime.kafka import ONE_MACHINE_PARTITIONS, ensure_topics, make_producer
 from goodfaith_runtime.service import ConsumerSpec, ServiceRuntime
 from goodfaith_runtime.settings import ServiceSettings
@@ -250,8 +250,8 @@ def _percentiles(seconds: list[float]) -> dict[str, float]:
             "p99": ms[int(0.99 * len(ms)) - 1], "max": ms[-1]}
 
 
-def _serve(kind: str, dsn: str, kafka: str, source: str, ready: Any, stop: Any, held: Any,
-           index: int, seed: bool, offset: timedelta) -> None:
+def _serve(kind: str, dsn: ServiceDatabase, kafka: str, source: str, ready: Any, stop: Any,
+           held: Any, index: int, seed: bool, offset: timedelta) -> None:
     """The service under test, in its own process (spawned): the load generator and the
     measuring consumer must not share its event loop, as outreach would not. `offset` is the
     load generator's CLOCK offset, so both sides share one now."""
@@ -260,10 +260,10 @@ def _serve(kind: str, dsn: str, kafka: str, source: str, ready: Any, stop: Any, 
     uvloop.run(_serving(kind, dsn, kafka, source, ready, stop, held, index, seed, offset))
 
 
-async def _serving(kind: str, dsn: str, kafka: str, source: str, ready: Any, stop: Any,
+async def _serving(kind: str, dsn: ServiceDatabase, kafka: str, source: str, ready: Any, stop: Any,
                    held: Any, index: int, seed: bool, offset: timedelta) -> None:
     if kind == "gate":
-        settings = ComplianceSettings(database_url=dsn, kafka_bootstrap=kafka,
+        settings = ComplianceSettings(**dsn.settings(), kafka_bootstrap=kafka,
                                       environment="test", kafka_partitions=PARTITIONS,
                                       log_level="WARNING")
         compliance = bootstrap(settings, clock=ShiftedClock(offset))
@@ -299,7 +299,7 @@ async def _in_child(
 ) -> dict[str, float]:
     """Serve `kind` from `processes` processes of its own (one consumer group, as replicas
     would: the partitions are shared out, one relay is elected), then drive it."""
-    dsn = await infra.create_database(database, recreate=True)
+    dsn = await infra.create_service_database(database, recreate=True)
     _fresh_broker(infra)
     context = multiprocessing.get_context("spawn")
     stop = context.Event()
@@ -402,8 +402,8 @@ async def _apply(consumer: IdempotentConsumer, parts: list[list[Any]], side_by_s
 async def _inprocess(infra: Infra) -> dict[str, float]:
     """Decisions/s through IdempotentConsumer + the gate handler + PostgreSQL, and the same
     consumer appending the same two events without deciding."""
-    dsn = await infra.create_database("bench_compliance_inproc", recreate=True)
-    settings = ComplianceSettings(database_url=dsn, kafka_bootstrap=infra.kafka_bootstrap,
+    dsn = await infra.create_service_database("bench_compliance_inproc", recreate=True)
+    settings = ComplianceSettings(**dsn.settings(), kafka_bootstrap=infra.kafka_bootstrap,
                                   environment="test", run_background=False,
                                   log_level="WARNING")
     compliance = bootstrap(settings, clock=CLOCK)
@@ -492,9 +492,9 @@ async def _raw_echo(infra: Infra) -> dict[str, float]:
         await producer.stop()
 
 
-def _echo_runtime(dsn: str, kafka: str) -> ServiceRuntime:
+def _echo_runtime(dsn: ServiceDatabase, kafka: str) -> ServiceRuntime:
     """The runtime's consumer + outbox with a handler that appends one published event."""
-    settings = ServiceSettings(database_url=dsn, kafka_bootstrap=kafka, environment="test",
+    settings = ServiceSettings(**dsn.settings(), kafka_bootstrap=kafka, environment="test",
                                kafka_partitions=PARTITIONS, log_level="WARNING")
     holder: dict[str, ServiceRuntime] = {}
 

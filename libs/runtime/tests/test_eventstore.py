@@ -131,7 +131,7 @@ END $$;
 """
 
 
-async def test_rows_alongside_an_append_are_written_only_with_it(pool) -> None:
+async def test_rows_alongside_an_append_are_written_only_with_it(pool, schema) -> None:
     """One statement for the append and the caller's rows: the rows see the stored events
     (their hashes), and a conflict writes neither and leaves the transaction usable."""
     store = PostgresEventStore(pool, producer="test")
@@ -144,7 +144,7 @@ async def test_rows_alongside_an_append_are_written_only_with_it(pool) -> None:
             return [stored[-1].hash, note]
         return Alongside("append_noting", args)
 
-    await pool.execute(_NOTED)  # each test has a database of its own
+    await schema(_NOTED)  # each test has a database of its own
     async with pool.acquire() as conn, conn.transaction():
         with pytest.raises(ConcurrencyError):
             await store.append("s-1", 0, [ev(2)], META, conn=conn, isolated=True,
@@ -171,10 +171,11 @@ def test_rows_alongside_need_an_isolated_append_and_a_plain_function_name() -> N
     "DELETE FROM events",
     "TRUNCATE events",
 ])
-async def test_the_database_refuses_to_change_the_log(pool, sql) -> None:
+async def test_the_database_refuses_to_change_the_log(pool, owner_pool, sql) -> None:
+    # Even the owner, who may do all of it by rights, is refused by the triggers.
     store = PostgresEventStore(pool, producer="test")
     await store.append("s-1", 0, [ev(1)], META)
-    async with pool.acquire() as conn:
+    async with owner_pool.acquire() as conn:
         with pytest.raises(asyncpg.PostgresError, match="append-only"):
             await conn.execute(sql)
     assert (await store.read_stream("s-1")).events[0].payload["n"] == 1
@@ -187,12 +188,12 @@ async def test_a_forged_link_cannot_be_inserted(pool) -> None:
         await store.append("s-1", 1, [ev(2)], META, expected_hash=b"\x01" * 32)
 
 
-async def test_verify_names_the_first_broken_link_after_tampering(pool) -> None:
+async def test_verify_names_the_first_broken_link_after_tampering(pool, owner_pool) -> None:
     store = PostgresEventStore(pool, producer="test")
     await store.append("good", 0, [ev(1), ev(2)], META)
     await store.append("bad", 0, [ev(1), ev(2), ev(3), ev(4)], META)
     assert (await store.verify()).ok
-    async with pool.acquire() as conn:
+    async with owner_pool.acquire() as conn:
         # An attacker with superuser rights switches the triggers off and edits history.
         await conn.execute("SET session_replication_role = replica")
         await conn.execute(
@@ -205,10 +206,10 @@ async def test_verify_names_the_first_broken_link_after_tampering(pool) -> None:
     assert "altered" in report.broken[0].reason
 
 
-async def test_verify_finds_a_deleted_event(pool) -> None:
+async def test_verify_finds_a_deleted_event(pool, owner_pool) -> None:
     store = PostgresEventStore(pool, producer="test")
     await store.append("s", 0, [ev(1), ev(2), ev(3)], META)
-    async with pool.acquire() as conn:
+    async with owner_pool.acquire() as conn:
         await conn.execute("SET session_replication_role = replica")
         await conn.execute("DELETE FROM events WHERE stream_id = 's' AND stream_version = 2")
     report = await store.verify()

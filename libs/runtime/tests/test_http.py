@@ -78,9 +78,8 @@ async def client_for(app: FastAPI):
 
 
 @pytest.fixture
-async def app_client(pool):
-    async with pool.acquire() as conn:
-        await conn.execute(IDEMPOTENCY_SQL)
+async def app_client(pool, schema):
+    await schema(IDEMPOTENCY_SQL)
     async with client_for(make_app(pool)) as client:
         yield client
 

@@ -157,11 +157,10 @@ async def test_a_relay_crash_before_delete_resends_and_loses_nothing(pool, infra
     assert per_stream_order(records)["s"][1:] == [1, 2, 3, 4, 5]
 
 
-async def _consume_into_table(pool, infra, topic, name, handler, expected, dlq=None,
+async def _consume_into_table(pool, schema, infra, topic, name, handler, expected, dlq=None,
                               combine_up_to=0, until=None):
     """Consume until `expected` inbox rows exist and `until()` (if given) is true."""
-    async with pool.acquire() as conn:
-        await conn.execute("CREATE TABLE IF NOT EXISTS applied (event_id uuid, n int)")
+    await schema("CREATE TABLE IF NOT EXISTS applied (event_id uuid, n int)")
     async with producer_for(infra) as producer:
         consumer = IdempotentConsumer(name=name, pool=pool, handlers={"test.Happened": handler},
                                       dlq_producer=producer, retry_delay=0.01)
@@ -187,7 +186,7 @@ async def apply_n(delivery: Delivery) -> None:
                                 delivery.message.envelope.event_id, delivery.message.payload["n"])
 
 
-async def test_redelivered_messages_are_applied_once(pool, infra, topic) -> None:
+async def test_redelivered_messages_are_applied_once(pool, schema, infra, topic) -> None:
     store = PostgresEventStore(pool, producer="test")
     for n in range(3):
         await store.append(f"r{n}", 0, [pub(topic, f"r{n}", n)], META)
@@ -204,7 +203,7 @@ async def test_redelivered_messages_are_applied_once(pool, infra, topic) -> None
                                      headers=list(records[0].headers))
     # The copy adds no inbox row: wait until the consumer has actually met it.
     before = consumed("once", "duplicate")
-    await _consume_into_table(pool, infra, topic, "once", apply_n, expected=6,
+    await _consume_into_table(pool, schema, infra, topic, "once", apply_n, expected=6,
                               until=lambda: consumed("once", "duplicate") > before)
     assert consumed("once", "duplicate") == before + 1
     copied = decode(records[0].value, records[0].headers).envelope.event_id
@@ -221,7 +220,7 @@ def consumed(consumer: str, outcome: str) -> float:
 
 
 async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_partition_moves_on(
-    pool, infra,
+    pool, schema, infra,
 ) -> None:
     topic = f"dlq-src-{pool._working_params.database if hasattr(pool, '_working_params') else ''}"
     topic = "test.single." + str(id(pool))
@@ -239,7 +238,7 @@ async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_partition_
             raise ValueError("cannot apply n=2")
         await apply_n(delivery)
 
-    await _consume_into_table(pool, infra, topic, "dlqtest", fail_on_two, expected=5)
+    await _consume_into_table(pool, schema, infra, topic, "dlqtest", fail_on_two, expected=5)
     async with pool.acquire() as conn:
         applied = sorted(r["n"] for r in await conn.fetch("SELECT n FROM applied"))
         dead = await conn.fetch("SELECT reason, attempts FROM dead_letters ORDER BY id")
@@ -254,7 +253,7 @@ async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_partition_
 
 
 async def test_a_dead_letter_with_null_and_nul_headers_is_stored_without_its_input(
-        pool, infra) -> None:
+        pool, schema, infra) -> None:
     """Kafka allows a null header value; PostgreSQL refuses NUL in text and jsonb. Either
     failing the dead_letters insert would roll the batch back and retry it forever. The
     reason names what is invalid, never the rejected (personal) value."""
@@ -272,7 +271,7 @@ async def test_a_dead_letter_with_null_and_nul_headers_is_stored_without_its_inp
             topic, bad.value, key=bad.key,
             headers=[*bad.headers, ("x-null", None), ("x-nul", b"a\x00b")])
         await relay_until_empty(OutboxRelay(pool, producer, service="test"))
-    await _consume_into_table(pool, infra, topic, "nullhdr", apply_n, expected=2)
+    await _consume_into_table(pool, schema, infra, topic, "nullhdr", apply_n, expected=2)
     async with pool.acquire() as conn:
         applied = [r["n"] for r in await conn.fetch("SELECT n FROM applied")]
         dead = await conn.fetch("SELECT reason, headers, event_id FROM dead_letters")
@@ -410,13 +409,13 @@ async def test_a_relay_whose_leader_connection_dies_is_elected_again_and_publish
 
 @pytest.mark.parametrize("combine_up_to", [0, 16], ids=["side-by-side", "one-transaction"])
 async def test_a_fetch_over_several_partitions_is_applied_and_its_offsets_committed(
-        pool, infra, topic, combine_up_to) -> None:
+        pool, schema, infra, topic, combine_up_to) -> None:
     store = PostgresEventStore(pool, producer="test")
     for n in range(9):
         await store.append(f"k{n}", 0, [pub(topic, f"k{n}", n)], META)
     async with producer_for(infra) as producer:
         await relay_until_empty(OutboxRelay(pool, producer, service="test"))
-    held = await _consume_into_table(pool, infra, topic, "fetch", apply_n, expected=9,
+    held = await _consume_into_table(pool, schema, infra, topic, "fetch", apply_n, expected=9,
                                      combine_up_to=combine_up_to)
     assert {(tp.topic, tp.partition) for tp in held} == {(topic, p) for p in range(3)}
     async with pool.acquire() as conn:
@@ -470,7 +469,7 @@ async def test_a_relay_started_before_its_database_exists_waits_and_then_publish
 
 
 async def test_one_transaction_over_two_partitions_records_each_message_where_it_came_from(
-        pool, infra, topic) -> None:
+        pool, schema, infra, topic) -> None:
     """What the loop does with a small fetch: one transaction over records of several
     partitions. Each inbox row names its own partition and offset; redelivered, they are
     duplicates, and a message that fails is dead-lettered while the rest are recognised."""
@@ -488,8 +487,7 @@ async def test_one_transaction_over_two_partitions_records_each_message_where_it
     together = [r for p in two for r in by_partition[p]]
     good, bad = together[:-1], together[-1]
     bad_n = decode(bad.value, bad.headers).payload["n"]
-    async with pool.acquire() as conn:
-        await conn.execute("CREATE TABLE applied (event_id uuid, n int, txid bigint)")
+    await schema("CREATE TABLE applied (event_id uuid, n int, txid bigint)")
 
     async def apply_unless_bad(delivery: Delivery) -> None:
         if delivery.message.payload["n"] == bad_n:

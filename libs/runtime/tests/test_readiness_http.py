@@ -4,7 +4,6 @@ naming the check that failed when the database is gone or Kafka cannot be reache
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -12,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from goodfaith_runtime.http import attach_runtime, create_service_app
-from goodfaith_runtime.infra import free_port
+from goodfaith_runtime.infra import ServiceDatabase, free_port
 from goodfaith_runtime.service import ServiceRuntime
 from goodfaith_runtime.settings import ServiceSettings
 
@@ -20,8 +19,9 @@ pytestmark = pytest.mark.integration
 
 
 @contextlib.asynccontextmanager
-async def service(database: str, kafka_bootstrap: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = ServiceSettings(database_url=database, kafka_bootstrap=kafka_bootstrap,
+async def service(database: ServiceDatabase,
+                  kafka_bootstrap: str) -> AsyncIterator[httpx.AsyncClient]:
+    settings = ServiceSettings(**database.settings(), kafka_bootstrap=kafka_bootstrap,
                                freeze_heap=False)
 
     @contextlib.asynccontextmanager
@@ -58,7 +58,7 @@ async def test_ready_then_503_once_the_database_is_gone(infra, database) -> None
         assert ready.json() == {"status": "ready", "checks": {"database": True, "kafka": True}}
         admin = await asyncpg.connect(infra.admin_dsn)
         try:  # the service's database disappears under it (its sessions are terminated)
-            await admin.execute(f'DROP DATABASE "{urlsplit(database).path[1:]}" WITH (FORCE)')
+            await admin.execute(f'DROP DATABASE "{database.name}" WITH (FORCE)')
         finally:
             await admin.close()
         gone = await client.get("/health/ready")

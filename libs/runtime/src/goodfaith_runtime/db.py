@@ -2,6 +2,11 @@
 
 Migrations are plain SQL files applied in name order, each once, under an advisory lock so
 several instances starting together do not race. The runtime's own schema comes first.
+
+Migrations run as the role that owns the schema; the service's own pool should connect as
+another role that owns nothing (`grant_runtime_role`, applied by `migrate(runtime_role=...)` in
+the migration's transaction): it may read and append to the event log but not change, empty,
+drop or alter it, so the append-only triggers cannot be switched off with its credentials.
 """
 
 from __future__ import annotations
@@ -105,8 +110,72 @@ def folder_migrations(folder: Path, prefix: str) -> list[tuple[str, str]]:
     return [(f"{prefix}/{p.name}", p.read_text()) for p in sorted(folder.glob("*.sql"))]
 
 
-async def migrate(pool: asyncpg.Pool, extra: Sequence[tuple[str, str]] = ()) -> list[str]:
-    """Apply the runtime schema then `extra` (name, sql) pairs; return the names applied."""
+# Tables the runtime role may read and append to, never change: the triggers refuse UPDATE,
+# DELETE and TRUNCATE on them too, but only a role that does not own them cannot switch the
+# triggers off (ALTER TABLE ... DISABLE TRIGGER) or drop them.
+APPEND_ONLY_TABLES = ("events",)
+# Tables the runtime role only reads (none of its code writes them).
+READ_ONLY_TABLES = ("schema_migrations",)
+
+
+class RuntimeRoleError(RuntimeError):
+    """The role named to run the service is not a least-privilege one."""
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def _check_runtime_role(conn: asyncpg.Connection, role: str) -> None:
+    row = await conn.fetchrow(
+        "SELECT r.rolsuper OR r.rolbypassrls AS privileged, "
+        # MEMBER, not USAGE: a NOINHERIT member could still SET ROLE to the owner.
+        "pg_has_role(r.oid, current_user, 'MEMBER') AS owner_rights, "
+        "(SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        " WHERE n.nspname = 'public' AND pg_has_role(r.oid, c.relowner, 'MEMBER')) AS owned "
+        "FROM pg_roles r WHERE r.rolname = $1", role)
+    if row is None:
+        raise RuntimeRoleError(f"the runtime role {role!r} does not exist")
+    if row["privileged"] or row["owner_rights"] or row["owned"]:
+        raise RuntimeRoleError(
+            f"the runtime role {role!r} is a superuser, the migration role or one of its "
+            "members, or owns tables: it must be a role that owns nothing")
+
+
+async def grant_runtime_role(conn: asyncpg.Connection, role: str) -> None:
+    """Give `role` what a running service needs on the schema `conn`'s role owns, and no more.
+
+    Idempotent, run after every migration (so tables a later migration adds are covered):
+    SELECT/INSERT on the append-only tables, SELECT on the migration record, SELECT, INSERT,
+    UPDATE, DELETE on every other table, the sequences behind bigserial columns, EXECUTE on
+    the schema's functions. Never TRUNCATE, REFERENCES or TRIGGER, and no CREATE on the
+    schema: the role owns nothing, so it can neither alter, disable the triggers of, nor drop
+    any table. Raises RuntimeRoleError for a role that is a superuser or has the owner's rights.
+    """
+    await _check_runtime_role(conn, role)
+    who = quote_ident(role)
+    append_only = ", ".join(APPEND_ONLY_TABLES)
+    read_only = ", ".join(READ_ONLY_TABLES)
+    for statement in (
+        f"GRANT USAGE ON SCHEMA public TO {who}",
+        f"REVOKE CREATE ON SCHEMA public FROM {who}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {who}",
+        f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {who}",
+        f"REVOKE UPDATE, DELETE ON {append_only} FROM {who}",
+        f"REVOKE INSERT, UPDATE, DELETE ON {read_only} FROM {who}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {who}",
+        f"REVOKE UPDATE ON ALL SEQUENCES IN SCHEMA public FROM {who}",
+        f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {who}",
+    ):
+        await conn.execute(statement)
+
+
+async def migrate(pool: asyncpg.Pool, extra: Sequence[tuple[str, str]] = (), *,
+                  runtime_role: str | None = None) -> list[str]:
+    """Apply the runtime schema then `extra` (name, sql) pairs; return the names applied.
+
+    With `runtime_role`, grant it the running service's rights in the same transaction
+    (`grant_runtime_role`); `pool` must then connect as the schema's owner."""
     applied: list[str] = []
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
@@ -121,4 +190,6 @@ async def migrate(pool: asyncpg.Pool, extra: Sequence[tuple[str, str]] = ()) -> 
             await conn.execute(sql)
             await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
             applied.append(name)
+        if runtime_role is not None:
+            await grant_runtime_role(conn, runtime_role)
     return applied

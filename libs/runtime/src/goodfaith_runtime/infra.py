@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -21,9 +22,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
+
+from goodfaith_runtime.db import quote_ident
 
 
 def free_port() -> int:
@@ -36,6 +39,32 @@ def free_port() -> int:
 def with_database(dsn: str, database: str) -> str:
     parts = urlsplit(dsn)
     return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def with_user(dsn: str, user: str, password: str) -> str:
+    parts = urlsplit(dsn)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{quote(user, safe='')}:"
+                                            f"{quote(password, safe='')}@{host}"))
+
+
+@dataclass(frozen=True)
+class ServiceDatabase:
+    """A service's own database: the owner's DSN, for migrations, and the DSN of its runtime
+    role, which owns nothing and is granted what the service needs when it migrates."""
+
+    name: str
+    owner_dsn: str
+    runtime_dsn: str
+    runtime_role: str
+
+    def settings(self) -> dict[str, str]:
+        """The service settings that use it (database_url, migration_database_url)."""
+        return {"database_url": self.runtime_dsn, "migration_database_url": self.owner_dsn}
+
+    def environment(self) -> dict[str, str]:
+        return {"GOODFAITH_DATABASE_URL": self.runtime_dsn,
+                "GOODFAITH_MIGRATION_DATABASE_URL": self.owner_dsn}
 
 
 def tansu_binary() -> Path:
@@ -87,6 +116,33 @@ class Infra:
         finally:
             await conn.close()
         return self.dsn(name)
+
+    async def create_service_database(self, name: str, *,
+                                      recreate: bool = False) -> ServiceDatabase:
+        """A database as create_database, and its runtime role `<name>_runtime` (LOGIN, a
+        fresh password, nothing granted yet: the service's migration grants it its rights)."""
+        owner_dsn = await self.create_database(name, recreate=recreate)
+        role, password = f"{name}_runtime", secrets.token_urlsafe(24)
+        who = quote_ident(role)
+        conn = await asyncpg.connect(self.admin_dsn)
+        try:
+            exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
+            verb = "ALTER" if exists else "CREATE"
+            # A password is no statement parameter: quoted as a literal (token_urlsafe only
+            # yields letters, digits, - and _).
+            await conn.execute(f"{verb} ROLE {who} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+                               f"NOINHERIT PASSWORD '{password}'")
+        finally:
+            await conn.close()
+        return ServiceDatabase(name, owner_dsn, with_user(owner_dsn, role, password), role)
+
+    async def drop_service_database(self, database: ServiceDatabase) -> None:
+        conn = await asyncpg.connect(self.admin_dsn)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)')
+            await conn.execute(f"DROP ROLE IF EXISTS {quote_ident(database.runtime_role)}")
+        finally:
+            await conn.close()
 
     def stop(self) -> None:
         """Stop what was started, last first; one stopper's failure does not keep the others

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from goodfaith_events.contracts import Topics
-from goodfaith_runtime.infra import Infra, free_port
+from goodfaith_runtime.infra import Infra, ServiceDatabase, free_port
 from goodfaith_runtime.kafka import ensure_topics
 
 SERVICES = {"ledger": 8001, "outreach": 8002, "compliance": 8003, "payments": 8004}
@@ -38,16 +38,19 @@ class System:
     env: dict[str, str] = field(default_factory=dict)
     services: dict[str, RunningService] = field(default_factory=dict)
 
-    async def prepare(self, prefix: str = "") -> dict[str, str]:
+    async def prepare(self, prefix: str = "") -> dict[str, ServiceDatabase]:
+        """The topics, and each service's database with its runtime role: the services
+        migrate as the owner and run as that role (see db.grant_runtime_role)."""
         await ensure_topics(self.infra.kafka_bootstrap, Topics.all())
-        return {name: await self.infra.create_database(f"{prefix}{name}") for name in SERVICES}
+        return {name: await self.infra.create_service_database(f"{prefix}{name}")
+                for name in SERVICES}
 
-    def start(self, dsns: dict[str, str], *, fixed_ports: bool = True) -> None:
+    def start(self, databases: dict[str, ServiceDatabase], *, fixed_ports: bool = True) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
         for name, default_port in SERVICES.items():
             port = default_port if fixed_ports else free_port()
             log = self.home / f"{name}.log"
-            env = {**os.environ, **self.env, "GOODFAITH_DATABASE_URL": dsns[name],
+            env = {**os.environ, **self.env, **databases[name].environment(),
                    "GOODFAITH_KAFKA_BOOTSTRAP": self.infra.kafka_bootstrap,
                    "GOODFAITH_PORT": str(port), "GOODFAITH_HOST": "127.0.0.1",
                    "OTEL_SERVICE_NAME": name}

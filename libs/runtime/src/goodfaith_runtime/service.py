@@ -71,13 +71,29 @@ class ServiceRuntime:
         extra = [("runtime/idempotency.sql", IDEMPOTENCY_SQL)]
         if self.migrations is not None:
             extra += folder_migrations(self.migrations, self.service)
-        await migrate(self.pool, extra)
+        await self._migrate(extra)
         self.store = PostgresEventStore(self.pool, producer=self.service, clock=self.clock)
         self.keyring = PersonKeyring(parse_kek(self.settings.pii_kek), self.clock)
         if self.settings.freeze_heap:
             settle()  # start-up's objects out of the collector's full passes (see heap.py)
         if self.settings.run_background:
             self._tasks.append(asyncio.create_task(self._kafka_side(), name="kafka"))
+
+    async def _migrate(self, extra: list[tuple[str, str]]) -> None:
+        """Migrate as the schema's owner, then grant the pool's own role what it needs; or,
+        without a migration URL, migrate as the pool's role (which then owns the tables)."""
+        owner_url = self.settings.migration_database_url
+        if owner_url is None or owner_url == self.settings.database_url:
+            log.warning("database.runtime_role_owns_schema", service=self.service,
+                        hint="set GOODFAITH_MIGRATION_DATABASE_URL to the owner's DSN")
+            await migrate(self.pool, extra)
+            return
+        role = await self.pool.fetchval("SELECT current_user")
+        owner = await create_pool(owner_url, min_size=1, max_size=1)
+        try:
+            await migrate(owner, extra, runtime_role=role)
+        finally:
+            await owner.close()
 
     async def _kafka_side(self) -> None:
         """Connect to Kafka (retrying while it is down), then relay and consume."""

@@ -22,7 +22,14 @@ class ServiceSettings(BaseSettings):
                                       hide_input_in_errors=True)
 
     environment: Literal["development", "test", "production"] = "development"
-    database_url: str = Field(description="PostgreSQL DSN of this service's own database")
+    database_url: str = Field(description="PostgreSQL DSN of this service's own database, as "
+                              "the role the running service uses")
+    # The owner of the schema, for migrations only; the service's pool then runs as the role
+    # of database_url, granted only what it needs (db.grant_runtime_role). Unset, migrations
+    # run as database_url's role, which then owns the tables: the weaker setup, kept so that
+    # existing deployments go on working (that role can switch the event log's triggers off).
+    migration_database_url: str | None = Field(
+        None, description="PostgreSQL DSN of the schema's owner, for migrations")
     kafka_bootstrap: str = "127.0.0.1:9092"
     # Tansu cannot do InitProducerId; Apache Kafka should run with idempotence on.
     kafka_idempotence: bool = False

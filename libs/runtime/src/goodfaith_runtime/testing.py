@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,8 @@ import pytest
 import pytest_asyncio
 
 from goodfaith_events.ids import new_id
-from goodfaith_runtime.db import create_pool, migrate
-from goodfaith_runtime.infra import Infra
+from goodfaith_runtime.db import create_pool, grant_runtime_role, migrate
+from goodfaith_runtime.infra import Infra, ServiceDatabase
 from goodfaith_runtime.kafka import ensure_topics
 
 
@@ -39,23 +39,48 @@ def infra() -> Iterator[Infra]:
 
 
 @pytest_asyncio.fixture
-async def database(infra: Infra) -> AsyncIterator[str]:
-    """A new, empty database for one test; its DSN."""
-    name = f"t_{new_id().hex[:20]}"
-    dsn = await infra.create_database(name)
-    yield dsn
-    conn = await asyncpg.connect(infra.admin_dsn)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+async def database(infra: Infra) -> AsyncIterator[ServiceDatabase]:
+    """A new, empty database for one test and its runtime role, as a service gets them: a
+    service runs with `database.settings()` (its pool as the role, migrations as the owner)."""
+    created = await infra.create_service_database(f"t_{new_id().hex[:20]}")
+    yield created
+    await infra.drop_service_database(created)
 
 
 @pytest_asyncio.fixture
-async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
-    """A pool on a fresh database with the runtime schema applied."""
-    created = await create_pool(database, max_size=10)
-    await migrate(created)
+async def pool(database: ServiceDatabase) -> AsyncIterator[asyncpg.Pool]:
+    """A pool of the runtime role on a fresh database, the runtime schema applied by the owner
+    and the role granted its rights, as in a service."""
+    owner = await create_pool(database.owner_dsn, max_size=1)
+    try:
+        await migrate(owner, runtime_role=database.runtime_role)
+    finally:
+        await owner.close()
+    created = await create_pool(database.runtime_dsn, max_size=10)
+    yield created
+    await asyncio.wait_for(created.close(), 10)
+
+
+@pytest_asyncio.fixture
+async def schema(database: ServiceDatabase,
+                 pool: asyncpg.Pool) -> AsyncIterator[Callable[[str], Awaitable[None]]]:
+    """`await schema(sql)`: a test's own tables and functions, applied as a service's
+    migrations are: by the owner, then the runtime role granted its rights on them."""
+    owner = await create_pool(database.owner_dsn, max_size=1)
+
+    async def apply(sql: str) -> None:
+        async with owner.acquire() as conn, conn.transaction():
+            await conn.execute(sql)
+            await grant_runtime_role(conn, database.runtime_role)
+
+    yield apply
+    await asyncio.wait_for(owner.close(), 10)
+
+
+@pytest_asyncio.fixture
+async def owner_pool(database: ServiceDatabase, pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Pool]:
+    """A pool of the owner (here the superuser) on the `pool` fixture's database."""
+    created = await create_pool(database.owner_dsn, max_size=2)
     yield created
     await asyncio.wait_for(created.close(), 10)
 

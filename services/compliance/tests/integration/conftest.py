@@ -22,6 +22,7 @@ from goodfaith_events.envelope import Envelope, EventMessage
 from goodfaith_events.ids import new_id
 from goodfaith_runtime.auth import mint_token
 from goodfaith_runtime.clock import ManualClock
+from goodfaith_runtime.infra import ServiceDatabase
 from goodfaith_runtime.kafka import make_producer
 from goodfaith_runtime.settings import DEV_JWT_SECRET
 from goodfaith_runtime.testing import serve_app
@@ -37,9 +38,9 @@ def sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def settings_for(database: str, infra: Any, **overrides: Any) -> ComplianceSettings:
+def settings_for(database: ServiceDatabase, infra: Any, **overrides: Any) -> ComplianceSettings:
     values: dict[str, Any] = {
-        "database_url": database, "kafka_bootstrap": infra.kafka_bootstrap,
+        **database.settings(), "kafka_bootstrap": infra.kafka_bootstrap,
         "environment": "test", "run_background": False, "kafka_partitions": 3,
     }
     return ComplianceSettings(**{**values, **overrides})
@@ -127,7 +128,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def served(
-    database: str, infra: Any, clock: ManualClock,
+    database: ServiceDatabase, infra: Any, clock: ManualClock,
 ) -> AsyncIterator[tuple[str, Compliance]]:
     async with serve(settings_for(database, infra), clock) as running:
         yield running

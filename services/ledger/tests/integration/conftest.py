@@ -13,6 +13,7 @@ import pytest
 
 from goodfaith_runtime.auth import mint_token
 from goodfaith_runtime.clock import ManualClock
+from goodfaith_runtime.infra import ServiceDatabase
 from goodfaith_runtime.settings import DEV_JWT_SECRET
 from goodfaith_runtime.testing import serve_app
 from ledger.bootstrap import Ledger
@@ -22,9 +23,9 @@ from ledger.entrypoints.api import create_app
 NOW = datetime(2025, 6, 2, 18, 0, tzinfo=UTC)
 
 
-def settings_for(database: str, infra: Any, **overrides: Any) -> LedgerSettings:
+def settings_for(database: ServiceDatabase, infra: Any, **overrides: Any) -> LedgerSettings:
     values: dict[str, Any] = {
-        "database_url": database, "kafka_bootstrap": infra.kafka_bootstrap,
+        **database.settings(), "kafka_bootstrap": infra.kafka_bootstrap,
         "environment": "test", "run_background": False, "sweep_enabled": False,
         "kafka_partitions": 3,
     }
@@ -101,7 +102,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def served(
-    database: str, infra: Any, clock: ManualClock
+    database: ServiceDatabase, infra: Any, clock: ManualClock
 ) -> AsyncIterator[tuple[str, Ledger]]:
     async with serve(settings_for(database, infra), clock) as running:
         yield running
