@@ -94,3 +94,46 @@ async def test_verify_passes_an_intact_log_and_names_a_broken_link(database, poo
 def test_verify_reads_the_database_url_from_the_environment(monkeypatch) -> None:
     monkeypatch.delenv("GOODFAITH_DATABASE_URL", raising=False)
     assert runner.invoke(app, ["verify"]).exit_code != 0  # no URL at all: a usage error
+
+
+@pytest.mark.integration
+async def test_an_anchor_catches_a_cut_tail_and_a_rewritten_stream(database, pool,
+                                                                   tmp_path) -> None:
+    """A chain alone cannot show its last events were removed, or that it was rewritten
+    whole with fresh hashes; the heads anchored earlier outside the database do."""
+    store = PostgresEventStore(pool, producer="test")
+    meta = Metadata(tenant="acme", producer="test")
+    for stream in ("kept", "cut", "rewritten", "gone"):
+        await store.append(stream, 0, [NewEvent(type="test.Happened", payload={"n": n})
+                                       for n in (1, 2, 3)], meta)
+    anchor = tmp_path / "anchor.json"
+
+    def run(*args: str) -> Result:
+        return runner.invoke(app, [*args, "--database-url", database.runtime_dsn])
+
+    taken = await asyncio.to_thread(run, "anchor", "--out", str(anchor))
+    assert taken.exit_code == 0 and "4 stream heads" in taken.output, taken.output
+    assert "acme" not in anchor.read_text()  # stream ids and hashes only
+    clean = await asyncio.to_thread(run, "verify", "--anchor", str(anchor))
+    assert clean.exit_code == 0, clean.output
+    await store.append("kept", 3, [NewEvent(type="test.Happened", payload={"n": 4})], meta)
+
+    conn = await asyncpg.connect(database.owner_dsn)
+    try:  # the owner switches the triggers off: cuts one tail, rewrites a stream, drops one
+        await conn.execute("SET session_replication_role = replica")
+        await conn.execute("DELETE FROM events WHERE stream_id = 'cut' AND stream_version = 3")
+        await conn.execute("DELETE FROM events WHERE stream_id = 'gone'")
+        await conn.execute("DELETE FROM events WHERE stream_id = 'rewritten'")
+    finally:
+        await conn.close()
+    rewritten = PostgresEventStore(pool, producer="test")  # the same stream, other content
+    await rewritten.append("rewritten", 0, [NewEvent(type="test.Happened", payload={"n": n})
+                                            for n in (7, 8, 9)], meta)
+    plain = await asyncio.to_thread(run, "verify")
+    assert plain.exit_code == 0, plain.output  # every chain is intact: only the anchor knows
+    anchored = await asyncio.to_thread(run, "verify", "--anchor", str(anchor))
+    assert anchored.exit_code == 1, anchored.output
+    assert "BROKEN cut at version 3: the anchored head is gone" in anchored.output
+    assert "BROKEN gone at version 3: the anchored head is gone" in anchored.output
+    assert "BROKEN rewritten at version 3: hash differs from the anchor" in anchored.output
+    assert "BROKEN kept" not in anchored.output  # growing past the anchor is fine

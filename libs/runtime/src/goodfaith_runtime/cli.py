@@ -1,19 +1,22 @@
 """The `goodfaith` command: start the whole system on one machine, mint development tokens,
-verify event logs."""
+verify event logs and anchor their chain heads."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from goodfaith_runtime.auth import mint_token
+from goodfaith_runtime.clock import SystemClock
 from goodfaith_runtime.infra import start_embedded
 from goodfaith_runtime.launcher import System
 from goodfaith_runtime.settings import DEV_JWT_SECRET
@@ -83,16 +86,27 @@ def token(
 
 
 @app.command()
-def verify(database_url: str = typer.Option(..., envvar="GOODFAITH_DATABASE_URL")) -> None:
+def verify(
+    database_url: str = typer.Option(..., envvar="GOODFAITH_DATABASE_URL"),
+    anchor: Path | None = typer.Option(
+        None, help="A file written by `goodfaith anchor`: its heads must still be there"),
+) -> None:
     """Recompute every hash chain of a service's event log; exit 1 naming the first broken
-    link of each broken stream."""
+    link of each broken stream (with --anchor, also a stream cut short or rewritten whole
+    since the anchor was taken)."""
     from goodfaith_runtime.db import create_pool
-    from goodfaith_runtime.eventstore import PostgresEventStore
+    from goodfaith_runtime.eventstore import ChainHead, PostgresEventStore
+
+    heads = None
+    if anchor is not None:
+        document = json.loads(anchor.read_text())
+        heads = {stream: ChainHead(int(head["version"]), str(head["hash"]))
+                 for stream, head in document["streams"].items()}
 
     async def run() -> bool:
         pool = await create_pool(database_url)
         try:
-            report = await PostgresEventStore(pool, producer="verify").verify()
+            report = await PostgresEventStore(pool, producer="verify").verify(anchor=heads)
         finally:
             await pool.close()
         typer.echo(f"{report.streams} streams, {report.events} events checked")
@@ -101,6 +115,31 @@ def verify(database_url: str = typer.Option(..., envvar="GOODFAITH_DATABASE_URL"
         return report.ok
 
     raise typer.Exit(0 if asyncio.run(run()) else 1)
+
+
+@app.command()
+def anchor(
+    out: Path = typer.Option(..., help="Where to write the anchor (JSON)"),
+    database_url: str = typer.Option(..., envvar="GOODFAITH_DATABASE_URL"),
+) -> None:
+    """Write every stream's head (last version and hash) to a file, to keep where the
+    database's owner cannot write; `verify --anchor` later proves nothing was removed from a
+    stream's end or rewritten since. Stream ids and hashes only, no personal data."""
+    from goodfaith_runtime.db import create_pool
+    from goodfaith_runtime.eventstore import PostgresEventStore
+
+    async def run() -> dict[str, Any]:
+        pool = await create_pool(database_url)
+        try:
+            heads = await PostgresEventStore(pool, producer="anchor").heads()
+        finally:
+            await pool.close()
+        return {"taken_at": SystemClock().now().isoformat(),
+                "streams": {s: {"version": h.version, "hash": h.hash} for s, h in heads.items()}}
+
+    document = asyncio.run(run())
+    out.write_text(json.dumps(document, indent=1, sort_keys=True))
+    typer.echo(f"{len(document['streams'])} stream heads written to {out}")
 
 
 if __name__ == "__main__":

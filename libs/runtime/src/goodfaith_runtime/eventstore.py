@@ -12,7 +12,7 @@ import functools
 import hashlib
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -561,8 +561,16 @@ class PostgresEventStore:
                 yield event
             position = events[-1].position
 
-    async def verify(self, *, stream_id: str | None = None, batch: int = 5000) -> VerifyReport:
-        """Recompute every chain; report the first broken link of each broken stream."""
+    async def verify(
+        self, *, stream_id: str | None = None, batch: int = 5000,
+        anchor: Mapping[str, ChainHead] | None = None,
+    ) -> VerifyReport:
+        """Recompute every chain; report the first broken link of each broken stream.
+
+        A chain proves its events unaltered, but not that none were removed from its end, nor
+        that it was not rewritten whole, hashes included, by someone with the owner's rights.
+        `anchor` (the `heads` of an earlier time, kept outside the database) closes both: each
+        anchored head must still be in the log, with the same hash."""
         report = VerifyReport()
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
             where, args = ("WHERE stream_id = $1", [stream_id]) if stream_id else ("", [])
@@ -570,17 +578,36 @@ class PostgresEventStore:
                 f"SELECT {_COLUMNS} FROM events {where} ORDER BY stream_id, stream_version",
                 *args, prefetch=batch,
             )
-            state = _ChainWalk(report)
+            state = _ChainWalk(report, anchor or {})
             async for row in cursor:
                 state.check(_row_to_event(row))
+        state.missing_heads(only=stream_id)
         return report
+
+    async def heads(self) -> dict[str, ChainHead]:
+        """Every stream's last version and hash: an anchor for `verify` to keep somewhere the
+        database's owner cannot write (a write-once bucket, the case file, a regulator)."""
+        rows = await self._pool.fetch(
+            "SELECT DISTINCT ON (stream_id) stream_id, stream_version, hash FROM events "
+            "ORDER BY stream_id, stream_version DESC")
+        return {r["stream_id"]: ChainHead(r["stream_version"], bytes(r["hash"]).hex())
+                for r in rows}
+
+
+class ChainHead(NamedTuple):
+    """A stream's last version and its hash (hex), as anchored."""
+
+    version: int
+    hash: str
 
 
 class _ChainWalk:
     """Walks events ordered by (stream, version) and records the first break per stream."""
 
-    def __init__(self, report: VerifyReport) -> None:
+    def __init__(self, report: VerifyReport, anchor: Mapping[str, ChainHead]) -> None:
         self.report = report
+        self.anchor = anchor
+        self.seen: set[str] = set()  # anchored streams whose anchored head was found
         self.stream: str | None = None
         self.expected_version = 0
         self.prev = GENESIS
@@ -592,12 +619,31 @@ class _ChainWalk:
                 event.stream_id, 1, GENESIS, False)
             self.report.streams += 1
         self.report.events += 1
-        reason = self._problem(event)
+        reason = self._problem(event) or self._against_anchor(event)
         if reason and not self.broken:
             self.broken = True
             self.report.broken.append(BrokenLink(event.stream_id, event.stream_version, reason))
         self.expected_version = event.stream_version + 1
         self.prev = event.hash
+
+    def _against_anchor(self, event: StoredEvent) -> str | None:
+        head = self.anchor.get(event.stream_id)
+        if head is None or head.version != event.stream_version:
+            return None
+        self.seen.add(event.stream_id)
+        if event.hash.hex() != head.hash:
+            return "hash differs from the anchor (the stream was rewritten)"
+        return None
+
+    def missing_heads(self, *, only: str | None) -> None:
+        """Anchored heads the walk never reached: events removed from the stream's end."""
+        for stream_id, head in sorted(self.anchor.items()):
+            if stream_id in self.seen or (only is not None and stream_id != only):
+                continue
+            if any(link.stream_id == stream_id for link in self.report.broken):
+                continue  # already broken further down
+            self.report.broken.append(BrokenLink(
+                stream_id, head.version, "the anchored head is gone (events were removed)"))
 
     def _problem(self, event: StoredEvent) -> str | None:
         if event.stream_version != self.expected_version:
