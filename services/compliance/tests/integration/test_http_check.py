@@ -165,3 +165,44 @@ async def test_an_approval_for_a_later_send_says_when_it_may_be_used(api: Api) -
     assert answer["outcome"] == "ALLOW", answer["reasons"]
     approval = ContactApproved.model_validate({**answer["approval"], "endpoint": PHONE})
     assert approval.not_before == later and approval.expires_at > later
+
+
+async def _samples(api: Api) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = (await api.client.get("/metrics")).text
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples
+            if s.name.startswith("compliance_")}
+
+
+async def test_the_gate_counts_decisions_failing_rules_and_violations_on_metrics(
+    api: Api, compliance,
+) -> None:
+    from goodfaith_events.contracts import ContactAttempted
+
+    before = await _samples(api)
+    person = await api.person()
+    assert (await api.check(person))["outcome"] == "ALLOW"
+    late = (NOW + timedelta(hours=12)).isoformat()  # 22:00 in Chicago
+    assert (await api.check(person, intended_send_at=late))["outcome"] == "BLOCK"
+    attempt = ContactAttempted.model_validate({
+        "attempt_id": "a-metrics", "person_id": person, "debt_ids": ["d-1"], "channel": "call",
+        "endpoint": PHONE, "content_hash": sha(SCRIPT), "outcome": "no_answer",
+        "connected": True, "conversation": False,
+        "attempted_at": (NOW + timedelta(minutes=1)).isoformat()})  # no approval named
+    async with compliance.runtime.pool.acquire() as conn, conn.transaction():
+        assert await compliance.service.record_attempt(conn, "acme", attempt) == "NO_APPROVAL"
+    after = await _samples(api)
+
+    def grew(name: str, **labels: str) -> float:
+        key = (name, tuple(sorted(labels.items())))
+        return after.get(key, 0.0) - before.get(key, 0.0)
+
+    assert grew("compliance_decisions_total", outcome="ALLOW", source="http") == 1
+    assert grew("compliance_decisions_total", outcome="BLOCK", source="http") == 1
+    assert grew("compliance_decision_failing_rules_total", rule_id="FED-TIME-WINDOW") == 1
+    assert grew("compliance_violations_total", reason="NO_APPROVAL") == 1
+    assert grew("compliance_decision_seconds_count", source="http") == 2
+    # Labels carry ids of rules and reasons, never personal data.
+    assert PHONE not in (await api.client.get("/metrics")).text
