@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from compliance.service_layer import events as ev
-from goodfaith_events.contracts import ContactApproved, Topics
+from goodfaith_events.contracts import ContactApproved, ContactBlocked, Topics
 from goodfaith_events.ids import new_id
 from goodfaith_runtime.signing import load_public_key, verify_approval
 
@@ -53,10 +53,12 @@ async def test_kafka_requests_are_decided_signed_and_published(database, infra, 
         await until(compliance.runtime.kafka_ready)
         good, unknown, wrong = requested(person), requested("ghost"), requested(
             person, endpoint="+13125550199")
+        late = requested(person, intended_send_at=(NOW + timedelta(hours=12)).isoformat())
         await produce(infra, Topics.CONTACT_REQUESTED, [
             (message("outreach.ContactRequested", tenant, r, f"outreach/{r['request_id']}"),
-             r["person_id"]) for r in (good, unknown, wrong)])
-        ids = {good["request_id"], unknown["request_id"], wrong["request_id"]}
+             r["person_id"]) for r in (good, unknown, wrong, late)])
+        ids = {good["request_id"], unknown["request_id"], wrong["request_id"],
+               late["request_id"]}
         seen = await collect(infra, Topics.CONTACT_DECIDED, _decisions_for(ids))
         by_request = {m.payload["request_id"]: m for m in seen if m.payload["request_id"] in ids}
         approved = by_request[good["request_id"]]
@@ -77,6 +79,12 @@ async def test_kafka_requests_are_decided_signed_and_published(database, infra, 
         assert ghost.payload["reasons"] == ["DATA_MISSING:person.profile"]
         assert by_request[wrong["request_id"]].payload["reasons"] == [
             "DATA_MISSING:proposal.endpoint"]
+        # 22:00 in Chicago: blocked with the rule, its citation and when a retry can pass.
+        blocked = ContactBlocked.model_validate(by_request[late["request_id"]].payload)
+        assert "FED-TIME-WINDOW" in {r.rule_id for r in blocked.failing_rules}
+        assert all(r.citation for r in blocked.failing_rules)
+        assert blocked.retry_at is not None
+        assert blocked.retry_at.isoformat().startswith("2026-11-19T14:00:00.000001")
         decision = await api.ok("GET", f"/v1/decisions/{approved.payload['decision_id']}")
         assert decision["source"] == "kafka" and len(decision["trace"]) > 40
         dead = await compliance.runtime.pool.fetchval("SELECT count(*) FROM dead_letters")
