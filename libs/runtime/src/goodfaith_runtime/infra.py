@@ -231,8 +231,8 @@ def start_embedded(home: Path, *, kafka_port: int | None = None) -> Infra:
 def start_containers() -> Infra:  # pragma: no cover - needs a Docker engine
     if shutil.which("docker") is None:
         raise RuntimeError("GOODFAITH_INFRA=containers needs a Docker engine")
-    from testcontainers.kafka import KafkaContainer
-    from testcontainers.postgres import PostgresContainer
+    from testcontainers.community.kafka import KafkaContainer
+    from testcontainers.community.postgres import PostgresContainer
 
     with contextlib.ExitStack() as started:  # as in start_embedded: no container left behind
         pg = PostgresContainer("postgres:17", driver=None).start()
