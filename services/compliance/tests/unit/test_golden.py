@@ -122,3 +122,24 @@ def test_2026_12_1_answers_the_golden_contexts_as_2026_11_1_except_the_fixed_gap
             assert (record["outcome"], tuple(record["reasons"])) == expected, case["name"]
             assert record != {**case["record"], "pack_version": "2026.12.1"}, case["name"]
     assert sorted(changed) == sorted(CHANGED_IN_2026_12_1)
+
+
+# Rules that never stop a send themselves: they lift other rules' limits (FED-TP-EXCEPT's
+# consents and court orders, FED-FREQ-EXCL's excluded calls), and their own scenario tests
+# assert the other rule's answer.
+_LIFTING_ONLY = {"FED-TP-EXCEPT", "FED-FREQ-EXCL"}
+
+
+def test_every_rule_of_every_version_has_a_scenario_that_makes_it_act() -> None:
+    """The reference's rules, as the packs hold them, each appear in the golden scenarios
+    (recorded from the unit tests' contexts) with an outcome other than ALLOW or
+    NOT_APPLICABLE: a rule added without a scenario that makes it block, pause, ask for review
+    or require something fails here."""
+    from compliance.domain.packs import V2026_11_1, V2026_12_1
+
+    acted = {t["rule_id"] for c in _cases() for t in c["record"]["trace"]
+             if t["outcome"] not in ("ALLOW", "NOT_APPLICABLE")}
+    for version in (V2026_11_1, V2026_12_1):
+        ids = {rule.rule_id for rules in version.rules.values() for rule in rules}
+        assert len(ids) > 70, version.version
+        assert ids - acted - _LIFTING_ONLY == set(), version.version
