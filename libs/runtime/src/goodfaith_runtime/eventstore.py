@@ -637,11 +637,10 @@ class _ChainWalk:
 
     def missing_heads(self, *, only: str | None) -> None:
         """Anchored heads the walk never reached: events removed from the stream's end."""
+        broken = {link.stream_id for link in self.report.broken}  # already broken further down
         for stream_id, head in sorted(self.anchor.items()):
-            if stream_id in self.seen or (only is not None and stream_id != only):
+            if stream_id in self.seen or stream_id in broken or only not in (None, stream_id):
                 continue
-            if any(link.stream_id == stream_id for link in self.report.broken):
-                continue  # already broken further down
             self.report.broken.append(BrokenLink(
                 stream_id, head.version, "the anchored head is gone (events were removed)"))
 

@@ -139,7 +139,7 @@ class Infra:
     async def drop_service_database(self, database: ServiceDatabase) -> None:
         conn = await asyncpg.connect(self.admin_dsn)
         try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)')
+            await conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(database.name)} WITH (FORCE)")
             await conn.execute(f"DROP ROLE IF EXISTS {quote_ident(database.runtime_role)}")
         finally:
             await conn.close()
@@ -222,9 +222,8 @@ def start_embedded(home: Path, *, kafka_port: int | None = None) -> Infra:
         started.callback(broker.stop)
         infra = Infra(admin_dsn=server.get_uri(), kafka_bootstrap=broker.bootstrap,
                       kind="embedded")
-        infra._stoppers += [server._cleanup, broker.stop]
         infra.broker = broker
-        started.pop_all()  # success: from here on, Infra.stop() stops them
+        infra._stoppers.append(started.pop_all().close)  # success: Infra.stop() stops them
     return infra
 
 
@@ -241,8 +240,7 @@ def start_containers() -> Infra:  # pragma: no cover - needs a Docker engine
         started.callback(kafka.stop)
         infra = Infra(admin_dsn=pg.get_connection_url(),
                       kafka_bootstrap=kafka.get_bootstrap_server(), kind="containers")
-        infra._stoppers += [pg.stop, kafka.stop]
-        started.pop_all()
+        infra._stoppers.append(started.pop_all().close)
     return infra
 
 

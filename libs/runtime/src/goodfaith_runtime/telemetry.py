@@ -110,12 +110,11 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         _stamp_trace,
         _drop_personal,
     ]
+    render: list[Any] = [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
     handler = _StdoutHandler()
     handler.setFormatter(structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                    structlog.processors.format_exc_info,
-                    structlog.processors.JSONRenderer()],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *render],
     ))
     root = logging.getLogger()
     for previous in [h for h in root.handlers if isinstance(h, _StdoutHandler)]:
@@ -123,11 +122,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.addHandler(handler)
     root.setLevel(level)
     structlog.configure(
-        processors=[
-            *shared,
-            structlog.processors.format_exc_info,
-            structlog.processors.JSONRenderer(),
-        ],
+        processors=[*shared, *render],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         cache_logger_on_first_use=True,
     )

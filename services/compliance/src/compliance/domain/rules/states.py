@@ -49,6 +49,7 @@ from compliance.domain.rules.policy import harassment_review
 from compliance.domain.rules.time_place import (
     at_work,
     endpoint_at_work,
+    endpoint_field,
     workplace,
     workplace_field,
 )
@@ -925,10 +926,8 @@ def _contact_at_work(f: Facts, c: Contact) -> tuple[bool | None, str]:
     if not c.endpoint_id:
         return None, f"history[{c.key}].endpoint_id"
     endpoint = f.endpoints.get(c.endpoint_id)
-    if endpoint is None:
-        return None, f"endpoints[{c.endpoint_id}]"
-    field = "phone_type" if isinstance(endpoint, PhoneEndpoint) else "address_id"
-    return endpoint_at_work(f, endpoint), f"endpoints[{c.endpoint_id}].{field}"
+    at = None if endpoint is None else endpoint_at_work(f, endpoint)
+    return at, endpoint_field(c.endpoint_id, endpoint)
 
 
 def _wa_work_cap(f: Facts) -> RuleResult | None:

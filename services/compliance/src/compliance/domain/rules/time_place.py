@@ -719,14 +719,15 @@ def _work_address(f: Facts, address_id: str) -> bool | None:
 def workplace_field(f: Facts) -> str:
     """The field that would settle `workplace(f)` when it is None."""
     eid = f.proposal.endpoint_id
-    if eid is None:
-        return "proposal.endpoint_id"
-    endpoint = f.endpoint
+    return "proposal.endpoint_id" if eid is None else endpoint_field(eid, f.endpoint)
+
+
+def endpoint_field(endpoint_id: str, endpoint: Endpoint | None) -> str:
+    """The field that would settle `endpoint_at_work` for an endpoint of unknown place."""
     if endpoint is None:
-        return f"endpoints[{eid}]"
-    if isinstance(endpoint, PhoneEndpoint):
-        return f"endpoints[{eid}].phone_type"
-    return f"endpoints[{eid}].address_id"
+        return f"endpoints[{endpoint_id}]"
+    field = "phone_type" if isinstance(endpoint, PhoneEndpoint) else "address_id"
+    return f"endpoints[{endpoint_id}].{field}"
 
 
 _WORK_UNKNOWN = (
@@ -756,7 +757,7 @@ def check_place_v2(f: Facts) -> RuleResult:
     exception = scoped_tp_exception(f, TimePlaceLimit.DESIGNATED_PLACE)
     if exception is not None:
         return PLACE_V2.allow(f"Designated-place limit lifted: {exception}.")
-    live = _live_places(f) if f.ctx.person.inconvenient_places else []
+    live = _live_places(f)
     eid, status = f.proposal.endpoint_id, (workplace(f) if live else False)
     # The endpoint's own place, plus WORK when it is known to be at work (never fewer places).
     places = {endpoint_place(f), PlaceKind.WORK if status else None}
