@@ -92,9 +92,22 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
+async def _end_of_lease(conn: asyncpg.Connection) -> None:
+    """What a released connection needs beyond asyncpg's own clean-up, which always rolls back
+    a transaction left open and drops the client's listeners: nothing.
+
+    asyncpg's default sends one more statement on every release (unlock every advisory lock,
+    close cursors, UNLISTEN, RESET ALL): a round trip per command, per consumed batch and per
+    HTTP request, for session state goodfaith never leaves on a pooled connection. Its locks
+    are taken per transaction (pg_advisory_xact_lock), it changes no session setting, cursors
+    live inside transactions, and the one session lock and LISTEN, the outbox relay's, are
+    given back by its step-down, which terminates the connection should that fail. Code that
+    takes session state on a pooled connection must do the same."""
+
+
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, init=_init_connection,
+        dsn, min_size=min_size, max_size=max_size, init=_init_connection, reset=_end_of_lease,
     )
     assert pool is not None
     return pool

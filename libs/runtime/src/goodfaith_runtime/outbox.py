@@ -139,14 +139,18 @@ class OutboxRelay:
             return await self._producer.send(
                 row["topic"], value=record.value, key=record.key, headers=record.headers)
 
-    async def measure_backlog(self, published: list[int] | None = None) -> tuple[int, float]:
+    async def measure_backlog(self, published: list[int] | None = None,
+                              conn: asyncpg.Connection | None = None) -> tuple[int, float]:
         """The backlog gauges: rows not yet published (`published`: rows acked and not yet
-        deleted, which are not backlog)."""
-        async with self._pool.acquire() as conn:
-            row = await conn.fetchrow(
-                "SELECT count(*) AS n, "
-                "coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0) AS age "
-                "FROM outbox WHERE position <> ALL($1::bigint[])", published or [])
+        deleted, which are not backlog). The leader measures on its own connection: one
+        from the pool could wait for good where the leader holds the pool's last one."""
+        if conn is None:
+            async with self._pool.acquire() as own:
+                return await self.measure_backlog(published, own)
+        row = await conn.fetchrow(
+            "SELECT count(*) AS n, "
+            "coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0) AS age "
+            "FROM outbox WHERE position <> ALL($1::bigint[])", published or [])
         assert row is not None
         BACKLOG.labels(self._service).set(row["n"])
         OLDEST_AGE.labels(self._service).set(float(row["age"]))
@@ -211,7 +215,7 @@ class OutboxRelay:
                     # The gauges cost a query; once a second is enough for a dashboard, and
                     # the publishing path stays one statement and the sends.
                     if loop.time() - measured_at >= self._measure_every:
-                        await self.measure_backlog(acked)
+                        await self.measure_backlog(acked, conn)
                         measured_at = loop.time()
                     backoff = 0.1
                 except (asyncio.CancelledError, KeyboardInterrupt, *_CONNECTION_LOST):
@@ -221,7 +225,7 @@ class OutboxRelay:
                     log.warning("outbox.publish_failed", error=type(exc).__name__,
                                 retry_in=backoff)
                     with contextlib.suppress(Exception):  # the backlog grows while Kafka is down
-                        await self.measure_backlog(acked)
+                        await self.measure_backlog(acked, conn)
                     await _sleep_or_stop(stop, backoff)
                     backoff = min(backoff * 2, self._max_backoff)
                     continue
