@@ -11,6 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+from pydantic import ValidationError
+
 from compliance.domain import evaluate
 from compliance.domain.context import (
     Consent,
@@ -488,3 +491,43 @@ def test_ma_time_household_members_are_judged_in_eastern_time():
     assert "Eastern" in result(late, "MA-TIME").explanation
     early = with_proposal(ctx, intended_send_at=nine_eastern - timedelta(microseconds=1))
     assert _outcome(evaluate(early), "MA-TIME") is Outcome.ALLOW
+
+
+# === The household record (D-55) ==============================================================
+
+DEBTOR_RECORD = {"person_id": "p-debtor", "role": "consumer"}
+
+
+def test_a_household_record_of_the_debtor_settles_that_they_had_no_contacts():
+    """The context says it carries the debtor's whole record: none of their contacts means
+    there were none, so a spouse (WA) or household member (MA) is judged, not DATA_MISSING."""
+    wa = rebuild(_wa(role=PersonRole.SPOUSE), household=[DEBTOR_RECORD])
+    assert _outcome(evaluate(wa, pack_version=FIXED), "WA-3PW") is Outcome.ALLOW
+    ma = rebuild(_ma_household(), household=[DEBTOR_RECORD])
+    assert _outcome(evaluate(ma, pack_version=FIXED), "MA-HOUSEHOLD") is Outcome.REQUIRE
+    # A household record of someone else (another spouse, a lodger) settles nothing.
+    lodger = rebuild(_ma_household(), household=[{"person_id": "p-2", "role": "third_party"}])
+    assert result(evaluate(lodger), "MA-HOUSEHOLD").missing == (
+        "history[recipient_role=consumer]",)
+
+
+def test_the_debtors_contacts_a_household_record_carries_still_count():
+    spouse = rebuild(_wa(role=PersonRole.SPOUSE), household=[DEBTOR_RECORD])
+    three = with_history(spouse, _debtor(_days_ago(1)), _debtor(_days_ago(2)),
+                         _debtor(_days_ago(3)))
+    assert _outcome(evaluate(three, pack_version=FIXED), "WA-3PW") is Outcome.BLOCK
+    ma = with_history(rebuild(_ma_household(), household=[DEBTOR_RECORD]),
+                      _debtor(_boston(2)), _debtor(_boston(5)))
+    assert _outcome(evaluate(ma), "MA-HOUSEHOLD") is Outcome.BLOCK
+
+
+def test_a_household_record_changes_nothing_for_the_released_version():
+    ctx = rebuild(_wa(role=PersonRole.SPOUSE), household=[DEBTOR_RECORD])
+    assert evaluate(ctx, pack_version=RELEASED).reasons == evaluate(
+        _wa(role=PersonRole.SPOUSE), pack_version=RELEASED).reasons
+
+
+def test_a_household_names_other_persons_each_once():
+    for household in ([{"person_id": "p-1", "role": "spouse"}], [DEBTOR_RECORD, DEBTOR_RECORD]):
+        with pytest.raises(ValidationError, match="household names other persons"):
+            rebuild(_wa(), household=household)

@@ -13,6 +13,7 @@ too: the replay then finds no profile and the gate blocks.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ from compliance.service_layer.records import Pending
 from compliance.service_layer.state import PersonState, from_snapshot, snapshot
 from goodfaith_runtime.eventstore import (
     Alongside,
+    AppendRequest,
     Metadata,
     NewEvent,
     PostgresEventStore,
@@ -149,7 +151,7 @@ class PersonStreams:
     async def append(
         self, conn: asyncpg.Connection, loaded: Loaded, pending: list[Pending],
         cause: Cause | None = None, *, rows: Alongside | None = None,
-        after_erasure: bool = False,
+        after_erasure: bool = False, also: Sequence[tuple[PersonState, Pending]] = (),
     ) -> Appended:
         """Append at the version read. The person's new snapshot, and the command's `rows`
         (a function wrapping compliance_append, and its own arguments after the snapshot's),
@@ -160,14 +162,20 @@ class PersonStreams:
         Once the person was erased their key is gone and new personal data is refused
         (PersonErased). `after_erasure=True` is for a record that must be kept even then (the
         gate's answer, a block): its personal fields are stored as "[erased]" and no snapshot
-        is written, so nothing personal about the person enters the log again."""
+        is written, so nothing personal about the person enters the log again.
+
+        `also`: one event without personal data for each of other persons' streams, at the
+        version their state was read at, in the same statement: all or nothing, and a conflict
+        on any stream is a ConcurrencyError (a household approval, decisions.md D-55)."""
         state = loaded.state
         key = loaded.key or await self._key(conn, state, after_erasure)
         payloads = [_protect(key, p) for p in pending]
         folded: list[Appended] = []
 
         def written_with(stored: list[StoredEvent]) -> list[Any]:
-            # Called with the events as they will be stored, before the statement is sent.
+            # Called with the events as they will be stored, before the statement is sent;
+            # this person's come first.
+            stored = stored[:len(pending)]
             done = _fold(state, key, stored, pending)
             folded.append(done)
             own = rows.args(stored) if rows is not None else ()
@@ -175,7 +183,7 @@ class PersonStreams:
 
         function = rows.function if rows is not None else "compliance_append"
         await self._append(conn, state, pending, payloads, cause,
-                           Alongside(function, written_with))
+                           Alongside(function, written_with), also)
         return folded[0]
 
     async def _key(
@@ -192,6 +200,7 @@ class PersonStreams:
     async def _append(
         self, conn: asyncpg.Connection, state: PersonState, pending: list[Pending],
         payloads: list[dict[str, Any]], cause: Cause | None, alongside: Alongside,
+        also: Sequence[tuple[PersonState, Pending]] = (),
     ) -> list[StoredEvent]:
         owner = ev.key_owner(state.tenant, state.person_id)
         events = [NewEvent(type=p.type, payload=payloads[i], event_id=p.event_id,
@@ -201,9 +210,17 @@ class PersonStreams:
         cause = cause or Cause()
         meta = Metadata(tenant=state.tenant, producer=ev.PRODUCER,
                         correlation_id=cause.correlation_id, causation_id=cause.causation_id)
-        stored: list[StoredEvent] = await self._store.append(
-            ev.person_stream(state.tenant, state.person_id), state.version, events, meta,
-            conn=conn, expected_hash=state.head_hash, isolated=True, alongside=alongside)
+        requests = [AppendRequest(ev.person_stream(state.tenant, state.person_id),
+                                  state.version, events, state.head_hash)]
+        for other, note in also:
+            if note.personal or note.publish_to:
+                raise ValueError("an event in another person's stream is private and plain")
+            requests.append(AppendRequest(
+                ev.person_stream(other.tenant, other.person_id), other.version,
+                [NewEvent(type=note.type, payload=note.payload, event_id=note.event_id)],
+                other.head_hash))
+        stored: list[StoredEvent] = await self._store.append_batch(
+            requests, meta, conn=conn, isolated=True, alongside=alongside)
         return stored
 
 

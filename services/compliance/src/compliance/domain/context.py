@@ -595,6 +595,18 @@ class GrantedApproval(Model):
         return True
 
 
+class HouseholdRecord(Model):
+    """Another person of the recipient's household whose whole record the context carries:
+    every contact and outstanding approval of theirs that the caller knows of is in `history`
+    and `approvals`, so none at all means there were none, not that they are unknown. The
+    household rules of 2026.12.1 (WA-3PW, MA-HOUSEHOLD) count the debtor's contacts with a
+    spouse's or household member's; without such a record naming the debtor they can tell
+    "no contacts" from "not told" only by finding one (decisions.md D-48, D-49, D-55)."""
+
+    person_id: Id
+    role: PersonRole
+
+
 # --- proposal -----------------------------------------------------------------------------
 
 
@@ -734,6 +746,7 @@ class EvaluationContext(Model):
     debts: tuple[Debt, ...] = ()
     history: tuple[ContactEvent, ...] = ()
     approvals: tuple[GrantedApproval, ...] = ()
+    household: tuple[HouseholdRecord, ...] = Field(default=(), max_length=16)
     proposal: Proposal
 
     @model_validator(mode="after")
@@ -743,4 +756,7 @@ class EvaluationContext(Model):
             raise ValueError("proposal.recipient_person_id must equal person.person_id")
         if self.proposal.recipient_role is not self.person.role:
             raise ValueError("proposal.recipient_role must equal person.role")
+        members = [h.person_id for h in self.household]
+        if self.person.person_id in members or len(set(members)) != len(members):
+            raise ValueError("household names other persons, each once")
         return self

@@ -9,7 +9,7 @@ not understand, a context the domain model rejects.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -49,16 +49,23 @@ def blocked(*missing: str, explanation: str) -> Decision:
                     pack_version=CURRENT_VERSION)
 
 
-def build(state: PersonState, request: GateRequest, now: datetime) -> EvaluationContext:
+def build(
+    state: PersonState, request: GateRequest, now: datetime,
+    household: Sequence[PersonState] = (),
+) -> EvaluationContext:
     """Raise `Blocked` when the request cannot be evaluated."""
-    return prepare(state, request, now)[0]
+    return prepare(state, request, now, household)[0]
 
 
 def prepare(
     state: PersonState, request: GateRequest, now: datetime,
+    household: Sequence[PersonState] = (),
 ) -> tuple[EvaluationContext, dict[str, Any]]:
     """The context and the document it was validated from (what the decision record stores:
-    it validates into the same context again). Raise `Blocked` as `build` does."""
+    it validates into the same context again). Raise `Blocked` as `build` does.
+
+    `household`: the states of the persons the profile links (decisions.md D-55), merged in
+    by `merge_household`."""
     if state.profile is None:
         raise Blocked(blocked("person.profile", explanation=(
             "Blocked: compliance knows nothing about this person (no profile recorded).")))
@@ -75,6 +82,7 @@ def prepare(
     doc["history"] = state.history
     initial_communications(doc, state, request.debt_ids)
     doc["approvals"] = _approvals(state, now)
+    merge_household(doc, household, now)
     doc["proposal"] = _proposal(request, endpoint_id, max(request.intended_send_at, now))
     try:
         return EvaluationContext.model_validate(doc), doc
@@ -82,6 +90,28 @@ def prepare(
         paths = tuple(_path(e["loc"]) for e in exc.errors()[:10])
         raise Blocked(blocked(*paths, explanation=(
             "Blocked: the context is incomplete or invalid: " + ", ".join(paths) + "."))) from exc
+
+
+def merge_household(doc: dict[str, Any], members: Sequence[PersonState], now: datetime) -> None:
+    """Add the linked persons' contacts and outstanding approvals to the context, and list
+    each as a household record (decisions.md D-55): their whole record is in, so no contacts
+    of theirs means none. A person compliance has no profile of (never recorded, or erased)
+    has no role to count them under: nothing of theirs is merged and they are not listed, so
+    a rule that needs their record still finds it missing. In place, on the overlaid copy."""
+    records: list[dict[str, Any]] = []
+    history = list(doc["history"])
+    for member in members:
+        if member.profile is None:
+            continue
+        role = member.profile["person"]["role"]
+        records.append({"person_id": member.person_id, "role": role})
+        # Their inbound contacts carry no role of their own: they are this member's.
+        history.extend({"recipient_role": role, **c} for c in member.history)
+        doc["approvals"].extend(_approvals(member, now))
+    # The profile's links (person ids) become the records actually merged.
+    doc["household"] = records
+    if records:
+        doc["history"] = history
 
 
 def _endpoint_rpc(person: dict[str, Any], state: PersonState, endpoint_id: str) -> None:

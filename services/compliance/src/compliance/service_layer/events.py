@@ -16,6 +16,10 @@ ATTEMPT_RECORDED = "compliance.ContactAttemptRecorded"
 VIOLATION_RECORDED = "compliance.ContactViolationRecorded"
 CONTACT_APPROVED = "compliance.ContactApproved"
 CONTACT_BLOCKED = "compliance.ContactBlocked"
+# Written to a household member's stream by an approval decided with their record in view: it
+# moves their stream, so a concurrent decision that saw the old one conflicts and decides again
+# (decisions.md D-55). No personal data: two person ids and a decision id.
+HOUSEHOLD_DECISION_NOTED = "compliance.HouseholdDecisionNoted"
 
 
 def _escaped(tenant: str) -> str:

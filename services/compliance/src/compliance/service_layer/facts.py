@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from compliance.domain.context import (
     AddressOptOut,
@@ -38,7 +38,11 @@ Id = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:
 
 class Profile(BaseModel):
     """What the ledger does not publish yet: the collector, the person, their endpoints and
-    debts. Recording a profile replaces the previous one; facts stay."""
+    debts. Recording a profile replaces the previous one; facts stay.
+
+    `household`: the persons (of the same tenant) whose contacts count with this person's: a
+    spouse's or household member's profile names the debtor, the debtor's may name a spouse.
+    The gate merges their records into this person's context (decisions.md D-55)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -46,6 +50,14 @@ class Profile(BaseModel):
     person: Person
     endpoints: tuple[Endpoint, ...] = ()
     debts: tuple[Debt, ...] = ()
+    household: tuple[Id, ...] = Field(default=(), max_length=8)
+
+    @model_validator(mode="after")
+    def _household_of_others(self) -> Profile:
+        if self.person.person_id in self.household or len(set(self.household)) != len(
+                self.household):
+            raise ValueError("household names other persons, each once")
+        return self
 
 
 class _DebtFact(BaseModel):

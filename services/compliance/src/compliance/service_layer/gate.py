@@ -7,6 +7,7 @@ never as an approval and never as an exception (reference section 0, fail closed
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,10 +34,14 @@ class Verdict:
     document: dict[str, Any] | None = None
 
 
-def decide(state: PersonState, request: GateRequest, now: datetime, ttl: timedelta) -> Verdict:
+def decide(
+    state: PersonState, request: GateRequest, now: datetime, ttl: timedelta,
+    household: Sequence[PersonState] = (),
+) -> Verdict:
+    """`household`: the states of the persons the profile links (context.merge_household)."""
     decision_id = str(new_id())
     try:
-        ctx, doc = prepare(state, request, now)
+        ctx, doc = prepare(state, request, now, household)
     except Blocked as exc:
         return Verdict(decision_id, request, exc.decision, None, now, None)
     judged = _judge(ctx)

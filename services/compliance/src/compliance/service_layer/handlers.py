@@ -12,7 +12,7 @@ caps when granted (architecture, gate step 5).
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -99,28 +99,46 @@ class ComplianceService:
                                                        request.request_id)
             if loaded.earlier is not None:
                 return Checked(loaded.earlier, True)
-            verdict = decide(loaded.state, request, self.clock.now(), self._ttl)
-            await self._store_decision(conn, loaded, verdict, cause)
+            household = await self._household(conn, loaded.state)
+            verdict = decide(loaded.state, request, self.clock.now(), self._ttl,
+                             [m.state for m in household])
+            await self._store_decision(conn, loaded, verdict, cause, household)
             return Checked(verdict.decision_id, False)
 
         checked = await self._retrying(conn, once)
         metrics.LATENCY.labels(request.source).observe(time.perf_counter() - started)
         return checked
 
+    async def _household(self, conn: asyncpg.Connection, state: PersonState) -> list[Loaded]:
+        """The persons the profile links, read as for a write (decisions.md D-55): their
+        records join the context, and an approval moves their streams."""
+        linked = state.profile.get("household", ()) if state.profile else ()
+        return [await self.streams.load_for_write(conn, state.tenant, person_id)
+                for person_id in linked]
+
     async def _store_decision(
         self, conn: asyncpg.Connection, loaded: Loaded, verdict: Verdict, cause: Cause | None,
+        household: Sequence[Loaded] = (),
     ) -> None:
         state = loaded.state
         signature = None
+        noted: list[Loaded] = []
         if verdict.approval is not None:
             signature = self.signer.sign(verdict.approval, person_id=state.person_id,
                                          endpoint=verdict.request.endpoint)
+            # An approval counts against the household's caps too: it moves the streams of
+            # the members whose records it was decided with, so a member's decision that read
+            # them before conflicts and decides again, seeing this one (D-55). A block takes
+            # nothing from any cap and moves nothing.
+            noted = [m for m in household if m.state.known]
         row = Alongside(projections.DECISION_FUNCTION,
                    lambda stored: projections.decision_args(verdict, stored[0].stream_version))
         # The gate answers even for an erased person (a block: no profile to decide on), and
         # keeps that answer without their personal data.
-        await self.streams.append(conn, loaded, decision_events(verdict, signature), cause,
-                                  rows=row, after_erasure=True)
+        await self.streams.append(
+            conn, loaded, decision_events(verdict, signature), cause, rows=row,
+            after_erasure=True,
+            also=[(m.state, household_noted(verdict, state.person_id)) for m in noted])
         metrics.count_decision(verdict.decision, verdict.request.source)
         log.info("compliance.decided", decision_id=verdict.decision_id,
                  outcome=verdict.decision.outcome.value, reasons=list(verdict.decision.reasons),
@@ -254,3 +272,8 @@ def _violation(
     payload = {**row, "attempted_at": attempt.attempted_at.isoformat(),
                "recorded_at": now.isoformat()}
     return Pending(ev.VIOLATION_RECORDED, payload), row
+
+
+def household_noted(verdict: Verdict, person_id: str) -> Pending:
+    return Pending(ev.HOUSEHOLD_DECISION_NOTED,
+                   {"decision_id": verdict.decision_id, "person_id": person_id})

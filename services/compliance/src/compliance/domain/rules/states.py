@@ -137,6 +137,10 @@ def _others(f: Facts, days: int, roles: frozenset[PersonRole]) -> list[Contact]:
 
 
 def _debtor_record_known(f: Facts) -> bool:
+    """Whether the context carries the debtor's contacts: it says so (a household record of
+    the debtor, decisions.md D-55), or one of them shows it (D-48)."""
+    if any(h.role is PersonRole.CONSUMER for h in f.ctx.household):
+        return True
     pid = f.ctx.person.person_id
     return any(c.person_id != pid and c.recipient_role is PersonRole.CONSUMER for c in f.contacts)
 
