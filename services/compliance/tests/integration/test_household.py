@@ -114,11 +114,13 @@ async def test_an_approval_moves_the_linked_streams_and_a_block_does_not(complia
     assert (await h.check(_call(h.debtor, DEBTOR_PHONE, 5)))["outcome"] == "ALLOW"
 
 
+@pytest.mark.parametrize("both_ways", [True, False], ids=["named both ways", "named by one"])
 async def test_concurrent_requests_for_a_household_never_share_its_last_slot(
-        compliance) -> None:
+        compliance, both_ways: bool) -> None:
     for _ in range(5):  # fresh households: each one a new chance for the race
         h = Household(compliance)
-        await h.record(_in_washington(h.debtor, DEBTOR_PHONE, household=(h.spouse,)),
+        back = (h.spouse,) if both_ways else ()
+        await h.record(_in_washington(h.debtor, DEBTOR_PHONE, household=back),
                        _in_washington(h.spouse, SPOUSE_PHONE, "spouse", household=(h.debtor,)))
         requests = [_call(h.debtor, DEBTOR_PHONE, i) for i in range(4)] + [
             h.call_spouse(i) for i in range(4)]
@@ -128,6 +130,22 @@ async def test_concurrent_requests_for_a_household_never_share_its_last_slot(
         rows = await h.pool.fetch("SELECT person_id FROM compliance_decisions "
                                   "WHERE tenant = $1 AND outcome = 'ALLOW'", h.tenant)
         assert len(rows) == WA_CAP, rows
+
+
+async def test_a_link_recorded_on_one_side_counts_both_ways_until_it_is_removed(
+        compliance) -> None:
+    h = Household(compliance)
+    await h.record(_in_washington(h.debtor, DEBTOR_PHONE),
+                   _in_washington(h.spouse, SPOUSE_PHONE, "spouse", household=(h.debtor,)))
+    for minutes in (0, 10):
+        assert (await h.check(h.call_spouse(minutes)))["outcome"] == "ALLOW"
+    assert (await h.check(_call(h.debtor, DEBTOR_PHONE, 20)))["outcome"] == "ALLOW"
+    # The debtor's profile names nobody, yet the spouse's two calls count for the debtor.
+    fourth = await h.check(_call(h.debtor, DEBTOR_PHONE, 30))
+    assert fourth["outcome"] == "BLOCK" and "WA-3PW" in fourth["reasons"]
+    # The spouse's profile recorded again without the link: the debtor counts alone again.
+    await h.record(_in_washington(h.spouse, SPOUSE_PHONE, "spouse"))
+    assert (await h.check(_call(h.debtor, DEBTOR_PHONE, 40)))["outcome"] == "ALLOW"
 
 
 async def test_a_profile_naming_itself_or_a_member_twice_is_refused(api) -> None:

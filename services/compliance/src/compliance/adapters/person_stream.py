@@ -53,6 +53,8 @@ class Loaded:
     key: PersonKey | None
     earlier: str | None
     from_snapshot: bool
+    # Persons whose profiles name this one as household (decisions.md D-55).
+    named_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,11 +64,14 @@ class Appended:
     snapshot: str | None  # its snapshot, sealed, as written with the append
 
 
-# One round trip: the head (version, hash), the snapshot, the wrapped key, an earlier decision.
+# One round trip: the head (version, hash), the snapshot, the wrapped key, an earlier decision,
+# the persons naming this one as household.
 _LOAD_SQL = """
 SELECT h.stream_version, h.hash, s.version AS snapshot_version, s.state, k.wrapped_key,
        (SELECT decision_id FROM compliance_decisions d WHERE d.tenant = $3
-          AND d.person_id = $4 AND d.request_id = $5 LIMIT 1) AS earlier
+          AND d.person_id = $4 AND d.request_id = $5 LIMIT 1) AS earlier,
+       ARRAY(SELECT person_id FROM compliance_household m WHERE m.tenant = $3
+               AND m.member_id = $4 ORDER BY person_id) AS named_by
 FROM (SELECT 1) AS one
 LEFT JOIN LATERAL (SELECT stream_version, hash FROM events WHERE stream_id = $1
                    ORDER BY stream_version DESC LIMIT 1) AS h ON true
@@ -115,10 +120,10 @@ class PersonStreams:
             state = self._from_snapshot(key, tenant, person_id, row["state"], head,
                                         bytes(row["hash"]))
             if state is not None:
-                return Loaded(state, key, row["earlier"], True)
+                return Loaded(state, key, row["earlier"], True, tuple(row["named_by"]))
         state = await self.load(conn, tenant, person_id)
         earlier = state.decisions.get(request_id) if request_id is not None else None
-        return Loaded(state, key, earlier, False)
+        return Loaded(state, key, earlier, False, tuple(row["named_by"]))
 
     @staticmethod
     def _from_snapshot(

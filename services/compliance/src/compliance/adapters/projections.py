@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,18 @@ async def touch_person(
         "has_profile = compliance_persons.has_profile OR EXCLUDED.has_profile, "
         "version = EXCLUDED.version, updated_at = EXCLUDED.updated_at",
         tenant, person_id, profile, version, now)
+
+
+async def set_household(
+    conn: asyncpg.Connection, tenant: str, person_id: str, members: Sequence[str],
+) -> None:
+    """The members the person's latest profile names (decisions.md D-55), in one statement."""
+    await conn.execute(
+        "WITH gone AS (DELETE FROM compliance_household WHERE tenant = $1 AND person_id = $2 "
+        "AND member_id <> ALL($3::text[])) "
+        "INSERT INTO compliance_household (tenant, person_id, member_id) "
+        "SELECT $1, $2, m FROM unnest($3::text[]) AS m ON CONFLICT DO NOTHING",
+        tenant, person_id, list(members))
 
 
 # The decision's row is written by the statement of its append (compliance_append_decision,

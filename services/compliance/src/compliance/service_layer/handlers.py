@@ -99,7 +99,7 @@ class ComplianceService:
                                                        request.request_id)
             if loaded.earlier is not None:
                 return Checked(loaded.earlier, True)
-            household = await self._household(conn, loaded.state)
+            household = await self._household(conn, loaded)
             verdict = decide(loaded.state, request, self.clock.now(), self._ttl,
                              [m.state for m in household])
             await self._store_decision(conn, loaded, verdict, cause, household)
@@ -109,12 +109,16 @@ class ComplianceService:
         metrics.LATENCY.labels(request.source).observe(time.perf_counter() - started)
         return checked
 
-    async def _household(self, conn: asyncpg.Connection, state: PersonState) -> list[Loaded]:
-        """The persons the profile links, read as for a write (decisions.md D-55): their
-        records join the context, and an approval moves their streams."""
-        linked = state.profile.get("household", ()) if state.profile else ()
+    async def _household(self, conn: asyncpg.Connection, loaded: Loaded) -> list[Loaded]:
+        """The persons the profile names and the persons whose profiles name this one, read
+        as for a write (decisions.md D-55): their records join the context, and an approval
+        moves their streams. None without a profile: nothing is decided on then."""
+        state = loaded.state
+        if state.profile is None:
+            return []
+        linked = dict.fromkeys([*state.profile.get("household", ()), *loaded.named_by])
         return [await self.streams.load_for_write(conn, state.tenant, person_id)
-                for person_id in linked]
+                for person_id in linked if person_id != state.person_id]
 
     async def _store_decision(
         self, conn: asyncpg.Connection, loaded: Loaded, verdict: Verdict, cause: Cause | None,
@@ -152,6 +156,8 @@ class ComplianceService:
 
         async def once() -> int:
             loaded = await self.streams.load_for_write(conn, tenant, person_id)
+            # Read before the append, which folds the new profile into the loaded state.
+            named_before = (loaded.state.profile or {}).get("household", ())
             payload = {"person_id": person_id, "recorded_at": self.clock.now().isoformat(),
                        "body": body}
             done = await self.streams.append(
@@ -159,6 +165,8 @@ class ComplianceService:
             version: int = done.state.version
             await projections.touch_person(conn, tenant, person_id, version, self.clock.now(),
                                            profile=True)
+            if profile.household or named_before:
+                await projections.set_household(conn, tenant, person_id, profile.household)
             return version
 
         return await self._retrying(conn, once)
