@@ -15,6 +15,7 @@ Each validator is also fed a broken document, to prove it can fail.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import copy
 import json
@@ -28,10 +29,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+
+from goodfaith_runtime.eventstore import Metadata, NewEvent, PostgresEventStore
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -893,3 +897,82 @@ def test_the_build_stage_installs_the_service_without_dev_dependencies(
                             timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True"], "dev dependencies reached the image"
+
+
+# --- the nightly verify-then-anchor Jobs (README, "Tamper evidence") -----------------------
+
+
+def _anchor_job(docs: list[dict[str, Any]], name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    job = by_name(docs, "CronJob")[f"{name}-anchor"]
+    pod = job["spec"]["jobTemplate"]["spec"]["template"]
+    (only,) = pod["spec"]["containers"]
+    return pod, only
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_service_database_is_verified_and_anchored_every_night(overlay: str) -> None:
+    docs = rendered(overlay)
+    claims = by_name(docs, "PersistentVolumeClaim")
+    selectors = [s["spec"]["selector"] for s in of_kind(docs, "Service")] + [
+        p["spec"]["selector"]["matchLabels"] for p in of_kind(docs, "PodDisruptionBudget")]
+    assert set(by_name(docs, "CronJob")) == {f"{s}-anchor" for s in SERVICES}
+    for name in SERVICES:
+        job = by_name(docs, "CronJob")[f"{name}-anchor"]["spec"]
+        assert job["concurrencyPolicy"] == "Forbid" and job["timeZone"] == "Etc/UTC", name
+        pod, c = _anchor_job(docs, name)
+        script = c["args"][0]
+        assert script.index("goodfaith verify --anchor") < script.index("goodfaith anchor --out")
+        assert "set -eu" in script, f"{name}: a failed verify must stop the new anchor"
+        assert c["image"] == container(by_name(docs, "Deployment")[name])["image"], name
+        env = {e["name"]: e["valueFrom"]["secretKeyRef"]["name"] for e in c["env"]}
+        assert env == {"GOODFAITH_DATABASE_URL": f"{name}-db-runtime"}, name
+        (volume,) = [v for v in pod["spec"]["volumes"] if "persistentVolumeClaim" in v]
+        assert volume["persistentVolumeClaim"]["claimName"] in claims, name
+        assert c["securityContext"]["readOnlyRootFilesystem"] is True, name
+        assert pod["spec"]["securityContext"]["runAsNonRoot"] is True, name
+        labels = pod["metadata"]["labels"]
+        for selector in selectors:  # never behind a service's Service or in its PDB
+            assert not selector.items() <= labels.items(), (name, selector)
+
+
+@pytest.mark.integration
+async def test_the_anchor_job_script_anchors_and_fails_on_a_cut_chain(
+        database, pool, tmp_path: Path) -> None:
+    """The Job's own script, run as written (with its claim at a temporary directory): it
+    anchors a clean log, verifies against the latest anchor on the next run, and on a log cut
+    since then exits non-zero and takes no new anchor."""
+    _, c = _anchor_job(rendered("prod"), "compliance")
+    script = c["args"][0].replace("/anchors/", f"{tmp_path}/")
+    store = PostgresEventStore(pool, producer="test")
+    meta = Metadata(tenant="acme", producer="test")
+    for stream in ("a", "b"):
+        await store.append(stream, 0, [NewEvent(type="test.Happened", payload={"n": n})
+                                       for n in (1, 2)], meta)
+    env = {**os.environ, "GOODFAITH_DATABASE_URL": database.runtime_dsn,
+           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+
+    def job() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["sh", "-c", script], env=env, capture_output=True, text=True,
+                              timeout=120, check=False)
+
+    def anchors() -> int:
+        return len(list(tmp_path.glob("compliance-*.json")))
+
+    first = await asyncio.to_thread(job)
+    assert first.returncode == 0, first.stdout + first.stderr
+    await asyncio.sleep(1.1)  # anchors are named by the second
+    second = await asyncio.to_thread(job)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert anchors() == 2
+
+    conn = await asyncpg.connect(database.owner_dsn)
+    try:  # the owner switches the triggers off and cuts a tail: every chain still links up
+        await conn.execute("SET session_replication_role = replica")
+        await conn.execute("DELETE FROM events WHERE stream_id = 'b' AND stream_version = 2")
+    finally:
+        await conn.close()
+    await asyncio.sleep(1.1)
+    third = await asyncio.to_thread(job)
+    assert third.returncode != 0, third.stdout
+    assert "BROKEN b at version 2: the anchored head is gone" in third.stdout
+    assert anchors() == 2, "no anchor over a cut log"
