@@ -36,6 +36,7 @@ def ev(n: int, topic: str | None = None) -> NewEvent:
     "ALTER TABLE events OWNER TO CURRENT_USER",
     "SET session_replication_role = replica",
     "CREATE TABLE shadow (n integer)",
+    "CREATE TEMPORARY TABLE events (n integer)",  # would shadow the log for the session
     "CREATE OR REPLACE FUNCTION goodfaith_refuse_change() RETURNS trigger "
     "LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
     "TRUNCATE outbox",

@@ -161,9 +161,10 @@ async def grant_runtime_role(conn: asyncpg.Connection, role: str) -> None:
     Idempotent, run after every migration (so tables a later migration adds are covered):
     SELECT/INSERT on the append-only tables, SELECT on the migration record, SELECT, INSERT,
     UPDATE, DELETE on every other table, the sequences behind bigserial columns, EXECUTE on
-    the schema's functions. Never TRUNCATE, REFERENCES or TRIGGER, and no CREATE on the
-    schema: the role owns nothing, so it can neither alter, disable the triggers of, nor drop
-    any table. Raises RuntimeRoleError for a role that is a superuser or has the owner's rights.
+    the schema's functions. Never TRUNCATE, REFERENCES or TRIGGER, no CREATE on the schema and
+    no temporary tables: the role owns nothing, so it can neither alter, disable the triggers
+    of, nor drop any table. Raises RuntimeRoleError for a role that is a superuser or has the
+    owner's rights.
     """
     await _check_runtime_role(conn, role)
     who = quote_ident(role)
@@ -180,6 +181,13 @@ async def grant_runtime_role(conn: asyncpg.Connection, role: str) -> None:
         f"REVOKE UPDATE ON ALL SEQUENCES IN SCHEMA public FROM {who}",
         f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {who}",
     ):
+        await conn.execute(statement)
+    # PostgreSQL lets every role create temporary tables (a right of PUBLIC on the database):
+    # a service needs none, and a role that can create objects of its own can shadow the
+    # service's tables in its search path for the session.
+    database = quote_ident(await conn.fetchval("SELECT current_database()"))
+    for statement in (f"REVOKE TEMPORARY ON DATABASE {database} FROM PUBLIC",
+                      f"REVOKE TEMPORARY ON DATABASE {database} FROM {who}"):
         await conn.execute(statement)
 
 
