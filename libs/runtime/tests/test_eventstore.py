@@ -74,8 +74,7 @@ async def test_an_isolated_conflict_leaves_the_callers_transaction_usable(pool) 
     store = PostgresEventStore(pool, producer="test")
     first = (await store.append("s-1", 0, [ev(1)], META))[0]
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("CREATE TEMP TABLE written_before (n int) ON COMMIT DROP")
-        await conn.execute("INSERT INTO written_before VALUES (1)")
+        await store.append("written-before", 0, [ev(0)], META, conn=conn)
         with pytest.raises(ConcurrencyError) as stale:
             await store.append("s-1", 0, [ev(2)], META, conn=conn, isolated=True)
         assert stale.value.stream_id == "s-1"
@@ -86,12 +85,13 @@ async def test_an_isolated_conflict_leaves_the_callers_transaction_usable(pool) 
         with pytest.raises(InvalidEvent, match="duplicate event id"):
             await store.append("s-2", 0, [taken], META, conn=conn, isolated=True)
         # Still usable: the earlier write stands and the retry from the real head lands.
-        assert await conn.fetchval("SELECT count(*) FROM written_before") == 1
+        assert (await store.read_stream("written-before", conn=conn)).version == 1
         stored = await store.append("s-1", 1, [ev(2), ev(3)], META, conn=conn, isolated=True,
                                     expected_hash=first.hash)
     assert [e.stream_version for e in stored] == [2, 3]
     assert [e.payload["n"] for e in (await store.read_stream("s-1")).events] == [1, 2, 3]
     assert (await store.read_stream("s-2")).version == 0
+    assert (await store.read_stream("written-before")).version == 1
     assert (await store.verify()).ok
 
 
