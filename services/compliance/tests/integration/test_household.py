@@ -11,13 +11,18 @@ import copy
 from datetime import timedelta
 from typing import Any
 
+import asyncpg
 import pytest
+from starlette.requests import Request
 
 from compliance.adapters import queries
+from compliance.entrypoints import deps
 from compliance.service_layer import events as ev
 from compliance.service_layer.facts import Profile
 from compliance.service_layer.requests import GateRequest
 from goodfaith_events.ids import new_id
+from goodfaith_runtime.auth import Principal
+from goodfaith_runtime.problems import Problem
 
 from .conftest import NOW, SCRIPT, profile, sha
 
@@ -169,3 +174,32 @@ async def test_a_household_decision_is_recorded_with_the_merged_record_and_repla
     assert decided["outcome"] == "ALLOW", decided
     replayed = await api.ok("POST", f"/v1/decisions/{decided['decision_id']}/replay")
     assert replayed["matches"] is True and replayed["replayed_outcome"] == "ALLOW"
+
+
+async def test_a_command_the_database_rolled_back_is_run_again_then_refused_as_busy(
+        compliance) -> None:
+    """A deadlock between two household decisions rolls one transaction back: the HTTP command
+    runs again from the start (it wrote nothing), and answers 503, never 500, should the
+    database keep refusing it."""
+    request = Request({"type": "http", "method": "POST", "path": "/v1/checks", "headers": [],
+                       "query_string": b""})
+    who = Principal(subject="agent-7", tenant=f"t{new_id().hex}",
+                    scopes=frozenset({"compliance:check"}))
+    runs: list[int] = []
+
+    async def deadlocked_once(conn: Any) -> Any:
+        runs.append(await conn.fetchval("SELECT count(*) FROM idempotency_keys WHERE tenant = $1",
+                                        who.tenant))
+        if len(runs) == 1:
+            raise asyncpg.DeadlockDetectedError("deadlock detected")
+        return {"ok": True}
+
+    answered = await deps.idempotent(compliance, request, who, {"n": 1}, "key-1", deadlocked_once)
+    assert answered.status_code == 201 and runs == [0, 0]
+
+    async def always(conn: Any) -> Any:
+        raise asyncpg.DeadlockDetectedError("deadlock detected")
+
+    with pytest.raises(Problem) as busy:
+        await deps.idempotent(compliance, request, who, {"n": 2}, "key-2", always)
+    assert busy.value.status == 503

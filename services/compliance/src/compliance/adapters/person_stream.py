@@ -178,9 +178,8 @@ class PersonStreams:
         folded: list[Appended] = []
 
         def written_with(stored: list[StoredEvent]) -> list[Any]:
-            # Called with the events as they will be stored, before the statement is sent;
-            # this person's come first.
-            stored = stored[:len(pending)]
+            # Called with this person's events as they will be stored, before the statement
+            # is sent.
             done = _fold(state, key, stored, pending)
             folded.append(done)
             own = rows.args(stored) if rows is not None else ()
@@ -215,8 +214,9 @@ class PersonStreams:
         cause = cause or Cause()
         meta = Metadata(tenant=state.tenant, producer=ev.PRODUCER,
                         correlation_id=cause.correlation_id, causation_id=cause.causation_id)
-        requests = [AppendRequest(ev.person_stream(state.tenant, state.person_id),
-                                  state.version, events, state.head_hash)]
+        own = AppendRequest(ev.person_stream(state.tenant, state.person_id), state.version,
+                            events, state.head_hash)
+        requests = [own]
         for other, note in also:
             if note.personal or note.publish_to:
                 raise ValueError("an event in another person's stream is private and plain")
@@ -224,9 +224,16 @@ class PersonStreams:
                 ev.person_stream(other.tenant, other.person_id), other.version,
                 [NewEvent(type=note.type, payload=note.payload, event_id=note.event_id)],
                 other.head_hash))
+        # Streams in one order for every statement: two household decisions writing the same
+        # two streams then wait for each other instead of deadlocking (decisions.md D-55).
+        requests.sort(key=lambda r: r.stream_id)
+        at = requests.index(own)
+        offset = sum(len(r.events) for r in requests[:at])
         stored: list[StoredEvent] = await self._store.append_batch(
-            requests, meta, conn=conn, isolated=True, alongside=alongside)
-        return stored
+            requests, meta, conn=conn, isolated=True,
+            alongside=Alongside(alongside.function, lambda all_stored: alongside.args(
+                all_stored[offset:offset + len(events)])))
+        return stored[offset:offset + len(events)]
 
 
 def _protect(key: PersonKey | None, pending: Pending) -> dict[str, Any]:
