@@ -250,6 +250,8 @@ _STREAM_SQL = (
     "SELECT event_id, stream_id, stream_version, type, schema_version, payload, metadata, "
     "tenant, recorded_at, prev_hash, hash FROM events WHERE stream_id = $1 ORDER BY stream_version"
 )
+_STREAM_TAIL_SQL = _STREAM_SQL.replace(
+    "WHERE stream_id = $1", "WHERE stream_id = $1 AND stream_version > $2")
 
 
 def _described(exc: asyncpg.PostgresError) -> str:
@@ -529,11 +531,14 @@ class PostgresEventStore:
         return heads
 
     async def read_stream(
-        self, stream_id: str, *, conn: asyncpg.Connection | None = None,
+        self, stream_id: str, *, conn: asyncpg.Connection | None = None, after: int = 0,
     ) -> Stream:
+        """The stream's events, or only those after version `after` (a snapshot's tail)."""
         if conn is None:
             async with self._pool.acquire() as own:
-                rows = await own.fetch(_STREAM_SQL, stream_id)
+                return await self.read_stream(stream_id, conn=own, after=after)
+        if after:
+            rows = await conn.fetch(_STREAM_TAIL_SQL, stream_id, after)
         else:
             rows = await conn.fetch(_STREAM_SQL, stream_id)
         return Stream(stream_id, [_stream_row_to_event(r) for r in rows])

@@ -20,6 +20,7 @@ from compliance.entrypoints import deps
 from compliance.service_layer import events as ev
 from compliance.service_layer.facts import Profile
 from compliance.service_layer.requests import GateRequest
+from compliance.service_layer.state import snapshot
 from goodfaith_events.ids import new_id
 from goodfaith_runtime.auth import Principal
 from goodfaith_runtime.problems import Problem
@@ -115,7 +116,17 @@ async def test_an_approval_moves_the_linked_streams_and_a_block_does_not(complia
     unknown_endpoint = await h.check(h.call_spouse(phone="+12065550199"))
     assert unknown_endpoint["outcome"] == "BLOCK"
     assert len(await noted()) == 1
-    # The debtor's own state still reads (and snapshots again) over the marker.
+    # The debtor's snapshot is one version behind now: it is read with the marker folded in,
+    # and gives exactly the state a replay does.
+    streams = compliance.service.streams
+    async with h.pool.acquire() as conn:
+        loaded = await streams.load_for_write(conn, h.tenant, h.debtor)
+        replayed = await streams.load(conn, h.tenant, h.debtor)
+        snapshot_at = await conn.fetchval(
+            "SELECT version FROM compliance_snapshots WHERE stream_id = $1", debtor_stream)
+    assert loaded.from_snapshot and snapshot_at == loaded.state.version - 1
+    assert (loaded.state.version, loaded.state.head_hash) == (replayed.version, replayed.head_hash)
+    assert snapshot(loaded.state) == snapshot(replayed)
     assert (await h.check(_call(h.debtor, DEBTOR_PHONE, 5)))["outcome"] == "ALLOW"
 
 

@@ -4,10 +4,11 @@ person's key (goodfaith_runtime.pii).
 Commands read a person with ONE query (`load_for_write`): the stream's head, the person's
 snapshot, the person's wrapped data key and, for a gate request, an earlier decision of the same
 request. The snapshot is the folded state at a stream version, sealed whole under the person's
-key and rewritten by the statement of every append (see `PersonStreams.append`), so it is used
-only when its version is the stream's head version; otherwise (no snapshot yet, an older one,
-an erased key) the stream is replayed as before. Erasing the key makes the snapshot unreadable
-too: the replay then finds no profile and the gate blocks.
+key and rewritten by the statement of every append to the person's own stream (see
+`PersonStreams.append`). It is used at the stream's head version, or with the events past it
+folded in (a household member's approval noted in this stream does not rewrite it); otherwise
+(no snapshot yet, an erased key) the stream is replayed as before. Erasing the key makes the
+snapshot unreadable too: the replay then finds no profile and the gate blocks.
 """
 
 from __future__ import annotations
@@ -91,9 +92,17 @@ class PersonStreams:
         return list(stream.events)
 
     async def load(self, conn: asyncpg.Connection, tenant: str, person_id: str) -> PersonState:
-        events: list[StoredEvent] = await self.read(conn, tenant, person_id)
-        opened = await self._open(conn, tenant, person_id, events)
         state = PersonState(tenant, person_id)
+        await self._fold_from(conn, state)
+        return state
+
+    async def _fold_from(self, conn: asyncpg.Connection, state: PersonState) -> None:
+        """Fold into `state` the events after its version: the whole stream from an empty
+        state, a snapshot's tail otherwise."""
+        stream = await self._store.read_stream(
+            ev.person_stream(state.tenant, state.person_id), conn=conn, after=state.version)
+        events = stream.events
+        opened = await self._open(conn, state.tenant, state.person_id, events)
         for i, event in enumerate(events):
             payload = event.payload
             if i in opened:
@@ -104,7 +113,6 @@ class PersonStreams:
         if events:
             state.version = events[-1].stream_version
             state.head_hash = events[-1].hash
-        return state
 
     async def load_for_write(
         self, conn: asyncpg.Connection, tenant: str, person_id: str,
@@ -116,10 +124,15 @@ class PersonStreams:
         if row["wrapped_key"] is not None:
             key = PersonKey.unwrap(self._kek, owner, bytes(row["wrapped_key"]))
         head = row["stream_version"] or 0
-        if key is not None and row["state"] is not None and row["snapshot_version"] == head:
-            state = self._from_snapshot(key, tenant, person_id, row["state"], head,
+        at = row["snapshot_version"]
+        if key is not None and row["state"] is not None and at is not None and at <= head:
+            state = self._from_snapshot(key, tenant, person_id, row["state"], at,
                                         bytes(row["hash"]))
             if state is not None:
+                if at < head:
+                    # Events written past the snapshot without rewriting it (a household
+                    # member's approval noted here, decisions.md D-55): fold just those.
+                    await self._fold_from(conn, state)
                 return Loaded(state, key, row["earlier"], True, tuple(row["named_by"]))
         state = await self.load(conn, tenant, person_id)
         earlier = state.decisions.get(request_id) if request_id is not None else None
