@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from datetime import timedelta
+from collections import Counter
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.requests import Request
 
 from compliance.adapters import queries
@@ -23,6 +27,7 @@ from compliance.service_layer.requests import GateRequest
 from compliance.service_layer.state import snapshot
 from goodfaith_events.ids import new_id
 from goodfaith_runtime.auth import Principal
+from goodfaith_runtime.clock import ManualClock
 from goodfaith_runtime.problems import Problem
 
 from .conftest import NOW, SCRIPT, profile, sha
@@ -214,3 +219,46 @@ async def test_a_command_the_database_rolled_back_is_run_again_then_refused_as_b
     with pytest.raises(Problem) as busy:
         await deps.idempotent(compliance, request, who, {"n": 2}, "key-2", always)
     assert busy.value.status == 503
+
+
+SEATTLE = ZoneInfo("America/Los_Angeles")
+
+
+def _worst_local_week(instants: list[datetime]) -> int:
+    days = Counter(i.astimezone(SEATTLE).date() for i in instants)
+    return max((sum(days[d - timedelta(days=k)] for k in range(7)) for d in days), default=0)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(asks=st.lists(st.tuples(st.integers(0, 10 * 24 * 60), st.booleans(), st.integers(0, 3)),
+                     min_size=6, max_size=16),
+       batches=st.integers(1, 4), both_ways=st.booleans())
+async def test_no_sequence_of_household_requests_approves_more_than_its_cap(
+        served, asks: list[tuple[int, bool, int]], batches: int, both_ways: bool) -> None:
+    """Calls to the debtor and the spouse at arbitrary instants over ten days, some decided
+    concurrently (queued as HTTP, racing as Kafka), the clock moving on between batches:
+    counting every approval at its intended instant, no 7 local days ever hold more than the
+    3 communications WA allows with the debtor and spouse together (WA-3PW, D-48, D-55)."""
+    compliance = served[1]
+    clock: ManualClock = compliance.clock  # type: ignore[assignment]
+    clock.set(NOW)
+    h = Household(compliance)
+    await h.record(
+        _in_washington(h.debtor, DEBTOR_PHONE, household=(h.spouse,) if both_ways else ()),
+        _in_washington(h.spouse, SPOUSE_PHONE, "spouse", household=(h.debtor,)))
+
+    def ask(minutes: int, spouse: bool) -> GateRequest:
+        offset = minutes - (AT - NOW) // timedelta(minutes=1)  # NOW + minutes: _call counts from AT
+        return h.call_spouse(offset) if spouse else _call(h.debtor, DEBTOR_PHONE, offset)
+
+    size = max(1, len(asks) // batches)
+    for start in range(0, len(asks), size):
+        chunk = asks[start:start + size]
+        await asyncio.gather(*(h.check(ask(m, spouse), queue=m % 2 == 0)
+                               for m, spouse, _ in chunk))
+        clock.set(NOW + timedelta(days=max(hop for *_, hop in chunk)))
+    rows = await h.pool.fetch(
+        "SELECT e.payload->'approval'->>'intended_send_at' AS at FROM compliance_decisions d "
+        "JOIN events e ON e.stream_id = d.stream_id AND e.stream_version = d.stream_version "
+        "WHERE d.tenant = $1 AND d.outcome = 'ALLOW'", h.tenant)
+    assert _worst_local_week([datetime.fromisoformat(r["at"]) for r in rows]) <= WA_CAP
