@@ -190,6 +190,11 @@ async def test_a_household_decision_is_recorded_with_the_merged_record_and_repla
     assert decided["outcome"] == "ALLOW", decided
     replayed = await api.ok("POST", f"/v1/decisions/{decided['decision_id']}/replay")
     assert replayed["matches"] is True and replayed["replayed_outcome"] == "ALLOW"
+    # Who counts with whom, from either side.
+    shown = await api.ok("GET", f"/v1/persons/{debtor}/restrictions")
+    assert shown["household"] == {"names": [], "named_by": [spouse]}
+    shown = await api.ok("GET", f"/v1/persons/{spouse}/restrictions")
+    assert shown["household"] == {"names": [debtor], "named_by": []}
 
 
 async def test_a_command_the_database_rolled_back_is_run_again_then_refused_as_busy(

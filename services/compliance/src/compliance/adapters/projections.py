@@ -35,6 +35,16 @@ async def set_household(
         tenant, person_id, list(members))
 
 
+async def household_of(conn: asyncpg.Connection, tenant: str, person_id: str) -> dict[str, Any]:
+    """Whom the person's profile names as household, and whose profiles name them (D-55)."""
+    row = await conn.fetchrow(
+        "SELECT ARRAY(SELECT member_id FROM compliance_household WHERE tenant = $1 "
+        "AND person_id = $2 ORDER BY member_id) AS names, "
+        "ARRAY(SELECT person_id FROM compliance_household WHERE tenant = $1 "
+        "AND member_id = $2 ORDER BY person_id) AS named_by", tenant, person_id)
+    return {"names": list(row["names"]), "named_by": list(row["named_by"])}
+
+
 # The decision's row is written by the statement of its append (compliance_append_decision,
 # migrations/004_append_statements.sql), with the person's new snapshot.
 DECISION_FUNCTION = "compliance_append_decision"

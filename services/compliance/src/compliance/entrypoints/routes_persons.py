@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
 
-from compliance.adapters import queries
+from compliance.adapters import projections, queries
 from compliance.entrypoints.deps import (
     App,
     IdempotencyKey,
@@ -75,5 +75,8 @@ async def post_fact(
 
 @router.get("/{person_id}/restrictions", summary="Restrictions and holds in force")
 async def get_restrictions(person_id: PersonId, principal: Reader, app: App) -> dict[str, Any]:
+    """Also the household whose contacts count with this person's (decisions.md D-55)."""
     state = await _state(app, principal.tenant, person_id)
-    return views.restrictions(state, app.clock.now())
+    household = await read(
+        app, lambda conn: projections.household_of(conn, principal.tenant, person_id))
+    return {**views.restrictions(state, app.clock.now()), "household": household}
