@@ -240,8 +240,11 @@ class PersonStreams:
         # Streams in one order for every statement: two household decisions writing the same
         # two streams then wait for each other instead of deadlocking (decisions.md D-55).
         requests.sort(key=lambda r: r.stream_id)
-        at = requests.index(own)
-        offset = sum(len(r.events) for r in requests[:at])
+        offset = 0  # where this person's events are among all the statement writes
+        for request in requests:
+            if request is own:
+                break
+            offset += len(request.events)
         stored: list[StoredEvent] = await self._store.append_batch(
             requests, meta, conn=conn, isolated=True,
             alongside=Alongside(alongside.function, lambda all_stored: alongside.args(
