@@ -142,5 +142,97 @@ def anchor(
     typer.echo(f"{len(document['streams'])} stream heads written to {out}")
 
 
+dead_letters = typer.Typer(help="Dead letters: list, requeue once the cause is fixed, discard",
+                           no_args_is_help=True)
+app.add_typer(dead_letters, name="dead-letters")
+_DSN = typer.Option(..., envvar="GOODFAITH_DATABASE_URL")
+
+
+def _with_pool(database_url: str, work: Any) -> Any:
+    """Run `work(pool)` on a pool of `database_url`."""
+    from goodfaith_runtime.db import create_pool
+
+    async def run() -> Any:
+        pool = await create_pool(database_url)
+        try:
+            return await work(pool)
+        finally:
+            await pool.close()
+
+    return asyncio.run(run())
+
+
+def _fail(exc: Exception) -> None:
+    typer.echo(str(exc), err=True)
+    raise typer.Exit(1)
+
+
+@dead_letters.command("list")
+def dead_letters_list(
+    database_url: str = _DSN,
+    consumer: str | None = typer.Option(None, help="Only this consumer's"),
+    limit: int = typer.Option(100, min=1, max=10_000),
+) -> None:
+    """Unresolved dead letters, oldest first, as JSON lines (no bodies)."""
+    from goodfaith_runtime.deadletters import open_dead_letters
+
+    async def work(pool: Any) -> Any:
+        async with pool.acquire() as conn:
+            return await open_dead_letters(conn, consumer=consumer, limit=limit)
+
+    for letter in _with_pool(database_url, work):
+        typer.echo(json.dumps(letter.__dict__, default=str, sort_keys=True))
+
+
+@dead_letters.command("discard")
+def dead_letters_discard(
+    dead_letter_id: int = typer.Argument(..., help="The dead letter's id (see `list`)"),
+    by: str = typer.Option(..., help="Who discards it"),
+    note: str = typer.Option(..., help="Why"),
+    database_url: str = _DSN,
+) -> None:
+    """Give a message up for good; its stored body is purged, its reason and hash kept."""
+    from goodfaith_runtime.deadletters import DeadLetterError, discard
+
+    async def work(pool: Any) -> Any:
+        return await discard(pool, dead_letter_id, by=by, note=note)
+
+    try:
+        _with_pool(database_url, work)
+    except DeadLetterError as exc:
+        _fail(exc)
+    typer.echo(f"dead letter {dead_letter_id} discarded")
+
+
+@dead_letters.command("requeue")
+def dead_letters_requeue(
+    dead_letter_id: int = typer.Argument(..., help="The dead letter's id (see `list`)"),
+    by: str = typer.Option(..., help="Who requeues it"),
+    note: str | None = typer.Option(None, help="What was fixed"),
+    database_url: str = _DSN,
+    kafka_bootstrap: str = typer.Option(..., envvar="GOODFAITH_KAFKA_BOOTSTRAP"),
+    kafka_idempotence: bool = typer.Option(False, envvar="GOODFAITH_KAFKA_IDEMPOTENCE"),
+) -> None:
+    """Send a message to its topic again, as received, once its cause is fixed; its stored
+    body is purged when the broker has it."""
+    from goodfaith_runtime.deadletters import DeadLetterError, requeue
+    from goodfaith_runtime.kafka import make_producer
+
+    async def work(pool: Any) -> Any:
+        producer = make_producer(kafka_bootstrap, idempotence=kafka_idempotence,
+                                 client_id="goodfaith-dead-letters")
+        await producer.start()
+        try:
+            return await requeue(pool, producer, dead_letter_id, by=by, note=note)
+        finally:
+            await producer.stop()
+
+    try:
+        _with_pool(database_url, work)
+    except DeadLetterError as exc:
+        _fail(exc)
+    typer.echo(f"dead letter {dead_letter_id} requeued")
+
+
 if __name__ == "__main__":
     app()

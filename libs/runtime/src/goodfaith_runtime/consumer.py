@@ -17,7 +17,9 @@ version), is ignored, not a reason to dead-letter, and counted by consumer and c
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import hashlib
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -219,11 +221,14 @@ class IdempotentConsumer:
         event_id = _storable_or_none(_header(record, "ce_id"))
         await conn.execute(
             "INSERT INTO dead_letters (consumer, topic, partition, \"offset\", event_id, "
-            "event_type, reason, attempts, headers, body, dead_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "event_type, reason, attempts, headers, body, dead_at, key, raw_headers, "
+            "body_sha256) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             self.name, record.topic, record.partition, record.offset, event_id,
             _storable_or_none(_header(record, "ce_type")), reason, attempts,
-            _stored_headers(record.headers), record.value, self._clock.now(),
+            _stored_headers(record.headers), record.value, self._clock.now(), record.key,
+            raw_headers(record.headers),
+            None if record.value is None else hashlib.sha256(record.value).digest(),
         )
         if event_id is not None:
             # So that a redelivery of a dead-lettered message is recognised, not retried.
@@ -267,6 +272,12 @@ def _stored_headers(headers: Sequence[tuple[str, bytes | None]] | None) -> dict[
     """A record's headers as jsonb: text values, a null value (Kafka allows one) kept null."""
     return {_storable(key): None if value is None else _storable(
         bytes(value).decode(errors="replace")) for key, value in headers or ()}
+
+
+def raw_headers(headers: Sequence[tuple[str, bytes | None]] | None) -> list[Any]:
+    """The headers exactly as received, in order, for a requeue: values as base64."""
+    return [[_storable(key), None if value is None else base64.b64encode(value).decode()]
+            for key, value in headers or ()]
 
 
 def _storable(text: str) -> str:

@@ -1,0 +1,166 @@
+"""Resolving dead letters: an operator requeues one to its topic once its cause is fixed, or
+discards it, saying who and why. Either way its body, which can hold personal data in clear (the
+relay publishes personal fields opened), is purged from the `dead_letters` table; the row keeps
+the reason, the resolution and the body's SHA-256 as the record of what happened to it.
+
+A requeue sends the message again, unchanged: same key (so the same partition and order
+key), same headers, same event id. The consumer's inbox recorded a dead-lettered event id as
+`dead_lettered` so a redelivery would not be retried forever; the requeue removes that entry
+first, in its own committed transaction, so the consumer cannot meet the message while the entry
+still says "done". Should the requeued message fail again it is dead-lettered again, as a new row.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import asyncpg
+
+from goodfaith_runtime.clock import Clock, SystemClock
+
+
+class Sender(Protocol):
+    """What a requeue needs of a Kafka producer (aiokafka's AIOKafkaProducer)."""
+
+    async def send(
+        self, topic: str, value: bytes, key: bytes | None = None,
+        headers: list[tuple[str, bytes | None]] | None = None,
+    ) -> Any: ...
+
+
+class DeadLetterError(Exception):
+    """The dead letter is unknown, already resolved, or cannot be requeued as received."""
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    id: int
+    consumer: str
+    topic: str
+    partition: int
+    offset: int
+    event_id: str | None
+    event_type: str | None
+    reason: str
+    attempts: int
+    dead_at: datetime
+    resolution: str | None
+    resolved_by: str | None
+    resolved_at: datetime | None
+    note: str | None
+
+
+_COLUMNS = ("id, consumer, topic, partition, \"offset\", event_id, event_type, reason, attempts, "
+            "dead_at, resolution, resolved_by, resolved_at, note")
+
+
+def _row(row: asyncpg.Record) -> DeadLetter:
+    return DeadLetter(*(row[i] for i in range(len(row))))
+
+
+async def open_dead_letters(
+    conn: asyncpg.Connection, *, consumer: str | None = None, limit: int = 100,
+) -> list[DeadLetter]:
+    """Unresolved dead letters, oldest first (a requeue that did not finish included), without
+    their bodies."""
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM dead_letters WHERE resolved_at IS NULL "
+        "AND ($1::text IS NULL OR consumer = $1) ORDER BY id LIMIT $2", consumer, limit)
+    return [_row(r) for r in rows]
+
+
+async def _locked(conn: asyncpg.Connection, dead_letter_id: int) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        "SELECT consumer, topic, key, raw_headers, body, event_id, resolution, resolved_at "
+        "FROM dead_letters WHERE id = $1 FOR UPDATE", dead_letter_id)
+    if row is None:
+        raise DeadLetterError(f"no dead letter {dead_letter_id}")
+    if row["resolved_at"] is not None:
+        raise DeadLetterError(f"dead letter {dead_letter_id} was already {row['resolution']}")
+    return row
+
+
+async def _resolve(
+    conn: asyncpg.Connection, dead_letter_id: int, resolution: str, by: str, note: str | None,
+    now: datetime,
+) -> DeadLetter:
+    row = await conn.fetchrow(
+        "UPDATE dead_letters SET resolution = $2, resolved_by = $3, resolved_at = $4, "
+        f"note = $5, body = NULL WHERE id = $1 RETURNING {_COLUMNS}",
+        dead_letter_id, resolution, by, now, note)
+    return _row(row)
+
+
+def _who(by: str) -> str:
+    if not by.strip():
+        raise DeadLetterError("say who resolves the dead letter")
+    return by.strip()
+
+
+async def discard(
+    pool: asyncpg.Pool, dead_letter_id: int, *, by: str, note: str,
+    clock: Clock | None = None,
+) -> DeadLetter:
+    """Give the message up for good: it will not be applied (a redelivery stays skipped)."""
+    if not note.strip():
+        raise DeadLetterError("say why the dead letter is discarded")
+    async with pool.acquire() as conn, conn.transaction():
+        await _locked(conn, dead_letter_id)
+        return await _resolve(conn, dead_letter_id, "discarded", _who(by), note.strip(),
+                              (clock or SystemClock()).now())
+
+
+async def requeue(
+    pool: asyncpg.Pool, producer: Sender, dead_letter_id: int, *, by: str,
+    note: str | None = None, clock: Clock | None = None,
+) -> DeadLetter:
+    """Send the message to its topic again, as received, and purge the stored body once the
+    broker has it. A failed send leaves the dead letter open, its body kept."""
+    who, clock = _who(by), clock or SystemClock()
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            row = await _locked(conn, dead_letter_id)
+            if row["body"] is None or row["raw_headers"] is None:
+                raise DeadLetterError(
+                    f"dead letter {dead_letter_id} was stored without its body or its headers "
+                    "as received: requeue it from the consumer's dead-letter topic")
+            await conn.execute("UPDATE dead_letters SET resolution = 'requeuing' WHERE id = $1",
+                               dead_letter_id)
+            await _forget_dead_lettered(conn, row["consumer"], row["event_id"])
+        try:
+            future = await producer.send(
+                row["topic"], value=bytes(row["body"]),
+                key=None if row["key"] is None else bytes(row["key"]),
+                headers=_headers(row["raw_headers"]))
+            await future
+        except BaseException:
+            await conn.execute(
+                "UPDATE dead_letters SET resolution = NULL WHERE id = $1 AND resolved_at IS NULL",
+                dead_letter_id)
+            raise
+        async with conn.transaction():
+            return await _resolve(conn, dead_letter_id, "requeued", who, note, clock.now())
+
+
+async def _forget_dead_lettered(
+    conn: asyncpg.Connection, consumer: str, event_id: str | None,
+) -> None:
+    """The inbox's `dead_lettered` entry, so the requeued message is applied, not skipped.
+    An entry the message reached later (applied) stays: a requeue never applies twice."""
+    if event_id is None:
+        return
+    try:
+        parsed = uuid.UUID(event_id)
+    except ValueError:
+        return  # not a UUID: the inbox never recorded it
+    await conn.execute(
+        "DELETE FROM processed_messages WHERE consumer = $1 AND event_id = $2 "
+        "AND outcome = 'dead_lettered'", consumer, parsed)
+
+
+def _headers(stored: Any) -> list[tuple[str, bytes | None]]:
+    return [(name, None if value is None else base64.b64decode(value)) for name, value in stored]
