@@ -85,69 +85,6 @@ def token(
                           ttl=timedelta(hours=hours)))
 
 
-@app.command()
-def verify(
-    database_url: str = typer.Option(..., envvar="GOODFAITH_DATABASE_URL"),
-    anchor: Path | None = typer.Option(
-        None, help="A file written by `goodfaith anchor`: its heads must still be there"),
-) -> None:
-    """Recompute every hash chain of a service's event log; exit 1 naming the first broken
-    link of each broken stream (with --anchor, also a stream cut short or rewritten whole
-    since the anchor was taken)."""
-    from goodfaith_runtime.db import create_pool
-    from goodfaith_runtime.eventstore import ChainHead, PostgresEventStore
-
-    heads = None
-    if anchor is not None:
-        document = json.loads(anchor.read_text())
-        heads = {stream: ChainHead(int(head["version"]), str(head["hash"]))
-                 for stream, head in document["streams"].items()}
-
-    async def run() -> bool:
-        pool = await create_pool(database_url)
-        try:
-            report = await PostgresEventStore(pool, producer="verify").verify(anchor=heads)
-        finally:
-            await pool.close()
-        typer.echo(f"{report.streams} streams, {report.events} events checked")
-        for link in report.broken:
-            typer.echo(f"BROKEN {link.stream_id} at version {link.stream_version}: {link.reason}")
-        return report.ok
-
-    raise typer.Exit(0 if asyncio.run(run()) else 1)
-
-
-@app.command()
-def anchor(
-    out: Path = typer.Option(..., help="Where to write the anchor (JSON)"),
-    database_url: str = typer.Option(..., envvar="GOODFAITH_DATABASE_URL"),
-) -> None:
-    """Write every stream's head (last version and hash) to a file, to keep where the
-    database's owner cannot write; `verify --anchor` later proves nothing was removed from a
-    stream's end or rewritten since. Stream ids and hashes only, no personal data."""
-    from goodfaith_runtime.db import create_pool
-    from goodfaith_runtime.eventstore import PostgresEventStore
-
-    async def run() -> dict[str, Any]:
-        pool = await create_pool(database_url)
-        try:
-            heads = await PostgresEventStore(pool, producer="anchor").heads()
-        finally:
-            await pool.close()
-        return {"taken_at": SystemClock().now().isoformat(),
-                "streams": {s: {"version": h.version, "hash": h.hash} for s, h in heads.items()}}
-
-    document = asyncio.run(run())
-    out.write_text(json.dumps(document, indent=1, sort_keys=True))
-    typer.echo(f"{len(document['streams'])} stream heads written to {out}")
-
-
-dead_letters = typer.Typer(help="Dead letters: list, requeue once the cause is fixed, discard",
-                           no_args_is_help=True)
-app.add_typer(dead_letters, name="dead-letters")
-_DSN = typer.Option(..., envvar="GOODFAITH_DATABASE_URL")
-
-
 def _with_pool(database_url: str, work: Any) -> Any:
     """Run `work(pool)` on a pool of `database_url`."""
     from goodfaith_runtime.db import create_pool
@@ -160,6 +97,59 @@ def _with_pool(database_url: str, work: Any) -> Any:
             await pool.close()
 
     return asyncio.run(run())
+
+
+@app.command()
+def verify(
+    database_url: str = typer.Option(..., envvar="GOODFAITH_DATABASE_URL"),
+    anchor: Path | None = typer.Option(
+        None, help="A file written by `goodfaith anchor`: its heads must still be there"),
+) -> None:
+    """Recompute every hash chain of a service's event log; exit 1 naming the first broken
+    link of each broken stream (with --anchor, also a stream cut short or rewritten whole
+    since the anchor was taken)."""
+    from goodfaith_runtime.eventstore import ChainHead, PostgresEventStore
+
+    heads = None
+    if anchor is not None:
+        document = json.loads(anchor.read_text())
+        heads = {stream: ChainHead(int(head["version"]), str(head["hash"]))
+                 for stream, head in document["streams"].items()}
+
+    async def work(pool: Any) -> Any:
+        return await PostgresEventStore(pool, producer="verify").verify(anchor=heads)
+
+    report = _with_pool(database_url, work)
+    typer.echo(f"{report.streams} streams, {report.events} events checked")
+    for link in report.broken:
+        typer.echo(f"BROKEN {link.stream_id} at version {link.stream_version}: {link.reason}")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def anchor(
+    out: Path = typer.Option(..., help="Where to write the anchor (JSON)"),
+    database_url: str = typer.Option(..., envvar="GOODFAITH_DATABASE_URL"),
+) -> None:
+    """Write every stream's head (last version and hash) to a file, to keep where the
+    database's owner cannot write; `verify --anchor` later proves nothing was removed from a
+    stream's end or rewritten since. Stream ids and hashes only, no personal data."""
+    from goodfaith_runtime.eventstore import PostgresEventStore
+
+    async def work(pool: Any) -> Any:
+        return await PostgresEventStore(pool, producer="anchor").heads()
+
+    heads = _with_pool(database_url, work)
+    document = {"taken_at": SystemClock().now().isoformat(),
+                "streams": {s: {"version": h.version, "hash": h.hash} for s, h in heads.items()}}
+    out.write_text(json.dumps(document, indent=1, sort_keys=True))
+    typer.echo(f"{len(document['streams'])} stream heads written to {out}")
+
+
+dead_letters = typer.Typer(help="Dead letters: list, requeue once the cause is fixed, discard",
+                           no_args_is_help=True)
+app.add_typer(dead_letters, name="dead-letters")
+_DSN = typer.Option(..., envvar="GOODFAITH_DATABASE_URL")
 
 
 def _fail(exc: Exception) -> None:

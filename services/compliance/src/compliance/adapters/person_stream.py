@@ -87,10 +87,6 @@ class PersonStreams:
         self._keyring = keyring
         self._kek = AESGCM(kek)
 
-    async def read(self, conn: asyncpg.Connection, tenant: str, person_id: str) -> list[Any]:
-        stream = await self._store.read_stream(ev.person_stream(tenant, person_id), conn=conn)
-        return list(stream.events)
-
     async def load(self, conn: asyncpg.Connection, tenant: str, person_id: str) -> PersonState:
         state = PersonState(tenant, person_id)
         await self._fold_from(conn, state)

@@ -26,16 +26,15 @@ from goodfaith_runtime.problems import Problem
 router = APIRouter(prefix="/v1/persons", tags=["persons"])
 
 
-async def _state(app: App, tenant: str, person_id: str) -> PersonState:
-    async def load(conn: Any) -> PersonState | None:
-        if not await queries.person_exists(conn, tenant, person_id):
-            return None
-        state: PersonState = await app.streams.load(conn, tenant, person_id)
-        return state
-
-    found: PersonState | None = await read(app, load)
-    if found is None:
+async def _load(conn: Any, app: App, tenant: str, person_id: str) -> PersonState:
+    if not await queries.person_exists(conn, tenant, person_id):
         raise Problem(404, "Unknown person", type_="unknown-person")
+    state: PersonState = await app.streams.load(conn, tenant, person_id)
+    return state
+
+
+async def _state(app: App, tenant: str, person_id: str) -> PersonState:
+    found: PersonState = await read(app, lambda conn: _load(conn, app, tenant, person_id))
     return found
 
 
@@ -76,7 +75,10 @@ async def post_fact(
 @router.get("/{person_id}/restrictions", summary="Restrictions and holds in force")
 async def get_restrictions(person_id: PersonId, principal: Reader, app: App) -> dict[str, Any]:
     """Also the household whose contacts count with this person's (decisions.md D-55)."""
-    state = await _state(app, principal.tenant, person_id)
-    household = await read(
-        app, lambda conn: projections.household_of(conn, principal.tenant, person_id))
-    return {**views.restrictions(state, app.clock.now()), "household": household}
+    async def both(conn: Any) -> dict[str, Any]:  # one connection for the two reads
+        state = await _load(conn, app, principal.tenant, person_id)
+        household = await projections.household_of(conn, principal.tenant, person_id)
+        return {**views.restrictions(state, app.clock.now()), "household": household}
+
+    found: dict[str, Any] = await read(app, both)
+    return found

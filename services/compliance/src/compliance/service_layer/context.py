@@ -99,6 +99,10 @@ def merge_household(doc: dict[str, Any], members: Sequence[PersonState], now: da
     has no role to count them under: nothing of theirs is merged and they are not listed, so
     a rule that needs their record still finds it missing. In place, on the overlaid copy."""
     records: list[dict[str, Any]] = []
+    # The profile's links (person ids) become the records actually merged.
+    doc["household"] = records
+    if not members:
+        return  # the common case, on every decision: nothing to copy
     history = list(doc["history"])
     for member in members:
         if member.profile is None:
@@ -108,8 +112,6 @@ def merge_household(doc: dict[str, Any], members: Sequence[PersonState], now: da
         # Their inbound contacts carry no role of their own: they are this member's.
         history.extend({"recipient_role": role, **c} for c in member.history)
         doc["approvals"].extend(_approvals(member, now))
-    # The profile's links (person ids) become the records actually merged.
-    doc["household"] = records
     if records:
         doc["history"] = history
 
