@@ -8,12 +8,13 @@ import contextlib
 import hashlib
 
 import pytest
+from prometheus_client import REGISTRY
 from typer.testing import CliRunner
 
 from goodfaith_events.ids import new_id
 from goodfaith_runtime.cli import app
 from goodfaith_runtime.consumer import Delivery, IdempotentConsumer, KafkaConsumerLoop, dlq_topic
-from goodfaith_runtime.deadletters import DeadLetterError, open_dead_letters, requeue
+from goodfaith_runtime.deadletters import DeadLetterError, discard, open_dead_letters, requeue
 from goodfaith_runtime.eventstore import Metadata, NewEvent, PostgresEventStore
 from goodfaith_runtime.kafka import ensure_topics, make_producer
 from goodfaith_runtime.outbox import OutboxRelay
@@ -137,3 +138,49 @@ async def test_a_dead_letter_is_requeued_after_the_fix_applied_once_and_its_body
     assert (row["body"], row["resolution"], row["note"]) == (None, "discarded", "a test message")
     again = await asyncio.to_thread(cli, "discard", str(other), "--by", "ops", "--note", "x")
     assert again.exit_code == 1 and "already discarded" in again.output
+
+
+def open_gauges(service: str) -> tuple[float | None, float | None]:
+    labels = {"service": service}
+    return (REGISTRY.get_sample_value("goodfaith_dead_letters_open", labels),
+            REGISTRY.get_sample_value("goodfaith_dead_letters_oldest_open_seconds", labels))
+
+
+async def test_the_running_relay_gauges_the_dead_letters_waiting_for_an_operator(
+        pool, infra) -> None:
+    async def dead_letter(age_seconds: int) -> int:
+        return int(await pool.fetchval(
+            "INSERT INTO dead_letters (consumer, topic, partition, \"offset\", reason, attempts, "
+            "headers, body, dead_at) VALUES ('c', 't', 0, 1, 'ValueError: no', 3, '{}', 'x', "
+            "now() - make_interval(secs => $1)) RETURNING id", age_seconds))
+
+    older, _newer = await dead_letter(600), await dead_letter(5)
+    await pool.execute("INSERT INTO dead_letters (consumer, topic, partition, \"offset\", reason, "
+                       "attempts, headers, dead_at, resolution, resolved_by, resolved_at) VALUES "
+                       "('c', 't', 0, 2, 'old', 1, '{}', now() - interval '1 day', 'discarded', "
+                       "'ops', now())")  # resolved: no longer waiting
+    service = f"dl-{new_id().hex[:8]}"
+    producer = make_producer(infra.kafka_bootstrap, idempotence=False, client_id=service)
+    await producer.start()
+    relay = OutboxRelay(pool, producer, service=service, idle_sleep=0.05)
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+
+    async def gauged(count: int) -> tuple[float | None, float | None]:
+        for _ in range(100):
+            gauges = open_gauges(service)
+            if gauges[0] == count:
+                return gauges
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"the gauge never showed {count}: {open_gauges(service)}")
+
+    try:
+        count, age = await gauged(2)
+        assert age is not None and 600 <= age < 660  # the older one's age
+        await discard(pool, older, by="ops", note="handled by hand")
+        count, age = await gauged(1)
+        assert age is not None and 5 <= age < 65  # now the newer one's
+    finally:
+        stop.set()
+        await task
+        await producer.stop()

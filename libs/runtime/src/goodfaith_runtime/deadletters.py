@@ -19,8 +19,17 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import asyncpg
+from prometheus_client import Gauge
 
 from goodfaith_runtime.clock import Clock, SystemClock
+
+# What waits for an operator, which alerting watches: a dead letter is a message the service
+# could not apply, so its effect is missing until someone requeues or discards it.
+OPEN = Gauge("goodfaith_dead_letters_open",
+             "Dead letters no operator has resolved yet (goodfaith dead-letters list)",
+             ["service"])
+OLDEST_OPEN_AGE = Gauge("goodfaith_dead_letters_oldest_open_seconds",
+                        "Age of the oldest dead letter no operator has resolved", ["service"])
 
 
 class Sender(Protocol):
@@ -60,6 +69,21 @@ _COLUMNS = ("id, consumer, topic, partition, \"offset\", event_id, event_type, r
 
 def _row(row: asyncpg.Record) -> DeadLetter:
     return DeadLetter(*(row[i] for i in range(len(row))))
+
+
+async def measure_open(conn: asyncpg.Connection, service: str) -> tuple[int, float]:
+    """Set the open dead-letter gauges of `service` and return them: how many wait for an
+    operator and how long the oldest has waited (0 when none do). A requeue that did not
+    finish counts as open, as `open_dead_letters` lists it."""
+    row = await conn.fetchrow(
+        "SELECT count(*) AS n, coalesce(greatest(0, extract(epoch FROM "
+        "clock_timestamp() - min(dead_at))), 0) AS age "
+        "FROM dead_letters WHERE resolved_at IS NULL")
+    assert row is not None
+    count, age = int(row["n"]), float(row["age"])
+    OPEN.labels(service).set(count)
+    OLDEST_OPEN_AGE.labels(service).set(age)
+    return count, age
 
 
 async def open_dead_letters(

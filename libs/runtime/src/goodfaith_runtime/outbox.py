@@ -18,6 +18,7 @@ from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge
 
 from goodfaith_events.codec import CodecError, encode
+from goodfaith_runtime.deadletters import measure_open
 from goodfaith_runtime.eventstore import StoredEvent, _row_to_event
 from goodfaith_runtime.pii import PersonKey, PersonKeyring, unseal_with
 from goodfaith_runtime.telemetry import current_traceparent, span_from_traceparent
@@ -216,6 +217,10 @@ class OutboxRelay:
                     # the publishing path stays one statement and the sends.
                     if loop.time() - measured_at >= self._measure_every:
                         await self.measure_backlog(acked, conn)
+                        # The relay's leader is the one task of every service that runs
+                        # once a second on a connection of its own: the dead letters
+                        # waiting for an operator are measured with its backlog.
+                        await measure_open(conn, self._service)
                         measured_at = loop.time()
                     backoff = 0.1
                 except (asyncio.CancelledError, KeyboardInterrupt, *_CONNECTION_LOST):
