@@ -1,5 +1,6 @@
 """The `goodfaith` command: start the whole system on one machine, mint development tokens,
-verify event logs and anchor their chain heads."""
+verify event logs and anchor their chain heads, export and verify case files, resolve dead
+letters."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
@@ -108,18 +109,29 @@ def verify(
     """Recompute every hash chain of a service's event log; exit 1 naming the first broken
     link of each broken stream (with --anchor, also a stream cut short or rewritten whole
     since the anchor was taken)."""
-    from goodfaith_runtime.eventstore import ChainHead, PostgresEventStore
+    from goodfaith_runtime.eventstore import PostgresEventStore
 
-    heads = None
-    if anchor is not None:
-        document = json.loads(anchor.read_text())
-        heads = {stream: ChainHead(int(head["version"]), str(head["hash"]))
-                 for stream, head in document["streams"].items()}
+    heads = _read_anchor(anchor)
 
     async def work(pool: Any) -> Any:
         return await PostgresEventStore(pool, producer="verify").verify(anchor=heads)
 
-    report = _with_pool(database_url, work)
+    _report(_with_pool(database_url, work))
+
+
+def _read_anchor(path: Path | None) -> dict[str, Any] | None:
+    """The heads of an anchor file written by `goodfaith anchor`."""
+    from goodfaith_runtime.eventstore import ChainHead
+
+    if path is None:
+        return None
+    document = json.loads(path.read_text())
+    return {stream: ChainHead(int(head["version"]), str(head["hash"]))
+            for stream, head in document["streams"].items()}
+
+
+def _report(report: Any) -> None:
+    """Print a VerifyReport; exit 1 when a link is broken."""
     typer.echo(f"{report.streams} streams, {report.events} events checked")
     for link in report.broken:
         typer.echo(f"BROKEN {link.stream_id} at version {link.stream_version}: {link.reason}")
@@ -152,7 +164,7 @@ app.add_typer(dead_letters, name="dead-letters")
 _DSN = typer.Option(..., envvar="GOODFAITH_DATABASE_URL")
 
 
-def _fail(exc: Exception) -> None:
+def _fail(exc: Exception) -> NoReturn:
     typer.echo(str(exc), err=True)
     raise typer.Exit(1)
 
@@ -222,6 +234,59 @@ def dead_letters_requeue(
     except DeadLetterError as exc:
         _fail(exc)
     typer.echo(f"dead letter {dead_letter_id} requeued")
+
+
+case_file = typer.Typer(help="Case files: a set of streams exported whole, verifiable without "
+                                 "the database", no_args_is_help=True)
+app.add_typer(case_file, name="case-file")
+
+
+@case_file.command("export")
+def case_file_export(
+    out: Path = typer.Option(..., help="Where to write the case file (JSON)"),
+    by: str = typer.Option(..., help="Who exports it (recorded in the file)"),
+    stream: list[str] = typer.Option([], help="A stream id (repeatable)"),
+    tree: list[str] = typer.Option(
+        [], help="A stream and every stream under it, `<id>/...` (repeatable), e.g. "
+                 "ledger/<tenant>/debt/<debt id> with its public stream"),
+    database_url: str = _DSN,
+) -> None:
+    """Export whole streams, every event as stored (personal fields stay sealed), to one
+    JSON document that `case-file verify` checks without the database."""
+    from goodfaith_runtime.casefile import CaseFileError, export_case_file
+
+    async def work(pool: Any) -> Any:
+        return await export_case_file(pool, streams=stream, trees=tree, generated_by=by)
+
+    try:
+        document = _with_pool(database_url, work)
+    except CaseFileError as exc:
+        _fail(exc)
+    out.write_text(json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False))
+    events = sum(len(s["events"]) for s in document["streams"])
+    typer.echo(f"{len(document['streams'])} streams, {events} events written to {out} "
+               f"(content_sha256 {document['content_sha256']})")
+    for missing in document["not_found"]:
+        typer.echo(f"NOT FOUND {missing}")
+
+
+@case_file.command("verify")
+def case_file_verify(
+    path: Path = typer.Argument(..., help="A file written by `case-file export`"),
+    anchor: Path | None = typer.Option(
+        None, help="A file written by `goodfaith anchor`: the heads it holds of the exported "
+                   "streams must be in the case file"),
+) -> None:
+    """Recompute every hash chain in a case file, from the file alone; exit 1 naming the first
+    broken link of each broken stream."""
+    from goodfaith_runtime.casefile import CaseFileError, verify_case_file
+
+    try:
+        document = json.loads(path.read_text())
+        report = verify_case_file(document, anchor=_read_anchor(anchor))
+    except (CaseFileError, ValueError) as exc:
+        _fail(exc if isinstance(exc, CaseFileError) else CaseFileError(f"not a case file: {exc}"))
+    _report(report)
 
 
 if __name__ == "__main__":

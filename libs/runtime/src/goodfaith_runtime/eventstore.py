@@ -12,7 +12,7 @@ import functools
 import hashlib
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -583,10 +583,10 @@ class PostgresEventStore:
                 f"SELECT {_COLUMNS} FROM events {where} ORDER BY stream_id, stream_version",
                 *args, prefetch=batch,
             )
-            state = _ChainWalk(report, anchor or {})
+            state = ChainWalk(report, anchor or {})
             async for row in cursor:
                 state.check(_row_to_event(row))
-        state.missing_heads(only=stream_id)
+        state.missing_heads(only=None if stream_id is None else {stream_id})
         return report
 
     async def heads(self) -> dict[str, ChainHead]:
@@ -606,8 +606,9 @@ class ChainHead(NamedTuple):
     hash: str
 
 
-class _ChainWalk:
-    """Walks events ordered by (stream, version) and records the first break per stream."""
+class ChainWalk:
+    """Walks events ordered by (stream, version) and records the first break per stream: the
+    log's `verify`, and a case file's (casefile.verify_case_file), which holds copies."""
 
     def __init__(self, report: VerifyReport, anchor: Mapping[str, ChainHead]) -> None:
         self.report = report
@@ -640,11 +641,14 @@ class _ChainWalk:
             return "hash differs from the anchor (the stream was rewritten)"
         return None
 
-    def missing_heads(self, *, only: str | None) -> None:
-        """Anchored heads the walk never reached: events removed from the stream's end."""
+    def missing_heads(self, *, only: Collection[str] | None) -> None:
+        """Anchored heads the walk never reached: events removed from the stream's end.
+        `only`: the streams the walk read, when it did not read the whole log."""
         broken = {link.stream_id for link in self.report.broken}  # already broken further down
         for stream_id, head in sorted(self.anchor.items()):
-            if stream_id in self.seen or stream_id in broken or only not in (None, stream_id):
+            if stream_id in self.seen or stream_id in broken:
+                continue
+            if only is not None and stream_id not in only:
                 continue
             self.report.broken.append(BrokenLink(
                 stream_id, head.version, "the anchored head is gone (events were removed)"))

@@ -1,0 +1,205 @@
+"""Case files on the real PostgreSQL: streams exported whole, verified from the file alone, and
+every kind of tampering with the file named by stream and version."""
+
+import asyncio
+import copy
+import json
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from typer.testing import CliRunner
+
+from goodfaith_events.canonical import canonical_json
+from goodfaith_runtime.casefile import (
+    FORMAT,
+    CaseFileError,
+    content_sha256,
+    export_case_file,
+    verify_case_file,
+)
+from goodfaith_runtime.cli import app
+from goodfaith_runtime.clock import ManualClock
+from goodfaith_runtime.eventstore import (
+    Metadata,
+    NewEvent,
+    PostgresEventStore,
+    canonical_record,
+    chain_hash,
+)
+from goodfaith_runtime.pii import PersonKeyring
+
+pytestmark = pytest.mark.integration
+META = Metadata(tenant="acme", producer="test")
+DEBT = "ledger/acme/debt/D-1"
+runner = CliRunner()
+
+
+def happened(n: int, **more: object) -> NewEvent:
+    return NewEvent(type="test.Happened", payload={"n": n, **more})
+
+
+async def seed(store: PostgresEventStore) -> None:
+    await store.append(DEBT, 0, [happened(1), happened(2)], META)
+    await store.append(DEBT, 2, [happened(3)], META)
+    await store.append(f"{DEBT}/public", 0, [happened(1)], META)
+    await store.append("ledger/acme/debt/D-10", 0, [happened(1)], META)  # not under D-1
+    await store.append("ledger/acme/debtor/P-1", 0, [happened(1)], META)
+
+
+def exported(document: dict) -> dict[str, list[int]]:
+    return {s["stream_id"]: [e["stream_version"] for e in s["events"]]
+            for s in document["streams"]}
+
+
+def resealed(document: dict) -> dict:
+    """The document with its content_sha256 recomputed: what a forger who edits an event
+    would do, since anyone can compute it."""
+    document["content_sha256"] = content_sha256(document)
+    return document
+
+
+def broken(document: dict, **kwargs: object) -> list[tuple[str, int, str]]:
+    report = verify_case_file(document, **kwargs)  # type: ignore[arg-type]
+    return [(b.stream_id, b.stream_version, b.reason) for b in report.broken]
+
+
+async def test_a_debts_case_file_holds_its_streams_whole_and_verifies_from_the_file(pool) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    await seed(store)
+    clock = ManualClock(datetime(2026, 12, 7, 16, 0, tzinfo=UTC))
+    document = await export_case_file(pool, trees=[DEBT], streams=["ledger/acme/debt/none"],
+                                      generated_by="auditor@acme", clock=clock)
+
+    assert document["format"] == FORMAT and document["generated_by"] == "auditor@acme"
+    assert document["generated_at"] == "2026-12-07T16:00:00+00:00"
+    # The debt's own stream and its public one, whole; not D-10, not the debtor's stream.
+    assert exported(document) == {DEBT: [1, 2, 3], f"{DEBT}/public": [1]}
+    assert document["not_found"] == ["ledger/acme/debt/none"]
+    head = document["streams"][0]["head"]
+    stored = (await store.read_stream(DEBT)).events[-1]
+    assert head == {"version": 3, "hash": stored.hash.hex()}
+    assert document["streams"][0]["events"][2]["payload"] == {"n": 3}
+
+    # What the file says round-trips through JSON text and verifies with no database.
+    report = verify_case_file(json.loads(json.dumps(document)))
+    assert report.ok and (report.streams, report.events) == (2, 4)
+    # An anchor taken before (heads of the whole log) agrees on the exported streams and is
+    # not asked about the others.
+    assert verify_case_file(document, anchor=await store.heads()).ok
+
+
+async def test_every_tampering_with_a_case_file_is_named(pool) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    await seed(store)
+    anchor = await store.heads()
+    original = await export_case_file(pool, trees=[DEBT], generated_by="ops")
+
+    edited = copy.deepcopy(original)
+    edited["streams"][0]["events"][1]["payload"]["n"] = 20
+    assert broken(edited)[0] == ("", 0, "content_sha256 does not match the content (the file "
+                                        "was changed after export)")
+    assert broken(resealed(edited)) == [
+        (DEBT, 2, "content does not match its hash (the event was altered)")]
+
+    dropped = copy.deepcopy(original)
+    del dropped["streams"][0]["events"][1]
+    assert broken(resealed(dropped))[0] == (DEBT, 3, "expected version 2, found 3")
+
+    cut = copy.deepcopy(original)  # the last event cut and the head moved back: self-consistent
+    stream = cut["streams"][0]
+    del stream["events"][2]
+    stream["head"] = {"version": 2, "hash": stream["events"][1]["hash"]}
+    assert broken(resealed(cut)) == []  # the chain alone cannot see a cut end...
+    assert broken(cut, anchor=anchor) == [  # ...an anchor does
+        (DEBT, 3, "the anchored head is gone (events were removed)")]
+
+    rewritten = copy.deepcopy(original)  # the last event changed and its hash recomputed
+    stream = rewritten["streams"][0]
+    last = stream["events"][2]
+    last["payload"]["n"] = 30
+    last["hash"] = chain_hash(bytes.fromhex(last["prev_hash"]), canonical_record(
+        event_id=uuid.UUID(last["event_id"]), stream_id=DEBT, stream_version=3,
+        type=last["type"], schema_version=1, payload_json=canonical_json(last["payload"]),
+        metadata_json=canonical_json(last["metadata"]), tenant="acme",
+        recorded_at=datetime.fromisoformat(last["recorded_at"]))).hex()
+    stream["head"]["hash"] = last["hash"]
+    assert broken(resealed(rewritten)) == []  # a forger with the whole file's rights...
+    assert broken(rewritten, anchor=anchor) == [  # ...is caught by the anchor
+        (DEBT, 3, "hash differs from the anchor (the stream was rewritten)")]
+
+    headless = copy.deepcopy(original)
+    headless["streams"][0]["head"] = {"version": 3, "hash": "00" * 32}
+    assert broken(resealed(headless)) == [(DEBT, 3, "the head does not name the last event")]
+
+    floated = copy.deepcopy(original)
+    floated["streams"][1]["events"][0]["payload"]["n"] = 1.5
+    assert broken(resealed(floated))[0][:2] == (f"{DEBT}/public", 1)
+
+    mangled = copy.deepcopy(original)
+    mangled["streams"][1]["events"][0]["hash"] = "not hex"
+    assert broken(resealed(mangled)) == [
+        (f"{DEBT}/public", 1, "not an event record: ValueError")]
+
+    with pytest.raises(CaseFileError):
+        verify_case_file({"format": "something else", "streams": []})
+    with pytest.raises(CaseFileError):
+        verify_case_file([])  # type: ignore[arg-type]
+
+
+async def test_a_case_file_keeps_personal_fields_sealed_and_verifies_after_erasure(
+        pool) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    keyring = PersonKeyring(bytes(32))
+    async with pool.acquire() as conn:
+        payload = await keyring.seal(conn, person_id="acme/P-1", tenant="acme",
+                                     payload={"name": "Pat Doe", "n": 1}, fields=["name"])
+    await store.append("ledger/acme/debtor/P-1", 0,
+                       [NewEvent(type="test.Named", payload=payload)], META)
+    text = json.dumps(await export_case_file(pool, streams=["ledger/acme/debtor/P-1"],
+                                             generated_by="ops"))
+    assert "Pat Doe" not in text and "enc:v1:" in text
+    async with pool.acquire() as conn:
+        assert await keyring.erase(conn, person_id="acme/P-1", tenant="acme")
+    after = await export_case_file(pool, streams=["ledger/acme/debtor/P-1"], generated_by="ops")
+    assert verify_case_file(after).ok and json.dumps(after).count("enc:v1:") == 1
+
+
+async def test_an_export_must_name_what_it_takes(pool) -> None:
+    for streams, trees, by in (([], [], "ops"), ([""], [], "ops"), ([], [" "], "ops"),
+                               (["s"], [], " ")):
+        with pytest.raises(CaseFileError):
+            await export_case_file(pool, streams=streams, trees=trees, generated_by=by)
+
+
+async def test_the_case_file_command_exports_and_verifies(pool, database, tmp_path) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    await seed(store)
+    out, anchor = tmp_path / "case.json", tmp_path / "anchor.json"
+
+    def cli(*args: str):
+        return runner.invoke(app, [*args])
+
+    dsn = ["--database-url", database.runtime_dsn]
+    taken = await asyncio.to_thread(cli, "anchor", "--out", str(anchor), *dsn)
+    assert taken.exit_code == 0, taken.output
+    done = await asyncio.to_thread(cli, "case-file", "export", "--out", str(out), "--by", "ops",
+                                   "--tree", DEBT, "--stream", "missing", *dsn)
+    assert done.exit_code == 0, done.output
+    assert "2 streams, 4 events" in done.output and "NOT FOUND missing" in done.output
+    checked = await asyncio.to_thread(cli, "case-file", "verify", str(out), "--anchor",
+                                      str(anchor))
+    assert checked.exit_code == 0 and "2 streams, 4 events checked" in checked.output
+
+    document = json.loads(out.read_text())
+    document["streams"][0]["events"][0]["payload"]["n"] = 99
+    out.write_text(json.dumps(resealed(document)))
+    refused = await asyncio.to_thread(cli, "case-file", "verify", str(out))
+    assert refused.exit_code == 1 and f"BROKEN {DEBT} at version 1" in refused.output
+
+    out.write_text("not json")
+    unreadable = await asyncio.to_thread(cli, "case-file", "verify", str(out))
+    assert unreadable.exit_code == 1 and "not a case file" in unreadable.output
+    nothing = await asyncio.to_thread(cli, "case-file", "export", "--out", str(out), "--by",
+                                      "ops", *dsn)
+    assert nothing.exit_code == 1 and "name at least one stream" in nothing.output
