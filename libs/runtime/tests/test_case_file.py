@@ -203,3 +203,22 @@ async def test_the_case_file_command_exports_and_verifies(pool, database, tmp_pa
     nothing = await asyncio.to_thread(cli, "case-file", "export", "--out", str(out), "--by",
                                       "ops", *dsn)
     assert nothing.exit_code == 1 and "name at least one stream" in nothing.output
+
+
+async def test_an_export_for_a_tenant_holds_its_events_only_and_is_bounded(pool) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    await seed(store)
+    await store.append("shared/globex", 0, [happened(1)], Metadata(tenant="globex",
+                                                                   producer="test"))
+    mine = await export_case_file(pool, streams=["shared/globex"], trees=[DEBT],
+                                  generated_by="auditor", tenant="acme")
+    assert exported(mine) == {DEBT: [1, 2, 3], f"{DEBT}/public": [1]}
+    assert mine["not_found"] == ["shared/globex"] and mine["selection"]["tenant"] == "acme"
+    theirs = await export_case_file(pool, streams=["shared/globex"], generated_by="auditor",
+                                    tenant="globex")
+    assert exported(theirs) == {"shared/globex": [1]}
+
+    assert exported(await export_case_file(pool, trees=[DEBT], generated_by="a",
+                                           max_events=4)) == exported(mine)
+    with pytest.raises(CaseFileError, match="more than 3 events"):
+        await export_case_file(pool, trees=[DEBT], generated_by="a", max_events=3)

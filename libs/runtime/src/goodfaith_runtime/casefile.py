@@ -48,8 +48,9 @@ class CaseFileError(Exception):
 _SELECT = (
     "SELECT event_id, stream_id, stream_version, type, schema_version, payload, metadata, tenant, "
     "recorded_at, prev_hash, hash, txid::text AS txid, global_position FROM events "
-    "WHERE stream_id = ANY($1::text[]) OR stream_id LIKE ANY($2::text[]) "
-    "ORDER BY stream_id, stream_version"
+    "WHERE (stream_id = ANY($1::text[]) OR stream_id LIKE ANY($2::text[])) "
+    "AND ($3::text IS NULL OR tenant = $3) "
+    "ORDER BY stream_id, stream_version LIMIT $4"
 )
 
 
@@ -102,27 +103,35 @@ def content_sha256(document: Mapping[str, Any]) -> str:
 
 async def export_case_file(
     pool: asyncpg.Pool, *, streams: Sequence[str] = (), trees: Sequence[str] = (),
-    generated_by: str, clock: Clock | None = None,
+    generated_by: str, tenant: str | None = None, max_events: int | None = None,
+    clock: Clock | None = None,
 ) -> dict[str, Any]:
     """The case file of the named streams, and of each tree: the stream of that id and every
     stream under it (`ledger/<tenant>/debt/<id>` takes the debt's public stream too), read in
     one snapshot. A stream or tree with no events is listed under `not_found`, so the file
-    says it was looked for."""
+    says it was looked for. `tenant`: only that tenant's events (what an API caller may see:
+    another tenant's stream reads as not found). `max_events`: a CaseFileError rather than a
+    larger document (the HTTP answer is held in memory)."""
     _check_selection(streams, trees)
     if not generated_by.strip():
         raise CaseFileError("say who exports the case file (generated_by)")
     now = (clock or SystemClock()).now()
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
                                                        readonly=True):
-        rows = await conn.fetch(_SELECT, [*streams, *trees], [_under(t) for t in trees])
+        rows = await conn.fetch(_SELECT, [*streams, *trees], [_under(t) for t in trees],
+                                tenant, None if max_events is None else max_events + 1)
         database = await conn.fetchval("SELECT current_database()")
+    if max_events is not None and len(rows) > max_events:
+        raise CaseFileError(f"the selection holds more than {max_events} events: export it "
+                            "with `goodfaith case-file export`, or in parts")
     exported = _streams(rows)
     found = {s["stream_id"] for s in exported}
     found_trees = {t for t in trees if t in found or any(f.startswith(t + "/") for f in found)}
     document: dict[str, Any] = {
         "format": FORMAT, "generated_at": now.isoformat(), "generated_by": generated_by,
         "database": database,
-        "selection": {"streams": sorted(set(streams)), "trees": sorted(set(trees))},
+        "selection": {"streams": sorted(set(streams)), "trees": sorted(set(trees)),
+                      "tenant": tenant},
         "not_found": sorted((set(streams) - found) | (set(trees) - found_trees)),
         "streams": exported,
     }

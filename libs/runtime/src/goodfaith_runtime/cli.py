@@ -27,6 +27,7 @@ app = typer.Typer(help="goodfaith: ethical, compliant debt collection", no_args_
 ALL_SCOPES = [
     "ledger:read", "ledger:write", "compliance:read", "compliance:write", "compliance:check",
     "outreach:read", "outreach:write", "payments:read", "payments:write",
+    "ledger:audit", "compliance:audit", "outreach:audit", "payments:audit",
 ]
 
 

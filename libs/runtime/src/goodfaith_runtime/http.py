@@ -7,18 +7,21 @@ import base64
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 import orjson
-from fastapi import APIRouter, FastAPI, Request, Response
+import structlog
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, ConfigDict, Field
 
 from goodfaith_runtime.problems import Problem, document_problems, install_problem_handlers
 from goodfaith_runtime.storable import StorableInput
 
 ReadyCheck = Callable[[], Awaitable[bool]]
+_log = structlog.get_logger("goodfaith.http")
 
 health_router = APIRouter(tags=["health"])
 
@@ -47,6 +50,57 @@ async def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
+# --- Case files ----------------------------------------------------------------------------
+
+CASE_FILE_MAX_EVENTS = 50_000
+_StreamId = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class CaseFileRequest(BaseModel):
+    """Which streams the case file holds: streams by id, and trees (a stream and every stream
+    under `<id>/`), as `goodfaith case-file export` takes them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    streams: list[_StreamId] = Field(default_factory=list, max_length=100)
+    trees: list[_StreamId] = Field(default_factory=list, max_length=100)
+
+
+def case_file_router(service: str) -> APIRouter:
+    """`POST /v1/case-files`: the case file (goodfaith_runtime.casefile) of streams of this
+    service's log, for a caller with the `<service>:audit` scope, of its own tenant only: a
+    stream of another tenant reads as not found. Each export is logged: who, how many streams
+    and events, and the content's SHA-256 (no stream ids: they name persons and debts)."""
+    from goodfaith_runtime.auth import Principal, require
+    from goodfaith_runtime.casefile import CaseFileError, export_case_file
+
+    router = APIRouter(tags=["case files"])
+    scope = f"{service}:audit"
+
+    @router.post("/v1/case-files", summary="Export a case file of whole streams",
+                 description=f"Needs the scope `{scope}`. Verify the answer offline with "
+                             "`goodfaith case-file verify FILE`.")
+    async def export(body: CaseFileRequest, request: Request,
+                     principal: Principal = Depends(require(scope))) -> dict[str, Any]:
+        try:
+            document = await export_case_file(
+                request.app.state.runtime.pool, streams=body.streams, trees=body.trees,
+                generated_by=principal.subject, tenant=principal.tenant,
+                max_events=CASE_FILE_MAX_EVENTS)
+        except CaseFileError as exc:
+            raise Problem(422, "Case file not exported", str(exc),
+                          type_="case-file-refused") from exc
+        # Stream ids name persons and debts: the log keeps counts and the content's digest,
+        # which identifies the exported file, not what it is about.
+        _log.info("casefile.exported", subject=principal.subject, tenant=principal.tenant,
+                  streams=len(document["streams"]),
+                  events=sum(len(s["events"]) for s in document["streams"]),
+                  content_sha256=document["content_sha256"])
+        return document
+
+    return router
+
+
 def create_service_app(
     *, name: str, version: str, description: str,
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
@@ -58,6 +112,7 @@ def create_service_app(
     document_problems(app)
     app.add_middleware(StorableInput)
     app.include_router(health_router)
+    app.include_router(case_file_router(name))
     for router in routers:
         app.include_router(router)
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -151,6 +206,7 @@ def attach_runtime(app: FastAPI, settings: Any, runtime: Any) -> None:
         settings.jwt_key, algorithms=settings.jwt_algorithms, audience=settings.jwt_audience,
         issuer=settings.jwt_issuer)
     app.state.ready_checks = {"database": runtime.database_ready, "kafka": runtime.kafka_ready}
+    app.state.runtime = runtime
 
 
 def placeholder_app(name: str, description: str) -> FastAPI:
