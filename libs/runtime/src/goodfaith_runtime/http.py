@@ -60,7 +60,10 @@ class CaseFileRequest(BaseModel):
     """Which streams the case file holds: streams by id, and trees (a stream and every stream
     under `<id>/`), as `goodfaith case-file export` takes them."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"trees": ["ledger/acme/debt/D-1"], "streams": []},
+        {"trees": ["compliance-person/acme/P-1"]},
+    ]})
 
     streams: list[_StreamId] = Field(default_factory=list, max_length=100)
     trees: list[_StreamId] = Field(default_factory=list, max_length=100)
