@@ -136,6 +136,11 @@ async def test_every_tampering_with_a_case_file_is_named(pool) -> None:
     floated["streams"][1]["events"][0]["payload"]["n"] = 1.5
     assert broken(resealed(floated))[0][:2] == (f"{DEBT}/public", 1)
 
+    huge = copy.deepcopy(original)
+    huge["streams"][1]["events"][0]["payload"]["n"] = 2**70
+    assert broken(huge)[1][:2] == (f"{DEBT}/public", 1)
+    assert broken(huge)[1][2].startswith("content is not canonical")
+
     mangled = copy.deepcopy(original)
     mangled["streams"][1]["events"][0]["hash"] = "not hex"
     assert broken(resealed(mangled)) == [
