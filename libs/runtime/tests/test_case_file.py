@@ -5,7 +5,7 @@ import asyncio
 import copy
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from typer.testing import CliRunner
@@ -132,19 +132,66 @@ async def test_every_tampering_with_a_case_file_is_named(pool) -> None:
     headless["streams"][0]["head"] = {"version": 3, "hash": "00" * 32}
     assert broken(resealed(headless)) == [(DEBT, 3, "the head does not name the last event")]
 
-    floated = copy.deepcopy(original)
-    floated["streams"][1]["events"][0]["payload"]["n"] = 1.5
-    assert broken(resealed(floated))[0][:2] == (f"{DEBT}/public", 1)
+    # No export writes a float (NaN included) or an integer past 64 bits: the digest cannot
+    # even be recomputed over them, and the chain names the event.
+    for value in (1.5, float("nan"), 2**70):
+        odd = copy.deepcopy(original)
+        odd["streams"][1]["events"][0]["payload"]["n"] = value
+        found = broken(odd)
+        assert found[0][:2] == ("", 0) and found[1][:2] == (f"{DEBT}/public", 1), found
+        assert found[1][2].startswith("content is not canonical")
 
-    huge = copy.deepcopy(original)
-    huge["streams"][1]["events"][0]["payload"]["n"] = 2**70
-    assert broken(huge)[1][:2] == (f"{DEBT}/public", 1)
-    assert broken(huge)[1][2].startswith("content is not canonical")
+    # The chain covers values, not their spelling: every other spelling of a value, and any
+    # key no hash covers, is refused even with the digest recomputed.
+    def spelled(change) -> list[tuple[str, int, str]]:
+        other = copy.deepcopy(original)
+        change(other["streams"][0]["events"][0])
+        return broken(resealed(other))
+
+    event_id = original["streams"][0]["events"][0]["event_id"]
+    recorded = original["streams"][0]["events"][0]["recorded_at"]
+    for change in (
+        lambda e: e.update(stream_version=True),
+        lambda e: e.update(schema_version="1"),
+        lambda e: e.update(event_id=event_id.upper()),
+        lambda e: e.update(event_id=f"urn:uuid:{event_id}"),
+        lambda e: e.update(event_id=1),
+        lambda e: e.update(hash=e["hash"].upper()),
+        lambda e: e.update(recorded_at=datetime.fromisoformat(recorded).astimezone(
+            timezone(timedelta(hours=5))).isoformat()),
+        lambda e: e.update(recorded_at=recorded.replace("+00:00", "")),
+        lambda e: e.update(recorded_at="0001-01-01T00:00:00+05:00"),
+        lambda e: e.update(note="settled in full"),
+        lambda e: e.update(log_position=None),
+    ):
+        found = spelled(change)
+        assert len(found) == 1 and found[0][0] == DEBT, found
+        assert found[0][2].startswith("not an event record"), found
+
+    # The selection binds the file: a stream it covers cannot be dropped unseen (with an
+    # anchor), nor can one be added, or be both exported and "not found".
+    without_public = copy.deepcopy(original)
+    del without_public["streams"][1]
+    assert broken(resealed(without_public)) == []
+    assert broken(without_public, anchor=anchor) == [
+        (f"{DEBT}/public", 1, "the anchored head is gone (events were removed)")]
+    claimed = copy.deepcopy(original)
+    claimed["not_found"] = [f"{DEBT}/public"]
+    assert broken(resealed(claimed)) == [
+        (f"{DEBT}/public", 0, "a stream outside the selection, or also listed as not found")]
+    narrowed = copy.deepcopy(original)
+    narrowed["selection"]["trees"] = [f"{DEBT}/public"]
+    assert broken(resealed(narrowed)) == [
+        (DEBT, 0, "a stream outside the selection, or also listed as not found")]
+    other_tenant = copy.deepcopy(original)
+    other_tenant["selection"]["tenant"] = "globex"
+    assert [b[:2] for b in broken(resealed(other_tenant))] == [(DEBT, 1), (f"{DEBT}/public", 1)]
+
 
     mangled = copy.deepcopy(original)
     mangled["streams"][1]["events"][0]["hash"] = "not hex"
     assert broken(resealed(mangled)) == [
-        (f"{DEBT}/public", 1, "not an event record: ValueError")]
+        (f"{DEBT}/public", 1, "not an event record: a hash that is not 64 lower-case hex digits")]
 
     with pytest.raises(CaseFileError):
         verify_case_file({"format": "something else", "streams": []})
@@ -204,7 +251,12 @@ async def test_the_case_file_command_exports_and_verifies(pool, database, tmp_pa
 
     out.write_text("not json")
     unreadable = await asyncio.to_thread(cli, "case-file", "verify", str(out))
-    assert unreadable.exit_code == 1 and "not a case file" in unreadable.output
+    assert unreadable.exit_code == 1 and "not a readable case file" in unreadable.output
+    gone = await asyncio.to_thread(cli, "case-file", "verify", str(tmp_path / "none.json"))
+    assert gone.exit_code == 1 and "not a readable case file" in gone.output
+    anchor.write_text('{"streams": {"s": {"version": "x"}}}')
+    bad_anchor = await asyncio.to_thread(cli, "verify", "--anchor", str(anchor), *dsn)
+    assert bad_anchor.exit_code == 1 and "not an anchor file" in bad_anchor.output
     nothing = await asyncio.to_thread(cli, "case-file", "export", "--out", str(out), "--by",
                                       "ops", *dsn)
     assert nothing.exit_code == 1 and "name at least one stream" in nothing.output

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import hashlib
 
+import asyncpg
 import pytest
 from prometheus_client import REGISTRY
 from typer.testing import CliRunner
@@ -184,3 +185,39 @@ async def test_the_running_relay_gauges_the_dead_letters_waiting_for_an_operator
         stop.set()
         await task
         await producer.stop()
+
+
+async def test_a_failing_dead_letter_gauge_neither_slows_nor_fails_publishing(
+        pool, infra, database, topic) -> None:
+    # A real failure of the gauge's query: the runtime role may no longer read dead_letters.
+    owner = await asyncpg.connect(database.owner_dsn)
+    try:
+        await owner.execute(f"REVOKE SELECT ON dead_letters FROM {database.runtime_role}")
+    finally:
+        await owner.close()
+    service = f"dl-{new_id().hex[:8]}"
+    producer = make_producer(infra.kafka_bootstrap, idempotence=False, client_id=service)
+    await producer.start()
+    relay = OutboxRelay(pool, producer, service=service, idle_sleep=0.05)
+    relay._measure_every = 0.0  # every round measures, so every round meets the failure
+    store = PostgresEventStore(pool, producer="test")
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    failures = {"service": service}
+    try:
+        loop = asyncio.get_running_loop()
+        for n in range(5):
+            await store.append(f"s-{n}", 0, [NewEvent(type="test.Happened", payload={"n": n},
+                                                      publish_to=(topic, f"s-{n}"))], META)
+            started = loop.time()
+            while await pool.fetchval("SELECT count(*) FROM outbox"):
+                assert loop.time() - started < 2.0, "publishing slowed down"
+                await asyncio.sleep(0.01)
+        assert not REGISTRY.get_sample_value("goodfaith_outbox_failures_total", failures)
+        assert open_gauges(service) == (None, None)  # never measured, never made up
+    finally:
+        stop.set()
+        await task
+        await producer.stop()
+    # A leader that stepped down exports nothing any more.
+    assert REGISTRY.get_sample_value("goodfaith_outbox_backlog", {"service": service}) is None

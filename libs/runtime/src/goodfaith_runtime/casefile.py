@@ -22,12 +22,12 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-import orjson
 
+from goodfaith_events.canonical import NotCanonical, canonical_json
 from goodfaith_runtime.clock import Clock, SystemClock
 from goodfaith_runtime.eventstore import (
     BrokenLink,
@@ -45,13 +45,18 @@ class CaseFileError(Exception):
     """A selection that cannot be exported, or a document that is not a case file."""
 
 
-_SELECT = (
-    "SELECT event_id, stream_id, stream_version, type, schema_version, payload, metadata, tenant, "
-    "recorded_at, prev_hash, hash, txid::text AS txid, global_position FROM events "
-    "WHERE (stream_id = ANY($1::text[]) OR stream_id LIKE ANY($2::text[])) "
-    "AND ($3::text IS NULL OR tenant = $3) "
-    "ORDER BY stream_id, stream_version LIMIT $4"
-)
+_COLUMNS = ("event_id, stream_id, stream_version, type, schema_version, payload, metadata, "
+            "tenant, recorded_at, prev_hash, hash, txid::text AS txid, global_position")
+# Streams by id come by the primary key. A tree's streams are found by LIKE, which the
+# primary key cannot serve under a collation other than C: that part scans `events` (an
+# auditor's request, not a hot path), and only when a tree is asked for.
+_BY_ID = f"SELECT {_COLUMNS} FROM events WHERE stream_id = ANY($1::text[])"
+_UNDER_TREES = (f"SELECT {_COLUMNS} FROM events WHERE stream_id LIKE ANY($2::text[]) "
+                "AND stream_id <> ALL($1::text[])")
+_ORDER = "ORDER BY stream_id, stream_version"
+_SELECT_STREAMS = (f"{_BY_ID} AND ($2::text IS NULL OR tenant = $2) {_ORDER} LIMIT $3")
+_SELECT_TREES = (f"SELECT * FROM ({_BY_ID} UNION ALL {_UNDER_TREES}) AS picked "
+                 f"WHERE ($3::text IS NULL OR tenant = $3) {_ORDER} LIMIT $4")
 
 
 def _under(tree: str) -> str:
@@ -95,41 +100,57 @@ def _streams(rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
     return streams
 
 
+def _ancestors(stream_id: str) -> list[str]:
+    """The stream id and each of its `/`-prefixes: the trees it belongs to."""
+    parts = stream_id.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
 def content_sha256(document: Mapping[str, Any]) -> str:
-    """SHA-256 over the canonical JSON of everything in the document but this digest."""
+    """SHA-256 over the canonical JSON of everything in the document but this digest
+    (NotCanonical for a float anywhere, NaN included, which no export writes)."""
     body = {k: v for k, v in document.items() if k != "content_sha256"}
-    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return hashlib.sha256(canonical_json(body)).hexdigest()
 
 
 async def export_case_file(
     pool: asyncpg.Pool, *, streams: Sequence[str] = (), trees: Sequence[str] = (),
     generated_by: str, tenant: str | None = None, max_events: int | None = None,
-    clock: Clock | None = None,
+    source: str | None = None, clock: Clock | None = None,
 ) -> dict[str, Any]:
     """The case file of the named streams, and of each tree: the stream of that id and every
     stream under it (`ledger/<tenant>/debt/<id>` takes the debt's public stream too), read in
     one snapshot. A stream or tree with no events is listed under `not_found`, so the file
     says it was looked for. `tenant`: only that tenant's events (what an API caller may see:
     another tenant's stream reads as not found). `max_events`: a CaseFileError rather than a
-    larger document (the HTTP answer is held in memory)."""
+    larger document (the HTTP answer is held in memory). `source`: where it came from (the
+    database's name when not given)."""
     _check_selection(streams, trees)
     if not generated_by.strip():
         raise CaseFileError("say who exports the case file (generated_by)")
     now = (clock or SystemClock()).now()
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
                                                        readonly=True):
-        rows = await conn.fetch(_SELECT, [*streams, *trees], [_under(t) for t in trees],
-                                tenant, None if max_events is None else max_events + 1)
-        database = await conn.fetchval("SELECT current_database()")
+        limit = None if max_events is None else max_events + 1
+        if trees:
+            rows = await conn.fetch(_SELECT_TREES, [*streams, *trees],
+                                    [_under(t) for t in trees], tenant, limit)
+        else:
+            rows = await conn.fetch(_SELECT_STREAMS, list(streams), tenant, limit)
+        source = source or await conn.fetchval("SELECT current_database()")
     if max_events is not None and len(rows) > max_events:
         raise CaseFileError(f"the selection holds more than {max_events} events: export it "
                             "with `goodfaith case-file export`, or in parts")
     exported = _streams(rows)
     found = {s["stream_id"] for s in exported}
-    found_trees = {t for t in trees if t in found or any(f.startswith(t + "/") for f in found)}
+    # A tree was found when a found stream is it or lies under it: each found id's own
+    # ancestors, looked up, rather than every tree against every stream.
+    asked = set(trees)
+    found_trees = {prefix for stream_id in found for prefix in _ancestors(stream_id)
+                   if prefix in asked}
     document: dict[str, Any] = {
         "format": FORMAT, "generated_at": now.isoformat(), "generated_by": generated_by,
-        "database": database,
+        "source": source,
         "selection": {"streams": sorted(set(streams)), "trees": sorted(set(trees)),
                       "tenant": tenant},
         "not_found": sorted((set(streams) - found) | (set(trees) - found_trees)),
@@ -139,74 +160,153 @@ async def export_case_file(
     return document
 
 
-def _stored(stream_id: str, event: Mapping[str, Any]) -> StoredEvent:
+_DOCUMENT_KEYS = frozenset({"format", "generated_at", "generated_by", "source", "selection",
+                            "not_found", "streams", "content_sha256"})
+_STREAM_KEYS = frozenset({"stream_id", "events", "head"})
+_EVENT_KEYS = frozenset({"event_id", "stream_version", "type", "schema_version", "payload",
+                         "metadata", "tenant", "recorded_at", "prev_hash", "hash",
+                         "log_position"})
+_HEX = frozenset("0123456789abcdef")
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int  # not bool, not float: the form the export writes
+
+
+def _is_hash(value: Any) -> bool:
+    return type(value) is str and len(value) == 64 and set(value) <= _HEX
+
+
+def _event_problem(event: Any) -> str | None:
+    """Why `event` is not an event record in the exact form the export writes, or None. The
+    chain covers the values, not their spelling: a file that spelled a value another way (a
+    version as 1.0 or "1", an upper-case id, another offset for the same instant) or added a
+    key would verify while saying something else than the log, so only the one form passes."""
+    if not isinstance(event, dict) or set(event) != _EVENT_KEYS:
+        return "not an event record: its keys differ from an exported event's"
+    if not (_is_int(event["stream_version"]) and _is_int(event["schema_version"])):
+        return "not an event record: a version that is not an integer"
+    if not all(type(event[k]) is str for k in ("event_id", "type", "tenant", "recorded_at")):
+        return "not an event record: an id, type, tenant or instant that is not text"
+    if not (isinstance(event["payload"], dict) and isinstance(event["metadata"], dict)):
+        return "not an event record: a payload or metadata that is not an object"
+    if not (_is_hash(event["prev_hash"]) and _is_hash(event["hash"])):
+        return "not an event record: a hash that is not 64 lower-case hex digits"
+    position = event["log_position"]
+    if not (type(position) is list and len(position) == 2 and type(position[0]) is str
+            and position[0].isdigit() and _is_int(position[1])):
+        return "not an event record: a log position that is not [txid, position]"
+    try:
+        canonical_id = str(uuid.UUID(event["event_id"])) == event["event_id"]
+        at = datetime.fromisoformat(event["recorded_at"])
+        canonical_at = at.tzinfo is not None and at.astimezone(UTC).isoformat() == \
+            event["recorded_at"]
+    except (ValueError, OverflowError):
+        return "not an event record: an event id or instant that does not parse"
+    if not canonical_id or not canonical_at:
+        return "not an event record: an event id or instant not in its exported form"
+    return None
+
+
+def _stored(stream_id: str, event: dict[str, Any]) -> StoredEvent:
     return StoredEvent(
         event_id=uuid.UUID(event["event_id"]), stream_id=stream_id,
-        stream_version=int(event["stream_version"]), type=event["type"],
-        schema_version=int(event["schema_version"]), payload=event["payload"],
+        stream_version=event["stream_version"], type=event["type"],
+        schema_version=event["schema_version"], payload=event["payload"],
         metadata=event["metadata"], tenant=event["tenant"],
         recorded_at=datetime.fromisoformat(event["recorded_at"]),
         prev_hash=bytes.fromhex(event["prev_hash"]), hash=bytes.fromhex(event["hash"]),
     )
 
 
-def _walk_stream(walk: ChainWalk, stream: Mapping[str, Any]) -> None:
-    stream_id = stream["stream_id"]
-    events = stream.get("events")
+def _walk_stream(walk: ChainWalk, stream: dict[str, Any], tenant: str | None) -> None:
+    stream_id, events = stream["stream_id"], stream["events"]
     if not isinstance(events, list) or not events:
         walk.report.broken.append(BrokenLink(stream_id, 0, "the stream has no events"))
         return
     for event in events:
-        try:
-            stored = _stored(stream_id, event)
-        except (KeyError, TypeError, ValueError) as exc:
-            version = event.get("stream_version") if isinstance(event, Mapping) else None
-            walk.report.broken.append(BrokenLink(
-                stream_id, version if isinstance(version, int) else 0,
-                f"not an event record: {type(exc).__name__}"))
+        problem = _event_problem(event)
+        if problem is None and tenant is not None and event["tenant"] != tenant:
+            problem = "an event of another tenant than the selection's"
+        if problem is not None:
+            version = event.get("stream_version") if isinstance(event, dict) else None
+            walk.report.broken.append(
+                BrokenLink(stream_id, version if type(version) is int else 0, problem))
             return
         try:
-            walk.check(stored)
-        except TypeError as exc:  # orjson: an integer past 64 bits, say, in an edited file
+            walk.check(_stored(stream_id, event))
+        except Exception as exc:  # what no export writes (an integer past 64 bits, say)
             walk.report.broken.append(BrokenLink(
-                stream_id, stored.stream_version, f"content is not canonical: {exc}"))
+                stream_id, event["stream_version"],
+                f"content is not canonical: {type(exc).__name__}"))
             return
-    head, last = stream.get("head"), events[-1]
-    named = (head.get("version"), head.get("hash")) if isinstance(head, Mapping) else None
-    if named != (last["stream_version"], last["hash"]):
+    if walk.broken:  # the stream's first broken link is reported; its head adds nothing
+        return
+    head, last = stream["head"], events[-1]
+    if head != {"version": last["stream_version"], "hash": last["hash"]}:
         walk.report.broken.append(BrokenLink(
-            stream_id, int(last["stream_version"]), "the head does not name the last event"))
+            stream_id, last["stream_version"], "the head does not name the last event"))
+
+
+class _Selection:
+    """What the case file says it holds: streams by id, trees, a tenant."""
+
+    def __init__(self, selection: Any, not_found: Any) -> None:
+        if not (isinstance(selection, dict)
+                and set(selection) == {"streams", "trees", "tenant"}
+                and _all_text(selection["streams"]) and _all_text(selection["trees"])
+                and (selection["tenant"] is None or type(selection["tenant"]) is str)
+                and _all_text(not_found)):
+            raise CaseFileError("a case file names its selection and what was not found")
+        self.streams, self.trees = set(selection["streams"]), set(selection["trees"])
+        self.tenant: str | None = selection["tenant"]
+        self.not_found = set(not_found)
+
+    def covers(self, stream_id: str) -> bool:
+        return stream_id in self.streams or any(
+            stream_id == tree or stream_id.startswith(tree + "/") for tree in self.trees)
+
+
+def _all_text(values: Any) -> bool:
+    return type(values) is list and all(type(v) is str for v in values)
 
 
 def verify_case_file(
     document: Mapping[str, Any], *, anchor: Mapping[str, ChainHead] | None = None,
 ) -> VerifyReport:
     """Recompute every chain in a case file from the file alone; report the first broken link
-    of each broken stream. With `anchor`, also every exported stream cut short or rewritten
-    whole since the anchor was taken. A document damaged as a whole (wrong format, a changed
-    byte anywhere: content_sha256) is reported as a broken link of stream "" at version 0."""
-    report = VerifyReport()
-    if not isinstance(document, Mapping) or document.get("format") != FORMAT:
+    of each broken stream. A damage to the document as a whole (a changed byte where no chain
+    reaches: content_sha256; a stream outside the selection or also listed as not found) is
+    a broken link of stream "" or of that stream at version 0. With `anchor`, also every
+    anchored stream the selection covers that is cut short, rewritten whole or missing from
+    the file. (Stream ids carry their tenant, so a tenant's selection covers no other
+    tenant's anchored stream.) Raises CaseFileError for a document that is not a case file."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT \
+            or set(document) != _DOCUMENT_KEYS or not isinstance(document["streams"], list):
         raise CaseFileError(f"not a case file of format {FORMAT}")
+    selection = _Selection(document["selection"], document["not_found"])
+    report = VerifyReport()
     try:
         digest: str | None = content_sha256(document)
-    except TypeError:  # what no export writes: an integer past 64 bits, say
+    except (NotCanonical, TypeError):  # NaN, a float, an integer past 64 bits: no export's
         digest = None
-    if digest is None or document.get("content_sha256") != digest:
+    if digest is None or document["content_sha256"] != digest:
         report.broken.append(BrokenLink("", 0, "content_sha256 does not match the content "
                                                "(the file was changed after export)"))
-    streams = document.get("streams")
-    if not isinstance(streams, list):
-        raise CaseFileError("a case file lists its streams")
     walk = ChainWalk(report, anchor or {})
     exported: set[str] = set()
-    for stream in streams:
-        stream_id = stream.get("stream_id") if isinstance(stream, Mapping) else None
-        if not isinstance(stream_id, str) or stream_id in exported:
+    for stream in document["streams"]:
+        stream_id = stream.get("stream_id") if isinstance(stream, dict) else None
+        if not isinstance(stream_id, str) or stream_id in exported \
+                or set(stream) != _STREAM_KEYS:
             report.broken.append(BrokenLink(str(stream_id), 0,
-                                            "a stream without an id, or listed twice"))
+                                            "not a stream record, or a stream listed twice"))
             continue
         exported.add(stream_id)
-        _walk_stream(walk, stream)
-    walk.missing_heads(only=exported)
+        if not selection.covers(stream_id) or stream_id in selection.not_found:
+            report.broken.append(BrokenLink(
+                stream_id, 0, "a stream outside the selection, or also listed as not found"))
+            continue
+        _walk_stream(walk, stream, selection.tenant)
+    walk.missing_heads(only={s for s in (anchor or {}) if selection.covers(s)})
     return report

@@ -120,15 +120,29 @@ def verify(
     _report(_with_pool(database_url, work))
 
 
+def _read_json(path: Path, what: str) -> Any:
+    """A JSON file's document, or exit 1 naming the file: strict JSON (no NaN, integers of
+    64 bits at most, as every goodfaith file is written), read as UTF-8 whatever the locale."""
+    import orjson
+
+    try:
+        return orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        _fail(ValueError(f"{path} is not a readable {what}: {exc}"))
+
+
 def _read_anchor(path: Path | None) -> dict[str, Any] | None:
-    """The heads of an anchor file written by `goodfaith anchor`."""
+    """The heads of an anchor file written by `goodfaith anchor`, or exit 1 naming it."""
     from goodfaith_runtime.eventstore import ChainHead
 
     if path is None:
         return None
-    document = json.loads(path.read_text())
-    return {stream: ChainHead(int(head["version"]), str(head["hash"]))
-            for stream, head in document["streams"].items()}
+    document = _read_json(path, "anchor file")
+    try:
+        return {stream: ChainHead(int(head["version"]), str(head["hash"]))
+                for stream, head in document["streams"].items()}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        _fail(ValueError(f"{path} is not an anchor file written by `goodfaith anchor`"))
 
 
 def _report(report: Any) -> None:
@@ -155,7 +169,7 @@ def anchor(
     heads = _with_pool(database_url, work)
     document = {"taken_at": SystemClock().now().isoformat(),
                 "streams": {s: {"version": h.version, "hash": h.hash} for s, h in heads.items()}}
-    out.write_text(json.dumps(document, indent=1, sort_keys=True))
+    out.write_text(json.dumps(document, indent=1, sort_keys=True), encoding="utf-8")
     typer.echo(f"{len(document['streams'])} stream heads written to {out}")
 
 
@@ -263,7 +277,11 @@ def case_file_export(
         document = _with_pool(database_url, work)
     except CaseFileError as exc:
         _fail(exc)
-    out.write_text(json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False))
+    try:
+        out.write_text(json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False),
+                       encoding="utf-8")
+    except OSError as exc:
+        _fail(exc)
     events = sum(len(s["events"]) for s in document["streams"])
     typer.echo(f"{len(document['streams'])} streams, {events} events written to {out} "
                f"(content_sha256 {document['content_sha256']})")
@@ -282,11 +300,11 @@ def case_file_verify(
     broken link of each broken stream."""
     from goodfaith_runtime.casefile import CaseFileError, verify_case_file
 
+    document, heads = _read_json(path, "case file"), _read_anchor(anchor)
     try:
-        document = json.loads(path.read_text())
-        report = verify_case_file(document, anchor=_read_anchor(anchor))
-    except (CaseFileError, ValueError) as exc:
-        _fail(exc if isinstance(exc, CaseFileError) else CaseFileError(f"not a case file: {exc}"))
+        report = verify_case_file(document, anchor=heads)
+    except CaseFileError as exc:
+        _fail(exc)
     _report(report)
 
 

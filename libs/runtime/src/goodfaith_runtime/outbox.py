@@ -18,6 +18,8 @@ from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge
 
 from goodfaith_events.codec import CodecError, encode
+from goodfaith_runtime.deadletters import OLDEST_OPEN_AGE as DEAD_LETTERS_OLDEST
+from goodfaith_runtime.deadletters import OPEN as DEAD_LETTERS_OPEN
 from goodfaith_runtime.deadletters import measure_open
 from goodfaith_runtime.eventstore import StoredEvent, _row_to_event
 from goodfaith_runtime.pii import PersonKey, PersonKeyring, unseal_with
@@ -191,9 +193,29 @@ class OutboxRelay:
                 await self._loop(stop, conn)
             finally:
                 await _step_down(conn, self._on_notify)
+                self._forget_gauges()
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
+
+    async def _measure_dead_letters(self, conn: asyncpg.Connection) -> None:
+        """The leader is the one task of every service that runs once a second on a connection
+        of its own, so the dead letters waiting for an operator are gauged with its backlog.
+        A gauge is not publishing: should its query fail, the round is not a failed round,
+        publishing goes on at full speed, and the failure is logged."""
+        try:
+            await measure_open(conn, self._service)
+        except (asyncio.CancelledError, KeyboardInterrupt, *_CONNECTION_LOST):
+            raise
+        except Exception as exc:
+            log.warning("outbox.dead_letter_gauge_failed", error=type(exc).__name__)
+
+    def _forget_gauges(self) -> None:
+        """A relay that stepped down no longer measures: its last values would otherwise stay
+        exported for good (an alert on open dead letters firing after they were resolved)."""
+        for gauge in (BACKLOG, OLDEST_AGE, DEAD_LETTERS_OPEN, DEAD_LETTERS_OLDEST):
+            with contextlib.suppress(KeyError):
+                gauge.remove(self._service)
 
     async def _loop(self, stop: asyncio.Event, conn: asyncpg.Connection) -> None:
         backoff = 0.1
@@ -217,11 +239,8 @@ class OutboxRelay:
                     # the publishing path stays one statement and the sends.
                     if loop.time() - measured_at >= self._measure_every:
                         await self.measure_backlog(acked, conn)
-                        # The relay's leader is the one task of every service that runs
-                        # once a second on a connection of its own: the dead letters
-                        # waiting for an operator are measured with its backlog.
-                        await measure_open(conn, self._service)
                         measured_at = loop.time()
+                        await self._measure_dead_letters(conn)
                     backoff = 0.1
                 except (asyncio.CancelledError, KeyboardInterrupt, *_CONNECTION_LOST):
                     raise
