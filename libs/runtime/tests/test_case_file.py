@@ -128,6 +128,11 @@ async def test_every_tampering_with_a_case_file_is_named(pool) -> None:
     assert broken(rewritten, anchor=anchor) == [  # ...is caught by the anchor
         (DEBT, 3, "hash differs from the anchor (the stream was rewritten)")]
 
+    boolean = copy.deepcopy(original)
+    boolean["streams"][1]["head"]["version"] = True
+    assert broken(resealed(boolean)) == [
+        (f"{DEBT}/public", 1, "the head does not name the last event")]
+
     headless = copy.deepcopy(original)
     headless["streams"][0]["head"] = {"version": 3, "hash": "00" * 32}
     assert broken(resealed(headless)) == [(DEBT, 3, "the head does not name the last event")]

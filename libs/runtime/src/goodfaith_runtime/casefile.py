@@ -243,7 +243,8 @@ def _walk_stream(walk: ChainWalk, stream: dict[str, Any], tenant: str | None) ->
     if walk.broken:  # the stream's first broken link is reported; its head adds nothing
         return
     head, last = stream["head"], events[-1]
-    if head != {"version": last["stream_version"], "hash": last["hash"]}:
+    if head != {"version": last["stream_version"], "hash": last["hash"]} \
+            or type(head["version"]) is not int:  # True == 1 in Python
         walk.report.broken.append(BrokenLink(
             stream_id, last["stream_version"], "the head does not name the last event"))
 
