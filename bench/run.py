@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import os
 import shutil
 import signal
 import sys
@@ -15,13 +14,6 @@ from pathlib import Path
 from goodfaith_runtime.infra import Infra
 
 SUITES = ["bench.bench_event_store", "bench.bench_ledger", "bench.bench_compliance"]
-
-
-def shares_servers() -> bool:
-    """External servers (GOODFAITH_DATABASE_URL and GOODFAITH_KAFKA_BOOTSTRAP) are shared by
-    every suite; otherwise each suite starts its own."""
-    return bool(os.environ.get("GOODFAITH_DATABASE_URL")
-                and os.environ.get("GOODFAITH_KAFKA_BOOTSTRAP"))
 
 
 def run_suite(name: str, infra: Infra) -> None:
@@ -35,21 +27,13 @@ def main(selected: list[str]) -> None:
     # A run stopped with SIGTERM (a timeout, CI) still stops its embedded PostgreSQL and broker:
     # by default the signal ends the process without running the `finally` below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    names = [n for n in SUITES if not selected or any(s in n for s in selected)]
-    if shares_servers():
-        infra = Infra.from_environment()
-        try:
-            for name in names:
-                run_suite(name, infra)
-        finally:
-            infra.stop()
-        return
-    # Each suite gets a fresh PostgreSQL and broker. On one shared server the compliance suite
-    # ran right after the ledger's million invoices, while that server still vacuumed and
-    # checkpointed them: its Kafka gate p99 was 263-3,443 ms there against 104-139 ms alone
-    # (docs/benchmarks.md, seventh session). A suite measures its subject, not the last one's
-    # leftovers.
-    for name in names:
+    # Each suite gets a fresh PostgreSQL and broker (external servers, set in the
+    # environment, are the same ones each time: Infra.from_environment). On one shared server
+    # the compliance suite ran right after the ledger's million invoices, while that server
+    # still vacuumed and checkpointed them: its Kafka gate p99 was 263-3,443 ms there against
+    # 104-139 ms alone (docs/benchmarks.md, seventh session). A suite measures its subject,
+    # not the last one's leftovers.
+    for name in (n for n in SUITES if not selected or any(s in n for s in selected)):
         home = Path(tempfile.mkdtemp(prefix="goodfaith-bench-"))
         infra = Infra.from_environment(home)
         try:

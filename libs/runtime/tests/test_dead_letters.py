@@ -65,6 +65,24 @@ async def consuming(pool, infra, topic: str, name: str, handler: Handler):
         await producer.stop()
 
 
+@contextlib.asynccontextmanager
+async def relaying(pool, infra, service: str, measure_every: float = 1.0):
+    """The outbox relay of `service` running in the background, measuring every
+    `measure_every` seconds."""
+    producer = make_producer(infra.kafka_bootstrap, idempotence=False, client_id=service)
+    await producer.start()
+    relay = OutboxRelay(pool, producer, service=service, idle_sleep=0.05)
+    relay._measure_every = measure_every
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+        await producer.stop()
+
+
 async def test_a_dead_letter_is_requeued_after_the_fix_applied_once_and_its_body_purged(
         pool, schema, infra, database) -> None:
     await schema("CREATE TABLE applied (event_id uuid, n int)")
@@ -161,11 +179,6 @@ async def test_the_running_relay_gauges_the_dead_letters_waiting_for_an_operator
                        "('c', 't', 0, 2, 'old', 1, '{}', now() - interval '1 day', 'discarded', "
                        "'ops', now())")  # resolved: no longer waiting
     service = f"dl-{new_id().hex[:8]}"
-    producer = make_producer(infra.kafka_bootstrap, idempotence=False, client_id=service)
-    await producer.start()
-    relay = OutboxRelay(pool, producer, service=service, idle_sleep=0.05)
-    stop = asyncio.Event()
-    task = asyncio.create_task(relay.run(stop))
 
     async def gauged(count: int) -> tuple[float | None, float | None]:
         for _ in range(100):
@@ -175,16 +188,12 @@ async def test_the_running_relay_gauges_the_dead_letters_waiting_for_an_operator
             await asyncio.sleep(0.05)
         raise AssertionError(f"the gauge never showed {count}: {open_gauges(service)}")
 
-    try:
+    async with relaying(pool, infra, service):
         count, age = await gauged(2)
         assert age is not None and 600 <= age < 660  # the older one's age
         await discard(pool, older, by="ops", note="handled by hand")
         count, age = await gauged(1)
         assert age is not None and 5 <= age < 65  # now the newer one's
-    finally:
-        stop.set()
-        await task
-        await producer.stop()
 
 
 async def test_a_failing_dead_letter_gauge_neither_slows_nor_fails_publishing(
@@ -196,15 +205,10 @@ async def test_a_failing_dead_letter_gauge_neither_slows_nor_fails_publishing(
     finally:
         await owner.close()
     service = f"dl-{new_id().hex[:8]}"
-    producer = make_producer(infra.kafka_bootstrap, idempotence=False, client_id=service)
-    await producer.start()
-    relay = OutboxRelay(pool, producer, service=service, idle_sleep=0.05)
-    relay._measure_every = 0.0  # every round measures, so every round meets the failure
     store = PostgresEventStore(pool, producer="test")
-    stop = asyncio.Event()
-    task = asyncio.create_task(relay.run(stop))
     failures = {"service": service}
-    try:
+    # Every round measures, so every round meets the failure.
+    async with relaying(pool, infra, service, measure_every=0.0):
         loop = asyncio.get_running_loop()
         for n in range(5):
             await store.append(f"s-{n}", 0, [NewEvent(type="test.Happened", payload={"n": n},
@@ -215,9 +219,5 @@ async def test_a_failing_dead_letter_gauge_neither_slows_nor_fails_publishing(
                 await asyncio.sleep(0.01)
         assert not REGISTRY.get_sample_value("goodfaith_outbox_failures_total", failures)
         assert open_gauges(service) == (None, None)  # never measured, never made up
-    finally:
-        stop.set()
-        await task
-        await producer.stop()
     # A leader that stepped down exports nothing any more.
     assert REGISTRY.get_sample_value("goodfaith_outbox_backlog", {"service": service}) is None

@@ -264,8 +264,7 @@ class _Selection:
         self.not_found = set(not_found)
 
     def covers(self, stream_id: str) -> bool:
-        return stream_id in self.streams or any(
-            stream_id == tree or stream_id.startswith(tree + "/") for tree in self.trees)
+        return stream_id in self.streams or not self.trees.isdisjoint(_ancestors(stream_id))
 
 
 def _all_text(values: Any) -> bool:
