@@ -13,6 +13,9 @@ openssl genpkey -algorithm ed25519 -outform DER -out "$tmp" 2>/dev/null
 # PKCS#8 DER of an Ed25519 key ends with the 32-byte private key; SPKI DER with the public key.
 signing_key=$(tail -c 32 "$tmp" | base64 | tr -d '\n')
 public_key=$(openssl pkey -inform DER -in "$tmp" -pubout -outform DER | tail -c 32 | base64 | tr -d '\n')
+# A second key, for case files (the services serve its public half themselves).
+openssl genpkey -algorithm ed25519 -outform DER -out "$tmp" 2>/dev/null
+case_file_key=$(tail -c 32 "$tmp" | base64 | tr -d '\n')
 
 cat <<ENV
 GOODFAITH_ENVIRONMENT=development
@@ -36,4 +39,5 @@ COMPLIANCE_PII_KEK=$(b64 32)
 PAYMENTS_PII_KEK=$(b64 32)
 COMPLIANCE_SIGNING_KEY=$signing_key
 COMPLIANCE_PUBLIC_KEY=$public_key
+GOODFAITH_CASE_FILE_SIGNING_KEY=$case_file_key
 ENV

@@ -2,12 +2,15 @@
 every kind of tampering with the file named by stream and version."""
 
 import asyncio
+import base64
 import copy
 import json
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from typer.testing import CliRunner
 
 from goodfaith_events.canonical import canonical_json
@@ -16,6 +19,7 @@ from goodfaith_runtime.casefile import (
     CaseFileError,
     content_sha256,
     export_case_file,
+    signature,
     verify_case_file,
 )
 from goodfaith_runtime.cli import app
@@ -28,6 +32,7 @@ from goodfaith_runtime.eventstore import (
     chain_hash,
 )
 from goodfaith_runtime.pii import PersonKeyring
+from goodfaith_runtime.signing import public_key_text
 
 pytestmark = pytest.mark.integration
 META = Metadata(tenant="acme", producer="test")
@@ -284,3 +289,94 @@ async def test_an_export_for_a_tenant_holds_its_events_only_and_is_bounded(pool)
                                            max_events=4)) == exported(mine)
     with pytest.raises(CaseFileError, match="more than 3 events"):
         await export_case_file(pool, trees=[DEBT], generated_by="a", max_events=3)
+
+
+def private_text(key: Ed25519PrivateKey) -> str:
+    raw = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    return base64.b64encode(raw).decode()
+
+
+async def test_a_signed_case_file_names_its_issuer_and_no_one_else_can_reissue_it(pool) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    await seed(store)
+    issuer, forger = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    trusted = [public_key_text(issuer)]
+    original = await export_case_file(pool, trees=[DEBT], generated_by="ops",
+                                      signing_key=issuer)
+
+    signed = original["signature"]
+    assert signed["algorithm"] == "Ed25519" and signed["public_key"] == trusted[0]
+    report = verify_case_file(json.loads(json.dumps(original)), trusted_keys=trusted)
+    assert report.ok and report.signed_by == signed["key_id"]
+    # Without trusted keys the signature is still checked, and its key named.
+    assert verify_case_file(original).signed_by == signed["key_id"]
+
+    # An edited event with the digest recomputed: every chain and the digest hold, and the
+    # signature no longer does.
+    edited = copy.deepcopy(original)
+    edited["generated_by"] = "someone else"
+    assert broken(resealed(edited)) == [("", 0, "the signature does not hold over the content: "
+                                                "the file was changed after it was signed")]
+    # Re-signed by the forger: it holds, but not by a trusted key.
+    edited["signature"] = signature(edited["content_sha256"], forger)
+    assert verify_case_file(edited).ok
+    assert broken(edited, trusted_keys=trusted) == [
+        ("", 0, f"signed by key {edited['signature']['key_id']}, which is not one of the "
+                "trusted keys")]
+    # The signature taken off: fine for a reader who asked for none, refused for one who did.
+    unsigned = copy.deepcopy(original)
+    del unsigned["signature"]
+    assert verify_case_file(unsigned).ok and verify_case_file(unsigned).signed_by is None
+    assert broken(unsigned, trusted_keys=trusted) == [
+        ("", 0, "the file is not signed, and a signature by a trusted key was asked for")]
+
+    # A signature in any other form than the export's is reported, never a crash.
+    for change in ({"algorithm": "RSA"}, {"key_id": "0" * 16}, {"value": "not base64!"},
+                   {"value": signed["value"].rstrip("=")}, {"public_key": "AAAA"},
+                   {"note": "x"}, {"value": 7}):
+        mangled = copy.deepcopy(original)
+        mangled["signature"] = {**signed, **change}
+        problems = broken(mangled, trusted_keys=trusted)
+        assert len(problems) == 1 and problems[0][:2] == ("", 0), (change, problems)
+    mangled["signature"] = None
+    assert len(broken(mangled)) == 1
+    with pytest.raises(CaseFileError, match="trusted key"):
+        verify_case_file(original, trusted_keys=["not a key"])
+
+
+async def test_the_case_file_command_signs_and_checks_the_signer(pool, database,
+                                                                 tmp_path) -> None:
+    store = PostgresEventStore(pool, producer="test")
+    await seed(store)
+    issuer = Ed25519PrivateKey.generate()
+    public = public_key_text(issuer)
+    out = tmp_path / "case.json"
+    dsn = ["--database-url", database.runtime_dsn]
+
+    def cli(*args: str, env: dict[str, str] | None = None):
+        return runner.invoke(app, [*args], env=env)
+
+    done = await asyncio.to_thread(
+        cli, "case-file", "export", "--out", str(out), "--by", "ops", "--tree", DEBT, *dsn,
+        env={"GOODFAITH_CASE_FILE_SIGNING_KEY": private_text(issuer)})
+    assert done.exit_code == 0, done.output
+    key = json.loads(out.read_text())["signature"]["key_id"]
+    assert f"signed by key {key}" in done.output
+    checked = await asyncio.to_thread(cli, "case-file", "verify", str(out), "--public-key",
+                                      public)
+    assert checked.exit_code == 0, checked.output
+    assert f"signed by key {key}, a trusted key" in checked.output
+    other = public_key_text(Ed25519PrivateKey.generate())
+    refused = await asyncio.to_thread(cli, "case-file", "verify", str(out), "--public-key",
+                                      other)
+    assert refused.exit_code == 1 and "not one of the trusted keys" in refused.output
+
+    plain = await asyncio.to_thread(cli, "case-file", "export", "--out", str(out), "--by",
+                                    "ops", "--tree", DEBT, *dsn)
+    assert plain.exit_code == 0 and "unsigned" in plain.output
+    unsigned = await asyncio.to_thread(cli, "case-file", "verify", str(out), "--public-key",
+                                       public)
+    assert unsigned.exit_code == 1 and "not signed" in unsigned.output
+    bad = await asyncio.to_thread(cli, "case-file", "export", "--out", str(out), "--by", "ops",
+                                  "--tree", DEBT, "--signing-key", "short", *dsn)
+    assert bad.exit_code == 1 and "base64 of 32 raw bytes" in bad.output

@@ -14,18 +14,29 @@ file with the same hash.
 Personal fields stay as stored: sealed under the person's key (pii.py), so a case file carries
 no personal data in clear, and an erased person's fields stay unreadable in it while its chains
 still verify. `content_sha256` names the file's exact content, for a recipient to quote and to
-see damage; it is no seal, anyone can recompute it: the chains and the anchor are the proof.
+see damage; it is no seal, anyone can recompute it.
+
+What the chains and the anchor cannot show is who produced the file: a forger can build a
+whole new log whose chains hold. So an export can be signed (`signature`: Ed25519 over the
+content digest, with the issuer's public key and its id). `verify_case_file` checks any
+signature it finds, and with `trusted_keys` (the keys the operator publishes) also that the
+signer is one of them, and an unsigned file then fails.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from goodfaith_events.canonical import NotCanonical, canonical_json
 from goodfaith_runtime.clock import Clock, SystemClock
@@ -36,6 +47,7 @@ from goodfaith_runtime.eventstore import (
     StoredEvent,
     VerifyReport,
 )
+from goodfaith_runtime.signing import SignatureError, key_id, load_public_key, public_key_text
 
 FORMAT = "goodfaith.case-file/1"
 MAX_SELECTORS = 1000
@@ -107,16 +119,92 @@ def _ancestors(stream_id: str) -> list[str]:
 
 
 def content_sha256(document: Mapping[str, Any]) -> str:
-    """SHA-256 over the canonical JSON of everything in the document but this digest
-    (NotCanonical for a float anywhere, NaN included, which no export writes)."""
-    body = {k: v for k, v in document.items() if k != "content_sha256"}
+    """SHA-256 over the canonical JSON of everything in the document but this digest and the
+    signature over it (NotCanonical for a float anywhere, NaN included, which no export
+    writes)."""
+    body = {k: v for k, v in document.items() if k not in ("content_sha256", "signature")}
     return hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+# --- The issuer's signature ----------------------------------------------------------------
+
+SIGNATURE_ALGORITHM = "Ed25519"
+_SIGNATURE_KEYS = frozenset({"algorithm", "key_id", "public_key", "value"})
+
+
+def signed_bytes(digest: str) -> bytes:
+    """What a case file's signature covers: its content digest, named with the format, so
+    that the signature says "this case file" and can stand for nothing else the same key
+    signs."""
+    return f"{FORMAT} content_sha256 {digest}".encode()
+
+
+def signature(digest: str, private: Ed25519PrivateKey) -> dict[str, str]:
+    public = public_key_text(private)
+    return {"algorithm": SIGNATURE_ALGORITHM, "key_id": key_id(public), "public_key": public,
+            "value": base64.b64encode(private.sign(signed_bytes(digest))).decode()}
+
+
+def _raw_key(public: str) -> bytes:
+    return base64.b64decode(public, validate=True)
+
+
+def _signer(signed: Any, digest: Any) -> tuple[str, bytes]:
+    """The signer's key id and raw public key of a signature in the exact form the export
+    writes that holds over `digest`; SignatureError otherwise."""
+    if not (isinstance(signed, dict) and set(signed) == _SIGNATURE_KEYS
+            and all(type(v) is str for v in signed.values()) and type(digest) is str):
+        raise SignatureError("not a signature record: its keys differ from an export's")
+    if signed["algorithm"] != SIGNATURE_ALGORITHM:
+        raise SignatureError(f"a signature of another algorithm than {SIGNATURE_ALGORITHM}")
+    public: Ed25519PublicKey = load_public_key(signed["public_key"])
+    if key_id(signed["public_key"]) != signed["key_id"]:
+        raise SignatureError("the signature's key id does not name its public key")
+    try:
+        value = base64.b64decode(signed["value"], validate=True)
+    except binascii.Error as exc:
+        raise SignatureError("the signature's value is not base64") from exc
+    if base64.b64encode(value).decode() != signed["value"]:
+        raise SignatureError("the signature's value is not in its exported form")
+    try:
+        public.verify(value, signed_bytes(digest))
+    except InvalidSignature as exc:
+        raise SignatureError("the signature does not hold over the content: the file was "
+                             "changed after it was signed") from exc
+    return signed["key_id"], _raw_key(signed["public_key"])
+
+
+@dataclass
+class CaseFileReport(VerifyReport):
+    # The key id of the file's valid signature; None for an unsigned file, or a signature that
+    # does not hold (then a broken link says why).
+    signed_by: str | None = None
+
+
+def _check_signature(document: Mapping[str, Any], report: CaseFileReport,
+                     trusted: Collection[str] | None) -> None:
+    if "signature" not in document:
+        if trusted is not None:
+            report.broken.append(BrokenLink("", 0, "the file is not signed, and a signature "
+                                                   "by a trusted key was asked for"))
+        return
+    try:
+        signer, raw = _signer(document["signature"], document["content_sha256"])
+    except SignatureError as exc:
+        report.broken.append(BrokenLink("", 0, str(exc)))
+        return
+    if trusted is not None and raw not in {_raw_key(k) for k in trusted}:
+        report.broken.append(BrokenLink("", 0, f"signed by key {signer}, which is not one of "
+                                               "the trusted keys"))
+        return
+    report.signed_by = signer
 
 
 async def export_case_file(
     pool: asyncpg.Pool, *, streams: Sequence[str] = (), trees: Sequence[str] = (),
     generated_by: str, tenant: str | None = None, max_events: int | None = None,
     source: str | None = None, clock: Clock | None = None,
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> dict[str, Any]:
     """The case file of the named streams, and of each tree: the stream of that id and every
     stream under it (`ledger/<tenant>/debt/<id>` takes the debt's public stream too), read in
@@ -124,7 +212,8 @@ async def export_case_file(
     says it was looked for. `tenant`: only that tenant's events (what an API caller may see:
     another tenant's stream reads as not found). `max_events`: a CaseFileError rather than a
     larger document (the HTTP answer is held in memory). `source`: where it came from (the
-    database's name when not given)."""
+    database's name when not given). `signing_key`: the issuer's key, which signs the
+    content digest (unsigned without one)."""
     _check_selection(streams, trees)
     if not generated_by.strip():
         raise CaseFileError("say who exports the case file (generated_by)")
@@ -157,6 +246,8 @@ async def export_case_file(
         "streams": exported,
     }
     document["content_sha256"] = content_sha256(document)
+    if signing_key is not None:
+        document["signature"] = signature(document["content_sha256"], signing_key)
     return document
 
 
@@ -273,19 +364,29 @@ def _all_text(values: Any) -> bool:
 
 def verify_case_file(
     document: Mapping[str, Any], *, anchor: Mapping[str, ChainHead] | None = None,
-) -> VerifyReport:
+    trusted_keys: Collection[str] | None = None,
+) -> CaseFileReport:
     """Recompute every chain in a case file from the file alone; report the first broken link
     of each broken stream. A damage to the document as a whole (a changed byte where no chain
     reaches: content_sha256; a stream outside the selection or also listed as not found) is
     a broken link of stream "" or of that stream at version 0. With `anchor`, also every
     anchored stream the selection covers that is cut short, rewritten whole or missing from
     the file. (Stream ids carry their tenant, so a tenant's selection covers no other
-    tenant's anchored stream.) Raises CaseFileError for a document that is not a case file."""
+    tenant's anchored stream.) A signature must hold over the content digest; with
+    `trusted_keys` (base64 public keys) the file must be signed by one of them. Raises
+    CaseFileError for a document that is not a case file, or a trusted key that is no key."""
     if not isinstance(document, dict) or document.get("format") != FORMAT \
-            or set(document) != _DOCUMENT_KEYS or not isinstance(document["streams"], list):
+            or set(document) - {"signature"} != _DOCUMENT_KEYS \
+            or not isinstance(document["streams"], list):
         raise CaseFileError(f"not a case file of format {FORMAT}")
     selection = _Selection(document["selection"], document["not_found"])
-    report = VerifyReport()
+    if trusted_keys is not None:
+        try:
+            for key in trusted_keys:
+                load_public_key(key)
+        except SignatureError as exc:
+            raise CaseFileError(f"a trusted key is no Ed25519 public key: {exc}") from exc
+    report = CaseFileReport()
     try:
         digest: str | None = content_sha256(document)
     except (NotCanonical, TypeError):  # NaN, a float, an integer past 64 bits: no export's
@@ -293,6 +394,7 @@ def verify_case_file(
     if digest is None or document["content_sha256"] != digest:
         report.broken.append(BrokenLink("", 0, "content_sha256 does not match the content "
                                                "(the file was changed after export)"))
+    _check_signature(document, report, trusted_keys)
     walk = ChainWalk(report, anchor or {})
     exported: set[str] = set()
     for stream in document["streams"]:

@@ -264,14 +264,25 @@ def case_file_export(
     tree: list[str] = typer.Option(
         [], help="A stream and every stream under it, `<id>/...` (repeatable), e.g. "
                  "ledger/<tenant>/debt/<debt id> with its public stream"),
+    signing_key: str | None = typer.Option(
+        None, envvar="GOODFAITH_CASE_FILE_SIGNING_KEY", show_default=False,
+        help="Base64 of the Ed25519 private key that signs the file (the services' "
+             "case-file key); unsigned without one"),
     database_url: str = _DSN,
 ) -> None:
     """Export whole streams, every event as stored (personal fields stay sealed), to one
     JSON document that `case-file verify` checks without the database."""
     from goodfaith_runtime.casefile import CaseFileError, export_case_file
+    from goodfaith_runtime.signing import SignatureError, load_private_key
+
+    try:
+        private = None if signing_key is None else load_private_key(signing_key)
+    except SignatureError as exc:
+        _fail(exc)
 
     async def work(pool: Any) -> Any:
-        return await export_case_file(pool, streams=stream, trees=tree, generated_by=by)
+        return await export_case_file(pool, streams=stream, trees=tree, generated_by=by,
+                                      signing_key=private)
 
     try:
         document = _with_pool(database_url, work)
@@ -283,8 +294,10 @@ def case_file_export(
     except OSError as exc:
         _fail(exc)
     events = sum(len(s["events"]) for s in document["streams"])
+    signed = document.get("signature")
     typer.echo(f"{len(document['streams'])} streams, {events} events written to {out} "
-               f"(content_sha256 {document['content_sha256']})")
+               f"(content_sha256 {document['content_sha256']}, "
+               + (f"signed by key {signed['key_id']})" if signed else "unsigned)"))
     for missing in document["not_found"]:
         typer.echo(f"NOT FOUND {missing}")
 
@@ -295,16 +308,28 @@ def case_file_verify(
     anchor: Path | None = typer.Option(
         None, help="A file written by `goodfaith anchor`: the heads it holds of the exported "
                    "streams must be in the case file"),
+    public_key: list[str] = typer.Option(
+        [], help="A trusted signer's public key, base64 (repeatable; `public_key` of GET "
+                 "/v1/case-files/signing-key): the file must be signed by one of them"),
 ) -> None:
-    """Recompute every hash chain in a case file, from the file alone; exit 1 naming the first
-    broken link of each broken stream."""
+    """Recompute every hash chain in a case file, from the file alone, and check its
+    signature; exit 1 naming the first broken link of each broken stream."""
     from goodfaith_runtime.casefile import CaseFileError, verify_case_file
 
     document, heads = _read_json(path, "case file"), _read_anchor(anchor)
     try:
-        report = verify_case_file(document, anchor=heads)
+        report = verify_case_file(document, anchor=heads, trusted_keys=public_key or None)
     except CaseFileError as exc:
         _fail(exc)
+    if "signature" not in document:
+        typer.echo("not signed")
+    elif report.signed_by is None:
+        typer.echo("the signature does not verify")
+    elif public_key:
+        typer.echo(f"signed by key {report.signed_by}, a trusted key")
+    else:
+        typer.echo(f"signed by key {report.signed_by}, not checked against a trusted key "
+                   "(pass --public-key to check who signed it)")
     _report(report)
 
 

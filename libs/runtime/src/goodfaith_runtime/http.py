@@ -72,24 +72,29 @@ class CaseFileRequest(BaseModel):
 def case_file_router(service: str) -> APIRouter:
     """`POST /v1/case-files`: the case file (goodfaith_runtime.casefile) of streams of this
     service's log, for a caller with the `<service>:audit` scope, of its own tenant only: a
-    stream of another tenant reads as not found. Each export is logged: who, how many streams
-    and events, and the content's SHA-256 (no stream ids: they name persons and debts)."""
+    stream of another tenant reads as not found. Signed with the deployment's case-file key,
+    whose public half `GET /v1/case-files/signing-key` names. Each export is logged: who, how
+    many streams and events, and the content's SHA-256 (no stream ids: they name persons and
+    debts)."""
     from goodfaith_runtime.auth import Principal, require
-    from goodfaith_runtime.casefile import CaseFileError, export_case_file
+    from goodfaith_runtime.casefile import SIGNATURE_ALGORITHM, CaseFileError, export_case_file
+    from goodfaith_runtime.signing import key_id, public_key_text
 
     router = APIRouter(tags=["case files"])
     scope = f"{service}:audit"
 
     @router.post("/v1/case-files", summary="Export a case file of whole streams",
                  description=f"Needs the scope `{scope}`. Verify the answer offline with "
-                             "`goodfaith case-file verify FILE`.")
+                             "`goodfaith case-file verify FILE --public-key KEY`, KEY the "
+                             "`public_key` of `GET /v1/case-files/signing-key`.")
     async def export(body: CaseFileRequest, request: Request,
                      principal: Principal = Depends(require(scope))) -> Response:
         try:
             document = await export_case_file(
                 request.app.state.runtime.pool, streams=body.streams, trees=body.trees,
                 generated_by=principal.subject, tenant=principal.tenant,
-                max_events=CASE_FILE_MAX_EVENTS, source=service)
+                max_events=CASE_FILE_MAX_EVENTS, source=service,
+                signing_key=request.app.state.runtime.case_file_key)
         except CaseFileError as exc:
             raise Problem(422, "Case file not exported", str(exc),
                           type_="case-file-refused") from exc
@@ -102,6 +107,16 @@ def case_file_router(service: str) -> APIRouter:
         # Rendered once by orjson: FastAPI's own encoding of a 50,000-event document held the
         # event loop for most of a second.
         return Response(orjson.dumps(document), media_type="application/json")
+
+    @router.get("/v1/case-files/signing-key", summary="The key that verifies case files",
+                description=f"Needs the scope `{scope}`. A recipient should get this key from "
+                            "the operator by a channel of its own, not from the file it checks.")
+    async def signing_key(request: Request,
+                          principal: Principal = Depends(require(scope))) -> dict[str, str]:
+        public = public_key_text(request.app.state.runtime.case_file_key)
+        return {"algorithm": SIGNATURE_ALGORITHM, "key_id": key_id(public), "public_key": public,
+                "encoding": "base64 of the raw 32 bytes",
+                "signed_bytes": "goodfaith_runtime.casefile.signed_bytes(content_sha256)"}
 
     return router
 

@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from goodfaith_runtime.clock import Clock, SystemClock
 from goodfaith_runtime.consumer import Handler, IdempotentConsumer, KafkaConsumerLoop, dlq_topic
@@ -28,6 +29,7 @@ from goodfaith_runtime.kafka import ensure_topics, make_producer
 from goodfaith_runtime.outbox import OutboxRelay
 from goodfaith_runtime.pii import PersonKeyring, parse_kek
 from goodfaith_runtime.settings import ServiceSettings
+from goodfaith_runtime.signing import load_private_key
 from goodfaith_runtime.telemetry import configure_logging, configure_tracing
 
 log = structlog.get_logger("goodfaith.service")
@@ -56,6 +58,7 @@ class ServiceRuntime:
     pool: asyncpg.Pool = field(init=False)
     store: PostgresEventStore = field(init=False)
     keyring: PersonKeyring = field(init=False)
+    case_file_key: Ed25519PrivateKey = field(init=False)
     producer: AIOKafkaProducer | None = field(init=False, default=None)
     _stop: asyncio.Event = field(init=False, default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
@@ -74,6 +77,7 @@ class ServiceRuntime:
         await self._migrate(extra)
         self.store = PostgresEventStore(self.pool, producer=self.service, clock=self.clock)
         self.keyring = PersonKeyring(parse_kek(self.settings.pii_kek), self.clock)
+        self.case_file_key = load_private_key(self.settings.case_file_signing_key)
         if self.settings.freeze_heap:
             settle()  # start-up's objects out of the collector's full passes (see heap.py)
         if self.settings.run_background:

@@ -3,16 +3,23 @@ OpenTelemetry itself."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from goodfaith_runtime.kafka import ONE_MACHINE_PARTITIONS
+from goodfaith_runtime.signing import load_private_key
 
 DEV_JWT_SECRET = "goodfaith-development-secret-change-me-0123456789"
 # 32 zero bytes: fine for a laptop, refused anywhere else.
 DEV_PII_KEK = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+# An Ed25519 key anyone can read (SHA-256 of a fixed text): case files signed with it prove
+# nothing, so production refuses it.
+DEV_CASE_FILE_SIGNING_KEY = base64.b64encode(
+    hashlib.sha256(b"goodfaith-dev-case-file-key").digest()).decode()
 
 
 class ServiceSettings(BaseSettings):
@@ -49,17 +56,29 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = "goodfaith"
     jwt_issuer: str = "goodfaith-dev"
     pii_kek: str = DEV_PII_KEK
+    # Base64 of the raw 32-byte Ed25519 private key that signs the case files this service
+    # exports (POST /v1/case-files); one key for the deployment, so a recipient trusts one
+    # public key (GET /v1/case-files/signing-key, or the operator's published copy).
+    case_file_signing_key: str = DEV_CASE_FILE_SIGNING_KEY
     log_level: str = "INFO"
     run_background: bool = Field(True, description="Run the outbox relay and consumers")
     freeze_heap: bool = Field(
         True, description="Freeze start-up objects out of full GC passes (see heap.py)")
+
+    @field_validator("case_file_signing_key")
+    @classmethod
+    def _an_ed25519_key(cls, value: str) -> str:
+        load_private_key(value)  # a SignatureError (a ValueError) names what is wrong
+        return value
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> ServiceSettings:
         if self.environment == "production":
             defaults = [name for name, value, dev in (
                 ("GOODFAITH_JWT_KEY", self.jwt_key, DEV_JWT_SECRET),
-                ("GOODFAITH_PII_KEK", self.pii_kek, DEV_PII_KEK)) if value == dev]
+                ("GOODFAITH_PII_KEK", self.pii_kek, DEV_PII_KEK),
+                ("GOODFAITH_CASE_FILE_SIGNING_KEY", self.case_file_signing_key,
+                 DEV_CASE_FILE_SIGNING_KEY)) if value == dev]
             if defaults:
                 raise ValueError(f"production refuses the development secrets: set "
                                  f"{' and '.join(defaults)}")

@@ -24,7 +24,11 @@ async def test_a_persons_case_file_is_exported_for_the_audit_scope_and_verifies(
     assert document["generated_by"] == "agent-7" and document["selection"]["tenant"] == "acme"
     types = [e["type"] for e in document["streams"][0]["events"]]
     assert types[0].startswith("compliance.") and len(types) >= 2, types
-    assert verify_case_file(document).ok
+    # Signed with the deployment's case-file key, which the audit scope can look up.
+    key = await api.call("GET", "/v1/case-files/signing-key", scopes=AUDIT)
+    assert key.status_code == 200 and key.json()["algorithm"] == "Ed25519"
+    report = verify_case_file(document, trusted_keys=[key.json()["public_key"]])
+    assert report.ok and report.signed_by == key.json()["key_id"]
     # The person's endpoints are stored sealed, and so exported.
     assert PHONE not in response.text and "pat@example.com" not in response.text
 
@@ -42,6 +46,8 @@ async def test_a_case_file_needs_the_audit_scope_and_a_selection(api) -> None:
                              scopes=("compliance:read", "compliance:write"))
     assert refused.status_code == 403
     assert refused.headers["content-type"].startswith("application/problem+json")
+    key = await api.call("GET", "/v1/case-files/signing-key", scopes=("compliance:read",))
+    assert key.status_code == 403
     for body in ({}, {"streams": [""]}, {"trees": [tree], "unknown": 1}):
         bad = await api.call("POST", "/v1/case-files", body, scopes=AUDIT)
         assert bad.status_code in (400, 422), (body, bad.text)

@@ -26,7 +26,10 @@ async def test_a_debts_case_file_holds_its_streams_and_verifies(api) -> None:
     assert set(streams) == {tree, f"ledger/acme/debtor/{debtor_id}"}, streams
     assert streams[tree] == ["ledger.DebtOpened", "ledger.InvoiceIssued", "ledger.PaymentApplied"]
     assert document["source"] == "ledger" and document["generated_by"] == "back-office"
-    assert verify_case_file(document).ok
+    key = await api.client.get("/v1/case-files/signing-key", headers=api.headers(AUDIT))
+    assert key.status_code == 200, key.text
+    report = verify_case_file(document, trusted_keys=[key.json()["public_key"]])
+    assert report.ok and report.signed_by == key.json()["key_id"]
     assert "Quartermaine" not in response.text and "Jolene" not in response.text
 
     refused = await api.client.post("/v1/case-files", json=body, headers=api.headers())
