@@ -9,7 +9,7 @@ new version, and the old version keeps pointing at the old one.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from types import MappingProxyType
 from typing import NamedTuple
@@ -17,7 +17,7 @@ from typing import NamedTuple
 from compliance.domain.context import CollectorRole, EvaluationContext
 from compliance.domain.errors import PackVersionConflict, UnknownPackVersion
 from compliance.domain.facts import Facts
-from compliance.domain.policy_params import PolicyParams
+from compliance.domain.policy_params import POLICY_2026_12_2, PolicyParams
 from compliance.domain.results import (
     STATIC_PREDICATES,
     Check,
@@ -160,10 +160,34 @@ V2026_12_1 = PackVersion(
     "to D-52).",
 )
 
-CURRENT_VERSION = V2026_12_1.version
+# Fail-closed fixes of 2026.12.1 found by an adversarial review of every rule against the
+# reference (decisions.md D-56 onwards). As before, only replaced rules and policy switches;
+# 2026.12.1 and 2026.11.1 are untouched and still replay.
+V2026_12_2 = PackVersion(
+    version="2026.12.2",
+    rules=_replacing(
+        V2026_12_1,
+        {
+            **inputs.REPLACED_IN_2026_12_2,
+            **time_place.REPLACED_IN_2026_12_2,
+            **frequency.REPLACED_IN_2026_12_2,
+            **channels.REPLACED_IN_2026_12_2,
+            **content.REPLACED_IN_2026_12_2,
+            **validation.REPLACED_IN_2026_12_2,
+            **records.REPLACED_IN_2026_12_2,
+            **states.REPLACED_IN_2026_12_2,
+        },
+    ),
+    policy=replace(V2026_12_1.policy, **POLICY_2026_12_2),  # type: ignore[arg-type]
+    notes="Fail closed where a review of every rule found 2026.12.1 approving what the "
+    "reference forbids (decisions.md D-56 onwards).",
+)
+
+CURRENT_VERSION = V2026_12_2.version
 DEFAULT_REGISTRY = PackRegistry()
 DEFAULT_REGISTRY.register(V2026_11_1)
 DEFAULT_REGISTRY.register(V2026_12_1)
+DEFAULT_REGISTRY.register(V2026_12_2)
 
 
 class Selection(NamedTuple):

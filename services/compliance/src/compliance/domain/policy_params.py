@@ -39,3 +39,32 @@ class PolicyParams:
     # decisions.md D-54: an original-creditor request is timely when its earliest local date
     # of receipt (any candidate zone) is within the validation period, as for disputes.
     oc_request_local_date: bool = False
+
+    # Fail-closed switches added in 2026.12.2 (decisions.md D-56 onwards): each default is
+    # 2026.12.1's behaviour, so that version replays exactly; 2026.12.2 sets them
+    # (POLICY_2026_12_2 below).
+
+    # -- time, place and frequency (D-56 to D-65) --
+
+    # -- validation, disputes and channels (D-66 to D-79) --
+
+    # -- content (D-80 to D-94) --
+
+    # -- pack selection, state overlays and the service layer (D-95 onwards) --
+
+
+# The switches 2026.12.2 turns on, by area (packs.V2026_12_2 applies them over 2026.12.1's).
+TIME_AND_FREQUENCY_2026_12_2: dict[str, object] = {}
+
+VALIDATION_AND_CHANNELS_2026_12_2: dict[str, object] = {}
+
+CONTENT_2026_12_2: dict[str, object] = {}
+
+SELECTION_AND_STATES_2026_12_2: dict[str, object] = {}
+
+POLICY_2026_12_2: dict[str, object] = {
+    **TIME_AND_FREQUENCY_2026_12_2,
+    **VALIDATION_AND_CHANNELS_2026_12_2,
+    **CONTENT_2026_12_2,
+    **SELECTION_AND_STATES_2026_12_2,
+}

@@ -452,3 +452,7 @@ RULES = (
     MAIL_FORM,
     LCM,
 )
+
+
+# 2026.12.1 rule -> its 2026.12.2 replacement (same position in the pack; packs.V2026_12_2).
+REPLACED_IN_2026_12_2: dict[RuleDef, RuleDef] = {}

@@ -286,3 +286,7 @@ def check_credit(f: Facts) -> RuleResult:
 
 
 RULES = (CALLER_ID, MINI_MIRANDA, CRIMINAL, ACTION_THREAT, DECEPTION, TIMEBARRED, CREDIT)
+
+
+# 2026.12.1 rule -> its 2026.12.2 replacement (same position in the pack; packs.V2026_12_2).
+REPLACED_IN_2026_12_2: dict[RuleDef, RuleDef] = {}

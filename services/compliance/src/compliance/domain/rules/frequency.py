@@ -247,3 +247,7 @@ def check_harass(f: Facts) -> RuleResult:
 
 
 RULES = (FREQ_EXCL, SEVEN_IN_SEVEN, COOLDOWN, HARASS)
+
+
+# 2026.12.1 rule -> its 2026.12.2 replacement (same position in the pack; packs.V2026_12_2).
+REPLACED_IN_2026_12_2: dict[RuleDef, RuleDef] = {}

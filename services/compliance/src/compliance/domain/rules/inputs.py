@@ -88,3 +88,7 @@ def check_inputs_v2(f: Facts) -> RuleResult:
 REPLACED_IN_2026_12_1 = {INPUTS: INPUTS_V2}
 
 RULES = (INPUTS,)
+
+
+# 2026.12.1 rule -> its 2026.12.2 replacement (same position in the pack; packs.V2026_12_2).
+REPLACED_IN_2026_12_2: dict[RuleDef, RuleDef] = {}

@@ -398,3 +398,7 @@ RULES = (
     OC_HOLD,
     DELIVERY,
 )
+
+
+# 2026.12.1 rule -> its 2026.12.2 replacement (same position in the pack; packs.V2026_12_2).
+REPLACED_IN_2026_12_2: dict[RuleDef, RuleDef] = {}

@@ -1,0 +1,67 @@
+"""Pack version 2026.12.2: the fail-closed fixes of an adversarial review of every rule against
+the reference (decisions.md D-56 onwards). The version must keep every rule id in its place,
+leave 2026.12.1 and 2026.11.1 replaying exactly, and answer every golden context as 2026.12.1
+does except the cases listed in CHANGED_IN_2026_12_2, each a fix with its decision."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from compliance.domain import CURRENT_VERSION, DEFAULT_REGISTRY, EvaluationContext, evaluate
+from compliance.domain.policy_params import POLICY_2026_12_2, PolicyParams
+
+from .factories import fine
+
+PREVIOUS, FIXED = "2026.12.1", "2026.12.2"
+GOLDEN = Path(__file__).parent / "golden" / "decisions.json"
+_UNIT = "services/compliance/tests/unit/"
+
+# Golden contexts 2026.12.2 decides differently from 2026.12.1, with its (outcome, reasons).
+CHANGED_IN_2026_12_2: dict[str, tuple[str, tuple[str, ...]]] = {
+    # -- time, place and frequency (D-56 to D-65) --
+
+    # -- validation, disputes and channels (D-66 to D-79) --
+
+    # -- content (D-80 to D-94) --
+
+    # -- pack selection, state overlays and the service layer (D-95 onwards) --
+}
+
+
+def test_2026_12_2_is_the_default_and_the_older_versions_are_still_registered() -> None:
+    assert CURRENT_VERSION == FIXED
+    assert DEFAULT_REGISTRY.versions == ("2026.11.1", PREVIOUS, FIXED)
+    assert evaluate(fine()).pack_version == FIXED
+
+
+def test_2026_12_2_keeps_every_rule_id_in_the_same_order() -> None:
+    previous, fixed = DEFAULT_REGISTRY.get(PREVIOUS), DEFAULT_REGISTRY.get(FIXED)
+    assert previous.rule_ids() == fixed.rule_ids()
+
+
+def test_the_older_versions_keep_the_new_switches_off() -> None:
+    defaults = PolicyParams()
+    for name, value in POLICY_2026_12_2.items():
+        assert getattr(DEFAULT_REGISTRY.get(FIXED).policy, name) == value, name
+        for version in ("2026.11.1", PREVIOUS):
+            assert getattr(DEFAULT_REGISTRY.get(version).policy, name) == getattr(
+                defaults, name), (version, name)
+
+
+def test_2026_12_2_answers_the_golden_contexts_as_2026_12_1_except_the_fixed_gaps() -> None:
+    cases: list[dict[str, Any]] = json.loads(GOLDEN.read_text())
+    changed = []
+    for case in cases:
+        ctx = EvaluationContext.model_validate(case["context"])
+        before = evaluate(ctx, pack_version=PREVIOUS).as_record()
+        record = evaluate(ctx, pack_version=FIXED).as_record()
+        expected = CHANGED_IN_2026_12_2.get(case["name"])
+        if expected is None:
+            assert record == {**before, "pack_version": FIXED}, case["name"]
+        else:
+            changed.append(case["name"])
+            assert (record["outcome"], tuple(record["reasons"])) == expected, case["name"]
+            assert record != {**before, "pack_version": FIXED}, case["name"]
+    assert sorted(changed) == sorted(CHANGED_IN_2026_12_2)
