@@ -246,7 +246,7 @@ class Judged(NamedTuple):
 
 def _judge(ctx: EvaluationContext, version: PackVersion) -> Judged:
     try:
-        selection = select_packs(ctx)
+        selection = select_packs(ctx, version.policy)
         facts = Facts(
             ctx, version.policy, selection.packs, jurisdiction_known=selection.jurisdiction_known
         )

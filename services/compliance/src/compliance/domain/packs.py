@@ -196,10 +196,24 @@ class Selection(NamedTuple):
     jurisdiction_known: bool
 
 
-def _person_places(ctx: EvaluationContext) -> tuple[set[str], bool, bool, bool]:
-    """States of the person's US addresses and stated locations; UK person, US person, NYC."""
+# 15 U.S.C. 1692a(8): "State" includes Puerto Rico, Guam, the Virgin Islands, American Samoa,
+# the Northern Mariana Islands and the minor outlying islands (decisions.md D-95).
+US_TERRITORIES = frozenset({"PR", "GU", "VI", "AS", "MP", "UM"})
+
+
+def _person_places(
+    ctx: EvaluationContext, policy: PolicyParams | None = None,
+) -> tuple[set[str], bool, bool, bool]:
+    """States of the person's US addresses and stated locations; UK person, US person, NYC.
+
+    Until 2026.12.1 only a `US` address made a US person, so a consumer whose addresses were
+    all elsewhere (Puerto Rico coded `PR`, Canada) lost FED and every state pack. From 2026.12.2
+    (`fdcpa_beyond_us_addresses`, D-95) a territory is a US place (its code stands as its
+    state), and any other country but GB keeps FED too: the FDCPA follows the collector and
+    the debt, not where the consumer lives; more rules, never fewer."""
     states: set[str] = set()
     uk_person = us_person = nyc = False
+    beyond = policy is not None and policy.fdcpa_beyond_us_addresses
     addresses = ctx.person.addresses
     for a in addresses:
         if a.country == "US":
@@ -208,6 +222,10 @@ def _person_places(ctx: EvaluationContext) -> tuple[set[str], bool, bool, bool]:
                 states.add(a.state)
         elif a.country == "GB":
             uk_person = True
+        elif beyond:
+            us_person = True
+            if a.country in US_TERRITORIES:
+                states.add(a.country)
         nyc = nyc or a.in_nyc
     for s in ctx.person.stated_locations:
         if s.state:
@@ -232,12 +250,13 @@ def _debt_facts(ctx: EvaluationContext, states: set[str]) -> bool:
     return consumer or not selected
 
 
-def select_packs(ctx: EvaluationContext) -> Selection:
+def select_packs(ctx: EvaluationContext, policy: PolicyParams | None = None) -> Selection:
     """Packs from the collector's role and every jurisdiction the person or debt touches.
 
     The union of states is used (an address in MA and a debt governed by NY selects both), so
-    an overlay never drops out because one record is stale (decisions.md D-19)."""
-    states, uk_person, us_person, nyc = _person_places(ctx)
+    an overlay never drops out because one record is stale (decisions.md D-19). `policy`: the
+    pack version's (its switches change how addresses count, D-95)."""
+    states, uk_person, us_person, nyc = _person_places(ctx, policy)
     consumer = _debt_facts(ctx, states)
     return _selection(frozenset(states), uk_person, us_person, nyc, consumer, ctx.collector.role)
 

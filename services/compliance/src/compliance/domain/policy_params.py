@@ -51,6 +51,9 @@ class PolicyParams:
     # -- content (D-80 to D-94) --
 
     # -- pack selection, state overlays and the service layer (D-95 onwards) --
+    # decisions.md D-95: an address in a US territory is a US place, and an address in any
+    # other country but GB keeps the FDCPA (packs._person_places).
+    fdcpa_beyond_us_addresses: bool = False
 
 
 # The switches 2026.12.2 turns on, by area (packs.V2026_12_2 applies them over 2026.12.1's).
@@ -60,7 +63,9 @@ VALIDATION_AND_CHANNELS_2026_12_2: dict[str, object] = {}
 
 CONTENT_2026_12_2: dict[str, object] = {}
 
-SELECTION_AND_STATES_2026_12_2: dict[str, object] = {}
+SELECTION_AND_STATES_2026_12_2: dict[str, object] = {
+    "fdcpa_beyond_us_addresses": True,
+}
 
 POLICY_2026_12_2: dict[str, object] = {
     **TIME_AND_FREQUENCY_2026_12_2,

@@ -807,18 +807,24 @@ CA_1812_700 = RuleDef(
 
 @CA_1812_700.check
 def check_ca_1812_700(f: Facts) -> RuleResult:
+    return _ca_1812_700(CA_1812_700, f, returned=frozenset())
+
+
+def _ca_1812_700(rule: RuleDef, f: Facts, returned: frozenset[str]) -> RuleResult:
+    """`returned`: history keys of written notices that came back undelivered (2026.12.2)."""
     prior = any(
         c.channel in WRITTEN_CHANNELS
         and not c.pending
         and c.at < f.t
         and c.debt_ids & f.proposal.debt_ids
+        and c.key not in returned
         for c in f.own_contacts()
         if c.collector_initiated
     )
     if prior:
-        return CA_1812_700.ok("Not the first written notice.")
+        return rule.ok("Not the first written notice.")
     present = f.content.ca_rights_notice or "CA_1812_700" in f.proposal.content.meta.state_notices
-    return CA_1812_700.require(
+    return rule.require(
         {
             "ca_rights_notice": (
                 "the California consumer-rights paragraph of Civ. Code 1812.700",
@@ -1095,5 +1101,52 @@ RULES = (
 )
 
 
+# --- Pack version 2026.12.2 -----------------------------------------------------------------
+
+WA_3PW_V3 = RuleDef(
+    "WA-3PW",
+    pack=WA,
+    citation=WA_3PW.citation,
+    reads=(*WA_3PW_V2.reads, "proposal.responding_to_consumer_request"),
+    applies=WA_3PW.applies,
+)
+
+
+@WA_3PW_V3.check
+def check_wa_3pw_v3(f: Facts) -> RuleResult:
+    """decisions.md D-96: "unless responding to them" excuses the counts (D-11), not the
+    residence hours: a reply the debtor asked for still may not reach the residence between
+    9 p.m. and 7:30 a.m. (2026.12.1 let a reply skip the whole rule)."""
+    if not f.proposal.responding_to_consumer_request:
+        return check_wa_3pw_v2(f)
+    missing = zones_missing(f)
+    if missing:
+        return WA_3PW_V3.missing_data(*missing)
+    found = _wa_residence_time(f, _wa_at_residence(f))
+    return found or WA_3PW_V3.ok(
+        "A response the debtor asked for: not counted, and outside the residence's night hours.")
+
+
+CA_1812_700_V2 = RuleDef(
+    "CA-1812.700",
+    pack=CA,
+    citation=CA_1812_700.citation,
+    reads=(*CA_1812_700.reads, "history[].undeliverable_at"),
+    applies=CA_1812_700.applies,
+    channels=scope.WRITTEN,
+)
+
+
+@CA_1812_700_V2.check
+def check_ca_1812_700_v2(f: Facts) -> RuleResult:
+    """decisions.md D-97: a notice that came back undelivered told the debtor nothing, so the
+    next written notice is still the first and carries the paragraph."""
+    returned = frozenset(e.event_id for e in f.ctx.history if e.undeliverable_at is not None)
+    return _ca_1812_700(CA_1812_700_V2, f, returned)
+
+
 # 2026.12.1 rule -> its 2026.12.2 replacement (same position in the pack; packs.V2026_12_2).
-REPLACED_IN_2026_12_2: dict[RuleDef, RuleDef] = {}
+REPLACED_IN_2026_12_2: dict[RuleDef, RuleDef] = {
+    WA_3PW_V2: WA_3PW_V3,
+    CA_1812_700: CA_1812_700_V2,
+}
