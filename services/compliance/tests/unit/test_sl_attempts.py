@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from compliance.service_layer.attempts import violation
+from compliance.service_layer.attempts import contact, violation
 from compliance.service_layer.outcomes import facts_of
 from compliance.service_layer.state import Approval, PersonState
 from goodfaith_events.contracts import ContactAttempted
@@ -103,3 +103,32 @@ def test_an_attempt_reported_ahead_of_our_clock_restricts_from_now() -> None:
     "promise_to_pay"])
 def test_other_outcomes_establish_nothing(outcome: str) -> None:
     assert facts_of(_attempt(outcome=outcome), "ph-1", JUDGED) == []
+
+
+# --- decisions.md D-98: what an attempt's history entry counts as -----------------------------
+
+
+@pytest.mark.parametrize(("outcome", "flag", "connected"), [
+    ("no_answer", False, True),  # ring-no-answer reached the number: it counts
+    ("voicemail", False, True),
+    ("conversation", False, True),
+    ("wrong_party", False, True),
+    ("not_connected", False, False),  # busy, network error: FED-FREQ-EXCL (ii)
+    ("not_connected", True, True),  # contradicts itself: the stricter reading
+    ("delivered", True, True),
+])
+def test_an_attempt_is_connected_by_its_outcome_not_the_dialers_flag(
+    outcome: str, flag: bool, connected: bool,
+) -> None:
+    entry = contact(_state(), _attempt(outcome=outcome, connected=flag))
+    assert entry["connected"] is connected
+
+
+def test_an_attempt_counts_under_the_role_its_approval_was_judged_for() -> None:
+    # A dialer labelling a call to the consumer "creditor" would take it out of every cap.
+    assert contact(_state(), _attempt(recipient_role="creditor"))["recipient_role"] == "consumer"
+    unapproved = _attempt(approval_id=None, recipient_role="attorney")
+    assert contact(_state(), unapproved)["recipient_role"] == "consumer"  # no profile: counts
+    state = _state()
+    state.profile = {"person": {"role": "spouse"}, "endpoints": []}
+    assert contact(state, unapproved)["recipient_role"] == "spouse"

@@ -95,11 +95,9 @@ def contact(state: PersonState, attempt: ContactAttempted) -> dict[str, Any]:
         "event_id": attempt.attempt_id, "at": attempt.attempted_at.isoformat(),
         "channel": str(attempt.channel), "endpoint_id": _endpoint_id(state, attempt, approval),
         "person_id": state.person_id,
-        # An unknown role counts as the consumer: it then counts toward every cap.
-        "recipient_role": attempt.recipient_role if attempt.recipient_role in _ROLES
-        else "consumer",
+        "recipient_role": _counted_role(state, approval),
         "debt_ids": sorted(attempt.debt_ids),
-        "connected": attempt.connected and outcome is not AttemptOutcome.NOT_CONNECTED,
+        "connected": _connected(attempt),
         "conversation": attempt.conversation, "voicemail": voicemail,
         "consent_id": approval.consent_id if approval else None,
         "responding_to_consumer_request": approval.responding if approval else False,
@@ -109,6 +107,34 @@ def contact(state: PersonState, attempt: ContactAttempted) -> dict[str, Any]:
         if outcome is AttemptOutcome.BOUNCED else None,
         "approval_id": attempt.approval_id,
     }
+
+
+# Outcomes that show the call reached the dialed number (decisions.md D-98).
+_REACHED = frozenset({
+    AttemptOutcome.NO_ANSWER, AttemptOutcome.VOICEMAIL, AttemptOutcome.CONVERSATION,
+    AttemptOutcome.PROMISE_TO_PAY, AttemptOutcome.WRONG_PARTY, AttemptOutcome.OPTED_OUT,
+})
+
+
+def _connected(attempt: ContactAttempted) -> bool:
+    """Whether the attempt counts as connected to the dialed number (FED-FREQ-EXCL (ii) takes
+    a call that was not out of both counters). Ring-no-answer, a voicemail and a conversation
+    reached the number whatever the dialer's `connected` flag says (many dialers mean
+    "answered" by it): the reference says an unanswered call is connected and counts. A
+    `not_connected` outcome with the flag set contradicts itself and counts too (decisions.md
+    D-98)."""
+    return attempt.outcome in _REACHED or attempt.connected
+
+
+def _counted_role(state: PersonState, approval: Approval | None) -> str:
+    """The role the attempt counts under: its approval's (the one the rules judged, which the
+    gate only grants for the profile's role), else the profile's, else the consumer's. Never
+    the dialer's own label: "creditor" or "attorney" on a call to the consumer would take it
+    out of every cap (FED-FREQ-EXCL (iii); decisions.md D-98)."""
+    if approval is not None:
+        return approval.recipient_role
+    role = ((state.profile or {}).get("person") or {}).get("role")
+    return role if role in _ROLES else PersonRole.CONSUMER.value
 
 
 def _endpoint_id(
