@@ -30,19 +30,22 @@ class CallCounts:
 
     def __init__(self, f: Facts) -> None:
         everything = f.near(7)
+        # decisions.md D-57: 2026.12.2 tests a consent as in force, prior, in scope and not used
+        # up by frequency group; 2026.12.1 (keys None) did not.
+        keys = f.keys_of if f.policy.freq_consent_in_force else None
         self.counted: list[Contact] = []
         self.excluded: dict[str, str] = {}
         for c in f.initiated_calls:
             if c.connected is not False and not c.consent_id and c.recipient_role not in _EXCLUDED:
                 self.counted.append(c)  # caps.fed_exclusion answers None at once for these
                 continue
-            why = caps.fed_exclusion(c, f.consents, everything, f.zones)
+            why = caps.fed_exclusion(c, f.consents, everything, f.zones, keys=keys)
             if why is None:
                 self.counted.append(c)
             else:
                 self.excluded[c.key] = why
         self.proposal_exclusion = (
-            caps.fed_exclusion(_proposal_as_contact(f), f.consents, everything, f.zones)
+            caps.fed_exclusion(_proposal_as_contact(f), f.consents, everything, f.zones, keys=keys)
             if f.proposal.consent_id or f.ctx.person.role in caps.EXCLUDED_RECIPIENTS
             else None  # connection unknown, recipient counted, no consent: it counts
         )

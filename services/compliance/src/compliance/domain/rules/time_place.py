@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from compliance.domain.context import (
+    CHANNEL_MEDIUM,
     AddressKind,
     CeaseNotice,
     Consent,
@@ -70,8 +71,24 @@ def _inbound_was_inconvenient(f: Facts, at: datetime) -> bool:
 def _consumer_initiated_reply(f: Facts) -> bool:
     if not one_reply_open(f, f.medium):
         return False
-    inbound = [c.at for c in f.own_contacts() if not c.collector_initiated and c.at <= f.t]
-    return _inbound_was_inconvenient(f, max(inbound))
+    p = f.policy
+    # decisions.md D-56 (2026.12.2): the inbound contact that made the time or place
+    # acceptable is the one in the reply's medium (one_reply_open found at least one);
+    # 2026.12.1 took the latest inbound contact of any medium.
+    same = p.one_reply_same_medium
+    inbound = [
+        c.at
+        for c in f.own_contacts()
+        if not c.collector_initiated
+        and c.at <= f.t
+        and (not same or CHANNEL_MEDIUM[c.channel] is f.medium)
+    ]
+    last_in = max(inbound)
+    # decisions.md D-63 (2026.12.2): the reply answers "at that time or place" (comment
+    # 6(b)(1)-2), so it must follow the inbound contact closely; 0 (2026.12.1) is no bound.
+    if p.one_reply_max_minutes and f.t - last_in > timedelta(minutes=p.one_reply_max_minutes):
+        return False
+    return _inbound_was_inconvenient(f, last_in)
 
 
 def _tp_exception(f: Facts) -> str | None:
