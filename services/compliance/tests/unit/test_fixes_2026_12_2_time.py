@@ -10,6 +10,7 @@ from typing import Any
 
 from compliance.domain import evaluate
 from compliance.domain.context import (
+    CollectorRole,
     Consent,
     ConsentKind,
     ContactEvent,
@@ -20,6 +21,11 @@ from compliance.domain.context import (
 
 from .factories import (
     CHICAGO,
+    NEW_YORK,
+    at,
+    in_state,
+    phone,
+    with_collector,
     EMAIL_TEXT,
     LCM_TEXT,
     call,
@@ -213,5 +219,31 @@ def test_d57_boundary_a_scoped_consent_is_not_used_up_by_another_debts_conversat
     consent = _frequency_consent(debt_ids=frozenset({"d-1"}))
     ctx = with_person(with_history(base, talk), consents=[consent])
     ctx = with_proposal(ctx, consent_id="c1", intended_send_at=day18(11))
+    assert decide(ctx, OLD)[0] == "ALLOW"
+    assert decide(ctx, NEW)[0] == "ALLOW"
+
+
+# --- D-58: a recorded zone that is not an IANA name blocks every rule needing the zones -----
+
+
+def _massachusetts_creditor(zone_name: str) -> EvaluationContext:
+    base = with_collector(
+        fine(endpoints=[phone("+16175550100")]), role=CollectorRole.CREDITOR_OWN_NAME
+    )
+    # 09:00 in New York is 06:00 in Los Angeles, where the misspelt address is.
+    return at(in_state(base, "MA", zone_name), local(NEW_YORK, 2026, 11, 18, 9, 0))
+
+
+def test_d58_a_misspelt_zone_is_not_quietly_dropped() -> None:
+    ctx = _massachusetts_creditor("America/Los_Angles")  # typo for Los_Angeles
+    assert decide(ctx, OLD)[0] == "ALLOW"  # FED does not apply to a creditor; MA judged NY only
+    d = evaluate(ctx, pack_version=NEW)
+    assert d.outcome.value == "BLOCK"
+    assert "DATA_MISSING:person.addresses[0].tz" in d.reasons
+    assert {"MA-TIME", "POL-TIME-WINDOW"} <= {r.rule_id for r in d.failing}
+
+
+def test_d58_boundary_a_valid_zone_is_judged_as_before() -> None:
+    ctx = at(_massachusetts_creditor("America/New_York"), local(NEW_YORK, 2026, 11, 18, 10, 0))
     assert decide(ctx, OLD)[0] == "ALLOW"
     assert decide(ctx, NEW)[0] == "ALLOW"

@@ -21,11 +21,14 @@ _UNIT = "services/compliance/tests/unit/"
 # Golden contexts 2026.12.2 decides differently from 2026.12.1, with its (outcome, reasons).
 CHANGED_IN_2026_12_2: dict[str, tuple[str, tuple[str, ...]]] = {
     # -- time, place and frequency (D-56 to D-65) --
-
+    # D-58: a zone that is not an IANA name blocks every rule that needs the zones, not only
+    # FED-TZ-ALL (FED-TIME-WINDOW, FED-7IN7, FED-CONV-COOLDOWN, POL-LAST-DIAL), one reason each.
+    _UNIT + "test_time_place.py::test_unknown_zone_blocks_as_missing_data_without_raising#1": (
+        "BLOCK",
+        ("DATA_MISSING:person.addresses[0].tz",) * 5,
+    ),
     # -- validation, disputes and channels (D-66 to D-79) --
-
     # -- content (D-80 to D-94) --
-
     # -- pack selection, state overlays and the service layer (D-95 onwards) --
 }
 
@@ -46,8 +49,10 @@ def test_the_older_versions_keep_the_new_switches_off() -> None:
     for name, value in POLICY_2026_12_2.items():
         assert getattr(DEFAULT_REGISTRY.get(FIXED).policy, name) == value, name
         for version in ("2026.11.1", PREVIOUS):
-            assert getattr(DEFAULT_REGISTRY.get(version).policy, name) == getattr(
-                defaults, name), (version, name)
+            assert getattr(DEFAULT_REGISTRY.get(version).policy, name) == getattr(defaults, name), (
+                version,
+                name,
+            )
 
 
 def test_2026_12_2_answers_the_golden_contexts_as_2026_12_1_except_the_fixed_gaps() -> None:
