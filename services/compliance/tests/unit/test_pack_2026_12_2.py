@@ -27,8 +27,11 @@ CHANGED_IN_2026_12_2: dict[str, tuple[str, tuple[str, ...]]] = {
         "BLOCK",
         ("DATA_MISSING:person.addresses[0].tz",) * 5,
     ),
+
     # -- validation, disputes and channels (D-66 to D-79) --
+
     # -- content (D-80 to D-94) --
+
     # -- pack selection, state overlays and the service layer (D-95 onwards) --
 }
 
@@ -49,10 +52,8 @@ def test_the_older_versions_keep_the_new_switches_off() -> None:
     for name, value in POLICY_2026_12_2.items():
         assert getattr(DEFAULT_REGISTRY.get(FIXED).policy, name) == value, name
         for version in ("2026.11.1", PREVIOUS):
-            assert getattr(DEFAULT_REGISTRY.get(version).policy, name) == getattr(defaults, name), (
-                version,
-                name,
-            )
+            assert getattr(DEFAULT_REGISTRY.get(version).policy, name) == getattr(
+                defaults, name), (version, name)
 
 
 def test_2026_12_2_answers_the_golden_contexts_as_2026_12_1_except_the_fixed_gaps() -> None:
