@@ -5,7 +5,7 @@ Each scenario is decided under 2026.12.1 (the released answer, which must replay
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from compliance.domain import evaluate
@@ -17,6 +17,7 @@ from compliance.domain.context import (
     Content,
     ContentMeta,
     EvaluationContext,
+    InconvenientTime,
 )
 
 from .factories import (
@@ -31,6 +32,7 @@ from .factories import (
     in_state,
     local,
     phone,
+    utc,
     with_collector,
     with_history,
     with_person,
@@ -245,5 +247,31 @@ def test_d58_a_misspelt_zone_is_not_quietly_dropped() -> None:
 
 def test_d58_boundary_a_valid_zone_is_judged_as_before() -> None:
     ctx = at(_massachusetts_creditor("America/New_York"), local(NEW_YORK, 2026, 11, 18, 10, 0))
+    assert decide(ctx, OLD)[0] == "ALLOW"
+    assert decide(ctx, NEW)[0] == "ALLOW"
+
+
+# --- D-59: a designation whose start equals its end is the whole day ------------------------
+
+
+def _never_on_sundays(send_at: datetime) -> EvaluationContext:
+    sundays = InconvenientTime(
+        weekdays=frozenset({6}), start=time(0), end=time(0), designated_at=utc(2026, 11, 1)
+    )
+    return at(with_person(fine(), inconvenient_times=[sundays]), send_at)
+
+
+def test_d59_never_on_sundays_blocks_a_sunday_call() -> None:
+    ctx = _never_on_sundays(local(CHICAGO, 2026, 11, 22, 10, 0))  # Sunday
+    assert decide(ctx, OLD)[0] == "ALLOW"
+    assert decide(ctx, NEW) == ("BLOCK", {"FED-TIME-DESIGNATED"})
+    designated = next(
+        r for r in evaluate(ctx, pack_version=NEW).trace if r.rule_id == "FED-TIME-DESIGNATED"
+    )
+    assert designated.retry_at == local(CHICAGO, 2026, 11, 23, 0, 0)  # Monday 00:00
+
+
+def test_d59_boundary_never_on_sundays_allows_monday() -> None:
+    ctx = _never_on_sundays(local(CHICAGO, 2026, 11, 23, 10, 0))  # Monday
     assert decide(ctx, OLD)[0] == "ALLOW"
     assert decide(ctx, NEW)[0] == "ALLOW"

@@ -232,11 +232,17 @@ def _in_range(local: time, start: time, end: time) -> bool:
 def designation_hits(f: Facts, d: InconvenientTime, at: datetime) -> list[datetime]:
     """Per zone in which `at` falls inside the designation: the UTC end of that range."""
     ends = []
+    # decisions.md D-59 (2026.12.2): start == end ("never on Sundays", 00:00-00:00) is the
+    # whole local day, blocked until the next local midnight; 2026.12.1 read an empty range.
+    whole_day = d.start == d.end and f.policy.designation_equal_ends_whole_day
     for z in f.zones:
         local = at.astimezone(z)
         if d.weekdays and local.weekday() not in d.weekdays:
             continue
-        if _in_range(local.time().replace(tzinfo=None), d.start, d.end):
+        if whole_day:
+            midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=z)
+            ends.append(midnight.astimezone(UTC))
+        elif _in_range(local.time().replace(tzinfo=None), d.start, d.end):
             end_day = local.date() + timedelta(days=1 if local.time() >= d.end else 0)
             ends.append(datetime.combine(end_day, d.end, tzinfo=z).astimezone(UTC))
     return ends
