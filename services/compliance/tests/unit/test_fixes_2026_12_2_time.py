@@ -275,3 +275,29 @@ def test_d59_boundary_never_on_sundays_allows_monday() -> None:
     ctx = _never_on_sundays(local(CHICAGO, 2026, 11, 23, 10, 0))  # Monday
     assert decide(ctx, OLD)[0] == "ALLOW"
     assert decide(ctx, NEW)[0] == "ALLOW"
+
+
+# --- D-60: a conversation recorded without debts starts the cooldown for every debt --------
+
+
+def test_d60_an_inbound_conversation_without_debt_ids_starts_the_cooldown() -> None:
+    talk = inbound(
+        "i1", local(CHICAGO, 2026, 11, 17, 15, 0), "call", "ph-1", debt_ids=(), conversation=True
+    )
+    ctx = with_history(fine(), talk)
+    assert decide(ctx, OLD)[0] == "ALLOW"
+    assert decide(ctx, NEW) == ("BLOCK", {"FED-CONV-COOLDOWN"})
+
+
+def test_d60_boundary_a_conversation_about_another_debt_still_starts_none() -> None:
+    talk = inbound(
+        "i1",
+        local(CHICAGO, 2026, 11, 17, 15, 0),
+        "call",
+        "ph-1",
+        debt_ids=("d-2",),
+        conversation=True,
+    )
+    ctx = with_history(fine(debts=[debt("d-1"), debt("d-2")]), talk)
+    assert decide(ctx, OLD)[0] == "ALLOW"
+    assert decide(ctx, NEW)[0] == "ALLOW"

@@ -190,10 +190,15 @@ def cooldown(rule: RuleDef, f: Facts) -> RuleResult:
     if missing:
         return rule.missing_data(*missing)
     keys = f.proposal_debt_keys
+    # decisions.md D-60 (2026.12.2): a conversation recorded without debts is about every debt
+    # of the person (fail closed); 2026.12.1 let it start no cooldown at all.
+    unknown_all = f.policy.conversation_unknown_debts_all
     talks = [
         c
         for c in f.near(7)
-        if c.conversation and c.channel is Channel.CALL and f.keys_of(c.debt_ids) & keys
+        if c.conversation
+        and c.channel is Channel.CALL
+        and ((unknown_all and not c.debt_ids) or f.keys_of(c.debt_ids) & keys)
     ]
     retry = _cooldown_retry(f, talks)
     if retry is not None:
