@@ -17,7 +17,11 @@ from compliance.domain.context import (
     Content,
     ContentMeta,
     EvaluationContext,
+    InconvenientPlace,
     InconvenientTime,
+    PersonRole,
+    PlaceKind,
+    RpcState,
 )
 
 from .factories import (
@@ -25,6 +29,8 @@ from .factories import (
     EMAIL_TEXT,
     LCM_TEXT,
     NEW_YORK,
+    T0,
+    approval,
     at,
     call,
     debt,
@@ -33,6 +39,7 @@ from .factories import (
     local,
     phone,
     utc,
+    with_approvals,
     with_collector,
     with_history,
     with_person,
@@ -301,3 +308,91 @@ def test_d60_boundary_a_conversation_about_another_debt_still_starts_none() -> N
     ctx = with_history(fine(debts=[debt("d-1"), debt("d-2")]), talk)
     assert decide(ctx, OLD)[0] == "ALLOW"
     assert decide(ctx, NEW)[0] == "ALLOW"
+
+
+# --- D-61: FED-PLACE with no endpoint while a place is designated inconvenient --------------
+
+
+def _home_designated(channel: str, endpoint_id: str | None) -> EvaluationContext:
+    home = InconvenientPlace(place=PlaceKind.HOME, designated_at=T0 - timedelta(days=5))
+    ctx = with_person(fine(), inconvenient_places=[home])
+    return with_proposal(ctx, channel=channel, endpoint_id=endpoint_id)
+
+
+def test_d61_a_call_or_visit_without_endpoint_is_missing_data() -> None:
+    for channel in ("call", "visit"):
+        ctx = _home_designated(channel, None)
+        old = evaluate(ctx, pack_version=OLD)
+        assert next(r for r in old.trace if r.rule_id == "FED-PLACE").outcome.value == "ALLOW"
+        new = evaluate(ctx, pack_version=NEW)
+        assert "FED-PLACE" in {r.rule_id for r in new.failing}
+        assert "DATA_MISSING:proposal.endpoint_id" in new.reasons
+
+
+def test_d61_boundary_a_known_cell_phone_is_not_the_designated_home() -> None:
+    ctx = _home_designated("call", "ph-1")  # the cell's place is recorded as `home` by default
+    ctx = with_person(ctx, inconvenient_places=[])  # no designation: judged as before
+    assert decide(ctx, OLD)[0] == "ALLOW"
+    assert decide(ctx, NEW)[0] == "ALLOW"
+    work = InconvenientPlace(place=PlaceKind.WORK, designated_at=T0 - timedelta(days=5))
+    ctx = with_person(ctx, inconvenient_places=[work])  # a work designation, a known cell
+    assert decide(ctx, OLD)[0] == "ALLOW"
+    assert decide(ctx, NEW)[0] == "ALLOW"
+
+
+# --- D-62 and D-64: FED-LOC ---------------------------------------------------------------
+
+
+def _location_call(text: str) -> EvaluationContext:
+    tp = with_person(fine(), role=PersonRole.THIRD_PARTY, rpc=RpcState.UNVERIFIED)
+    return with_proposal(
+        tp,
+        location_inquiry=True,
+        template_type="LOCATION_INQUIRY",
+        content=Content(text=text, meta=ContentMeta(location_script=True)),
+    )
+
+
+SCRIPT = "Hi, this is Sam. I am confirming location information for Pat Doe."
+
+
+def _loc(ctx: EvaluationContext, version: str) -> str:
+    d = evaluate(ctx, pack_version=version)
+    return str(next(r for r in d.trace if r.rule_id == "FED-LOC").outcome.value)
+
+
+def test_d62_an_outstanding_approval_to_the_same_third_party_counts_as_the_first() -> None:
+    outstanding = approval(
+        T0 - timedelta(minutes=30),
+        recipient_role=PersonRole.THIRD_PARTY,
+        expires_at=T0 + timedelta(hours=2),
+    )
+    ctx = with_approvals(_location_call(SCRIPT), outstanding)
+    assert _loc(ctx, OLD) == "REQUIRE"
+    assert _loc(ctx, NEW) == "BLOCK"
+    # The person asked to be called back (1006.10(c)): still allowed, as before.
+    followup = with_proposal(ctx, location_followup_allowed=True)
+    assert _loc(followup, NEW) == "REQUIRE"
+
+
+def test_d62_boundary_a_first_location_call_is_still_allowed() -> None:
+    ctx = _location_call(SCRIPT)
+    assert _loc(ctx, OLD) == "REQUIRE"
+    assert _loc(ctx, NEW) == "REQUIRE"
+    assert decide(ctx, NEW)[0] == "ALLOW"
+
+
+def test_d64_a_location_script_that_names_the_collector_is_blocked() -> None:
+    for text in (
+        "Hi, this is Sam from Fairway Recovery LLC. I am confirming location information.",
+        "Hi, this is Sam with fairway recovery. I am confirming location information.",
+        "Hi, this is Sam at Fairway Services. I am confirming location information.",
+    ):
+        ctx = _location_call(text)
+        assert _loc(ctx, OLD) == "REQUIRE", text
+        assert decide(ctx, NEW) == ("BLOCK", {"FED-LOC"}), text
+
+
+def test_d64_boundary_a_word_of_the_name_alone_is_not_the_name() -> None:
+    ctx = _location_call("Hi, this is Sam. I am confirming the recovery of location information.")
+    assert _loc(ctx, NEW) == "REQUIRE"

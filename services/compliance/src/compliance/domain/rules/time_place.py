@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 from types import MappingProxyType
 from typing import NamedTuple
@@ -852,5 +853,129 @@ RULES = (
 )
 
 
+# === Pack version 2026.12.2 ===================================================================
+# The rules below replace those of the same id in 2026.12.1 (decisions.md Part 3); the ones
+# above stay as released so recorded decisions replay.
+
+# --- FED-PLACE: no endpoint to judge (decisions.md D-61) ------------------------------------
+
+PLACE_V3 = RuleDef(
+    "FED-PLACE",
+    pack=FED,
+    citation=PLACE.citation,
+    reads=PLACE_V2.reads,
+    applies=guarded(fed_contact, lambda f: f.to_consumer and f.channel != "email"),
+)
+
+_PLACE_UNKNOWN = (
+    "Blocked: the person designated a place as inconvenient and this contact names no endpoint "
+    "the person has, so nobody can tell whether it reaches that place (decisions.md D-61)."
+)
+
+
+@PLACE_V3.check
+def check_place_v3(f: Facts) -> RuleResult:
+    # 2026.12.1 matched an unknown endpoint against no designation but `work` (D-45) and let
+    # a visit or call to "somewhere" through a home designation. Unknown place: fail closed.
+    if (
+        f.endpoint is None
+        and f.ctx.person.inconvenient_places
+        and _live_places(f)
+        and scoped_tp_exception(f, TimePlaceLimit.DESIGNATED_PLACE) is None
+    ):
+        return PLACE_V3.missing_data(workplace_field(f), explanation=_PLACE_UNKNOWN)
+    return check_place_v2(f)  # same rule id and citation: the same results as 2026.12.1
+
+
+# --- FED-LOC: outstanding approvals and the employer's name (decisions.md D-62, D-64) -------
+
+LOC_V3 = RuleDef(
+    "FED-LOC",
+    pack=FED,
+    citation=LOC.citation,
+    reads=(*LOC.reads, "approvals", "collector.business_name", "collector.lcm_business_name"),
+    applies=guarded(fed_contact, lambda f: f.proposal.location_inquiry and not f.to_consumer),
+)
+
+
+def _earlier_location_contact(f: Facts) -> str | None:
+    """Why a location communication with this person precedes the proposal (1006.10(c)), or
+    None. From 2026.12.2 an outstanding approval for this person counts whatever its instant:
+    it was granted first and counts from its grant (D-23). GrantedApproval does not record
+    whether it was a location inquiry, so every outstanding approval for this third party
+    counts (fail closed, D-62)."""
+    own = [c for c in f.own_contacts() if c.collector_initiated]
+    if any(c.location_contact and c.at < f.t for c in own):
+        return "this person was already contacted for location information"
+    if any(c.pending for c in own):
+        return (
+            "a contact with this person is already approved and not yet made, and only one "
+            "location communication is allowed"
+        )
+    return None
+
+
+# Legal-form words dropped before a business name is looked for in a script.
+_LEGAL_FORMS = frozenset(
+    {"llc", "l", "c", "p", "inc", "co", "corp", "corporation", "ltd", "lp", "llp", "pc", "pllc"}
+)
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(_NOT_WORD.sub(" ", text.casefold()).split()) + " "
+
+
+def _business_name_words(name: str) -> str | None:
+    words = _NOT_WORD.sub(" ", name.casefold()).split()
+    while words and words[-1] in _LEGAL_FORMS:
+        words.pop()
+    return " " + " ".join(words) + " " if words else None
+
+
+def names_employer(f: Facts) -> str | None:
+    """The collector's name (business or LCM name) if the location script says it: 1692b(1)
+    lets the caller identify the employer "only if expressly requested", which a script
+    prepared before the call cannot know (decisions.md D-64)."""
+    text = f.proposal.content.text
+    if not text:
+        return None
+    said = _words(text)
+    c = f.ctx.collector
+    for name in (c.business_name, c.lcm_business_name):
+        words = _business_name_words(name) if name else None
+        if words is not None and words in said:
+            return name
+    return None
+
+
+def _location_problem_v3(f: Facts) -> str | None:
+    if any(d.attorney is not None for d in f.proposal_debts):
+        return "an attorney represents the consumer, so location contacts are not allowed"
+    earlier = _earlier_location_contact(f)
+    if earlier is not None and not f.proposal.location_followup_allowed:
+        return earlier
+    words = f.content.debt_words
+    if words:
+        return "the message reveals a debt (" + ", ".join(words) + ")"
+    if f.proposal.content.meta.postcard:
+        return "postcards may not be used"
+    employer = names_employer(f)
+    if employer is not None:
+        return (
+            f"the script names the employer ({employer}); the caller may name it only if the "
+            "person expressly asks"
+        )
+    return None
+
+
+@LOC_V3.check
+def check_loc_v3(f: Facts) -> RuleResult:
+    problem = _location_problem_v3(f)
+    if problem is not None:
+        return LOC_V3.block(f"Blocked location contact: {problem}.")
+    return check_loc(f)  # the REQUIRE(location_script) of 2026.12.1 (same id and citation)
+
+
 # 2026.12.1 rule -> its 2026.12.2 replacement (same position in the pack; packs.V2026_12_2).
-REPLACED_IN_2026_12_2: dict[RuleDef, RuleDef] = {}
+REPLACED_IN_2026_12_2: dict[RuleDef, RuleDef] = {PLACE_V2: PLACE_V3, LOC: LOC_V3}
