@@ -284,7 +284,7 @@ def test_d59_boundary_never_on_sundays_allows_monday() -> None:
     assert decide(ctx, NEW)[0] == "ALLOW"
 
 
-# --- D-60: a conversation recorded without debts starts the cooldown for every debt --------
+# --- D-60: a call or conversation recorded without debts is about every debt --------------
 
 
 def test_d60_an_inbound_conversation_without_debt_ids_starts_the_cooldown() -> None:
@@ -396,3 +396,12 @@ def test_d64_a_location_script_that_names_the_collector_is_blocked() -> None:
 def test_d64_boundary_a_word_of_the_name_alone_is_not_the_name() -> None:
     ctx = _location_call("Hi, this is Sam. I am confirming the recovery of location information.")
     assert _loc(ctx, NEW) == "REQUIRE"
+
+
+def test_d60_calls_recorded_without_debt_ids_count_toward_the_7_in_7_cap() -> None:
+    calls = [call(local(CHICAGO, 2026, 11, 12 + i, 9, 0), debt_ids=()) for i in range(7)]
+    ctx = with_history(fine(), *calls)
+    assert decide(ctx, OLD)[0] == "ALLOW"
+    assert decide(ctx, NEW) == ("BLOCK", {"FED-7IN7"})
+    # Boundary: six such calls leave room for a seventh.
+    assert decide(with_history(fine(), *calls[1:]), NEW)[0] == "ALLOW"

@@ -56,8 +56,8 @@ class PolicyParams:
     invalid_zone_fatal: bool = False
     # decisions.md D-59: a designated time whose start equals its end is the whole day.
     designation_equal_ends_whole_day: bool = False
-    # decisions.md D-60: a conversation recorded with no debt ids is about every debt.
-    conversation_unknown_debts_all: bool = False
+    # decisions.md D-60: a call or conversation recorded with no debt ids is about every debt.
+    unknown_debts_all: bool = False
     # decisions.md D-63: the one reply must be sent within this many minutes of the inbound
     # contact it answers ("at that time or place", comment 6(b)(1)-2); 0 means no bound.
     one_reply_max_minutes: int = 0
@@ -75,7 +75,7 @@ TIME_AND_FREQUENCY_2026_12_2: dict[str, object] = {
     "freq_consent_in_force": True,
     "invalid_zone_fatal": True,
     "designation_equal_ends_whole_day": True,
-    "conversation_unknown_debts_all": True,
+    "unknown_debts_all": True,
     "one_reply_max_minutes": 60,
 }
 

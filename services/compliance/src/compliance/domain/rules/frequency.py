@@ -51,7 +51,10 @@ class CallCounts:
         )
 
     def calls_about(self, f: Facts, key: str) -> list[Contact]:
-        # A call about D1 and D2 counts toward both (reference FED-7IN7 edge cases).
+        # A call about D1 and D2 counts toward both (reference FED-7IN7 edge cases). From
+        # 2026.12.2 a call recorded without debts counts toward every debt (D-60).
+        if f.policy.unknown_debts_all:
+            return [c for c in self.counted if not c.debt_ids or key in f.keys_of(c.debt_ids)]
         return [c for c in self.counted if key in f.keys_of(c.debt_ids)]
 
 
@@ -192,7 +195,7 @@ def cooldown(rule: RuleDef, f: Facts) -> RuleResult:
     keys = f.proposal_debt_keys
     # decisions.md D-60 (2026.12.2): a conversation recorded without debts is about every debt
     # of the person (fail closed); 2026.12.1 let it start no cooldown at all.
-    unknown_all = f.policy.conversation_unknown_debts_all
+    unknown_all = f.policy.unknown_debts_all
     talks = [
         c
         for c in f.near(7)
