@@ -164,8 +164,8 @@ def _consent_covers(
     (1006.14(b)(4)); a conversation recorded without debts is about every debt."""
     if not consent_in_force(consent, call.at):
         return False
-    if consent.debt_ids and not call.debt_ids <= consent.debt_ids:
-        return False
+    if consent.debt_ids and not (call.debt_ids and call.debt_ids <= consent.debt_ids):
+        return False  # a call recorded without debts is not known to be in scope (D-60)
     wanted = keys(consent.debt_ids | call.debt_ids) if consent.debt_ids else None
     return not any(
         c.conversation
