@@ -21,6 +21,12 @@ _UNIT = "services/compliance/tests/unit/"
 # Golden contexts 2026.12.2 decides differently from 2026.12.1, with its (outcome, reasons).
 CHANGED_IN_2026_12_2: dict[str, tuple[str, tuple[str, ...]]] = {
     # -- time, place and frequency (D-56 to D-65) --
+    # D-58: a zone that is not an IANA name blocks every rule that needs the zones, not only
+    # FED-TZ-ALL (FED-TIME-WINDOW, FED-7IN7, FED-CONV-COOLDOWN, POL-LAST-DIAL), one reason each.
+    _UNIT + "test_time_place.py::test_unknown_zone_blocks_as_missing_data_without_raising#1": (
+        "BLOCK",
+        ("DATA_MISSING:person.addresses[0].tz",) * 5,
+    ),
 
     # -- validation, disputes and channels (D-66 to D-79) --
 

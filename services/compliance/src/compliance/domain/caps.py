@@ -140,14 +140,54 @@ def _consent_still_open(consent: Consent, call: Contact, all_contacts: Sequence[
     )
 
 
+def consent_in_force(consent: Consent, at: datetime) -> bool:
+    """Given by `at` (so prior to a contact at `at`), not withdrawn, within its validity."""
+    if consent.given_at > at:
+        return False
+    if consent.withdrawn_at is not None and consent.withdrawn_at <= at:
+        return False
+    if consent.valid_from is not None and at < consent.valid_from:
+        return False
+    return consent.valid_until is None or at <= consent.valid_until
+
+
+DebtKeys = Callable[[frozenset[str]], frozenset[str]]
+
+
+def _consent_covers(
+    consent: Consent, call: Contact, all_contacts: Sequence[Contact], keys: DebtKeys
+) -> bool:
+    """decisions.md D-57 (2026.12.2): the consent is in force at the call and was given before
+    it, covers every debt of the call, and no conversation since it was given used it up.
+    Used up, failing closed: an unscoped consent by any conversation; a scoped one by a
+    conversation about any debt of the consent or the call, compared by frequency group
+    (1006.14(b)(4)); a conversation recorded without debts is about every debt."""
+    if not consent_in_force(consent, call.at):
+        return False
+    if consent.debt_ids and not (call.debt_ids and call.debt_ids <= consent.debt_ids):
+        return False  # a call recorded without debts is not known to be in scope (D-60)
+    wanted = keys(consent.debt_ids | call.debt_ids) if consent.debt_ids else None
+    return not any(
+        c.conversation
+        and consent.given_at <= c.at < call.at
+        and (wanted is None or not c.debt_ids or bool(keys(c.debt_ids) & wanted))
+        for c in all_contacts
+    )
+
+
 # decisions.md D-24: unknown connection counts; consent must hold in every candidate zone.
 def fed_exclusion(
     call: Contact,
     consents: Mapping[str, Consent],
     all_contacts: Sequence[Contact],
     zones: Sequence[ZoneInfo],
+    *,
+    keys: DebtKeys | None = None,
 ) -> str | None:
-    """FED-FREQ-EXCL: why a call is excluded from both Reg F counters, or None if it counts."""
+    """FED-FREQ-EXCL: why a call is excluded from both Reg F counters, or None if it counts.
+
+    `keys` (debt ids -> frequency groups) selects the 2026.12.2 consent test (D-57); without
+    it the 2026.12.1 test applies, so that version replays."""
     if call.connected is False:
         return "not connected to the dialed number (1006.14(b)(3)(ii))"
     if call.recipient_role in EXCLUDED_RECIPIENTS:
@@ -159,7 +199,11 @@ def fed_exclusion(
         and consent.given_directly_to_collector
         and (consent.withdrawn_at is None or consent.withdrawn_at > call.at)
         and _consent_day_span(consent.given_at, call.at, zones)
-        and _consent_still_open(consent, call, all_contacts)
+        and (
+            _consent_still_open(consent, call, all_contacts)
+            if keys is None
+            else _consent_covers(consent, call, all_contacts, keys)
+        )
     ):
         return f"placed with prior consent {consent.consent_id} (1006.14(b)(3)(i))"
     return None

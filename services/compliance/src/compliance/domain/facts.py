@@ -318,11 +318,5 @@ _TIMELESS = (
 )
 
 
-def _in_force(consent: Consent, at: datetime) -> bool:
-    if consent.given_at > at:
-        return False
-    if consent.withdrawn_at is not None and consent.withdrawn_at <= at:
-        return False
-    if consent.valid_from is not None and at < consent.valid_from:
-        return False
-    return consent.valid_until is None or at <= consent.valid_until
+# One definition of "in force", shared with FED-FREQ-EXCL (caps.consent_in_force, D-57).
+_in_force = caps.consent_in_force

@@ -45,6 +45,22 @@ class PolicyParams:
     # (POLICY_2026_12_2 below).
 
     # -- time, place and frequency (D-56 to D-65) --
+    # decisions.md D-56: the one-reply exception (FED-TP-EXCEPT (iii)) judges the latest
+    # inbound contact in the reply's own medium, not the latest inbound of any medium.
+    one_reply_same_medium: bool = False
+    # decisions.md D-57: FED-FREQ-EXCL (i) uses only a consent in force at the call, given
+    # before it, covering its debts, and not used up (by frequency group: 1006.14(b)(4)).
+    freq_consent_in_force: bool = False
+    # decisions.md D-58: a recorded zone that is not a known IANA name blocks every rule that
+    # needs the candidate zones, as an address without a zone does (D-02, D-43).
+    invalid_zone_fatal: bool = False
+    # decisions.md D-59: a designated time whose start equals its end is the whole day.
+    designation_equal_ends_whole_day: bool = False
+    # decisions.md D-60: a call or conversation recorded with no debt ids is about every debt.
+    unknown_debts_all: bool = False
+    # decisions.md D-63: the one reply must be sent within this many minutes of the inbound
+    # contact it answers ("at that time or place", comment 6(b)(1)-2); 0 means no bound.
+    one_reply_max_minutes: int = 0
 
     # -- validation, disputes and channels (D-66 to D-79) --
 
@@ -57,7 +73,14 @@ class PolicyParams:
 
 
 # The switches 2026.12.2 turns on, by area (packs.V2026_12_2 applies them over 2026.12.1's).
-TIME_AND_FREQUENCY_2026_12_2: dict[str, object] = {}
+TIME_AND_FREQUENCY_2026_12_2: dict[str, object] = {
+    "one_reply_same_medium": True,
+    "freq_consent_in_force": True,
+    "invalid_zone_fatal": True,
+    "designation_equal_ends_whole_day": True,
+    "unknown_debts_all": True,
+    "one_reply_max_minutes": 60,
+}
 
 VALIDATION_AND_CHANNELS_2026_12_2: dict[str, object] = {}
 

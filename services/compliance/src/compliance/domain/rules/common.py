@@ -92,12 +92,17 @@ def window_breach(f: Facts, start: time, end: time) -> tuple[list[str], datetime
 
 def zones_missing(f: Facts) -> tuple[str, ...]:
     """Field paths to report when the candidate zones are not all known (fail closed): no
-    usable zone at all, or (2026.12.1, decisions.md D-43) an address without a zone."""
-    missing = f.tz.missing  # always () unless the version sets address_zone_required
+    usable zone at all, (2026.12.1, decisions.md D-43) an address without a zone, or
+    (2026.12.2, switch `invalid_zone_fatal`, D-58) a zone that is not a known IANA name,
+    since the local time at that location is unknown whatever the other zones say (D-02)."""
+    tz = f.tz
+    missing = tz.missing  # always () unless the version sets address_zone_required
+    if tz.invalid and f.policy.invalid_zone_fatal:
+        missing = tz.invalid + missing
     if f.zones:
         return missing
-    paths = (f.tz.invalid + missing) or ("person.addresses[].tz",)
-    return paths + tuple(f"endpoints[{e}].e164" for e in f.tz.unknown_phones)
+    paths = (tz.invalid + tz.missing) or ("person.addresses[].tz",)
+    return paths + tuple(f"endpoints[{e}].e164" for e in tz.unknown_phones)
 
 
 def debts_with(f: Facts, keep: Callable[[Debt], bool]) -> list[Debt]:

@@ -30,25 +30,31 @@ class CallCounts:
 
     def __init__(self, f: Facts) -> None:
         everything = f.near(7)
+        # decisions.md D-57: 2026.12.2 tests a consent as in force, prior, in scope and not used
+        # up by frequency group; 2026.12.1 (keys None) did not.
+        keys = f.keys_of if f.policy.freq_consent_in_force else None
         self.counted: list[Contact] = []
         self.excluded: dict[str, str] = {}
         for c in f.initiated_calls:
             if c.connected is not False and not c.consent_id and c.recipient_role not in _EXCLUDED:
                 self.counted.append(c)  # caps.fed_exclusion answers None at once for these
                 continue
-            why = caps.fed_exclusion(c, f.consents, everything, f.zones)
+            why = caps.fed_exclusion(c, f.consents, everything, f.zones, keys=keys)
             if why is None:
                 self.counted.append(c)
             else:
                 self.excluded[c.key] = why
         self.proposal_exclusion = (
-            caps.fed_exclusion(_proposal_as_contact(f), f.consents, everything, f.zones)
+            caps.fed_exclusion(_proposal_as_contact(f), f.consents, everything, f.zones, keys=keys)
             if f.proposal.consent_id or f.ctx.person.role in caps.EXCLUDED_RECIPIENTS
             else None  # connection unknown, recipient counted, no consent: it counts
         )
 
     def calls_about(self, f: Facts, key: str) -> list[Contact]:
-        # A call about D1 and D2 counts toward both (reference FED-7IN7 edge cases).
+        # A call about D1 and D2 counts toward both (reference FED-7IN7 edge cases). From
+        # 2026.12.2 a call recorded without debts counts toward every debt (D-60).
+        if f.policy.unknown_debts_all:
+            return [c for c in self.counted if not c.debt_ids or key in f.keys_of(c.debt_ids)]
         return [c for c in self.counted if key in f.keys_of(c.debt_ids)]
 
 
@@ -187,10 +193,15 @@ def cooldown(rule: RuleDef, f: Facts) -> RuleResult:
     if missing:
         return rule.missing_data(*missing)
     keys = f.proposal_debt_keys
+    # decisions.md D-60 (2026.12.2): a conversation recorded without debts is about every debt
+    # of the person (fail closed); 2026.12.1 let it start no cooldown at all.
+    unknown_all = f.policy.unknown_debts_all
     talks = [
         c
         for c in f.near(7)
-        if c.conversation and c.channel is Channel.CALL and f.keys_of(c.debt_ids) & keys
+        if c.conversation
+        and c.channel is Channel.CALL
+        and ((unknown_all and not c.debt_ids) or f.keys_of(c.debt_ids) & keys)
     ]
     retry = _cooldown_retry(f, talks)
     if retry is not None:

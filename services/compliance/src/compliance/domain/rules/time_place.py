@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 from types import MappingProxyType
 from typing import NamedTuple
 
 from compliance.domain.context import (
+    CHANNEL_MEDIUM,
     AddressKind,
     CeaseNotice,
     Consent,
@@ -70,8 +72,24 @@ def _inbound_was_inconvenient(f: Facts, at: datetime) -> bool:
 def _consumer_initiated_reply(f: Facts) -> bool:
     if not one_reply_open(f, f.medium):
         return False
-    inbound = [c.at for c in f.own_contacts() if not c.collector_initiated and c.at <= f.t]
-    return _inbound_was_inconvenient(f, max(inbound))
+    p = f.policy
+    # decisions.md D-56 (2026.12.2): the inbound contact that made the time or place
+    # acceptable is the one in the reply's medium (one_reply_open found at least one);
+    # 2026.12.1 took the latest inbound contact of any medium.
+    same = p.one_reply_same_medium
+    inbound = [
+        c.at
+        for c in f.own_contacts()
+        if not c.collector_initiated
+        and c.at <= f.t
+        and (not same or CHANNEL_MEDIUM[c.channel] is f.medium)
+    ]
+    last_in = max(inbound)
+    # decisions.md D-63 (2026.12.2): the reply answers "at that time or place" (comment
+    # 6(b)(1)-2), so it must follow the inbound contact closely; 0 (2026.12.1) is no bound.
+    if p.one_reply_max_minutes and f.t - last_in > timedelta(minutes=p.one_reply_max_minutes):
+        return False
+    return _inbound_was_inconvenient(f, last_in)
 
 
 def _tp_exception(f: Facts) -> str | None:
@@ -215,11 +233,17 @@ def _in_range(local: time, start: time, end: time) -> bool:
 def designation_hits(f: Facts, d: InconvenientTime, at: datetime) -> list[datetime]:
     """Per zone in which `at` falls inside the designation: the UTC end of that range."""
     ends = []
+    # decisions.md D-59 (2026.12.2): start == end ("never on Sundays", 00:00-00:00) is the
+    # whole local day, blocked until the next local midnight; 2026.12.1 read an empty range.
+    whole_day = d.start == d.end and f.policy.designation_equal_ends_whole_day
     for z in f.zones:
         local = at.astimezone(z)
         if d.weekdays and local.weekday() not in d.weekdays:
             continue
-        if _in_range(local.time().replace(tzinfo=None), d.start, d.end):
+        if whole_day:
+            midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=z)
+            ends.append(midnight.astimezone(UTC))
+        elif _in_range(local.time().replace(tzinfo=None), d.start, d.end):
             end_day = local.date() + timedelta(days=1 if local.time() >= d.end else 0)
             ends.append(datetime.combine(end_day, d.end, tzinfo=z).astimezone(UTC))
     return ends
@@ -829,5 +853,129 @@ RULES = (
 )
 
 
+# === Pack version 2026.12.2 ===================================================================
+# The rules below replace those of the same id in 2026.12.1 (decisions.md Part 3); the ones
+# above stay as released so recorded decisions replay.
+
+# --- FED-PLACE: no endpoint to judge (decisions.md D-61) ------------------------------------
+
+PLACE_V3 = RuleDef(
+    "FED-PLACE",
+    pack=FED,
+    citation=PLACE.citation,
+    reads=PLACE_V2.reads,
+    applies=guarded(fed_contact, lambda f: f.to_consumer and f.channel != "email"),
+)
+
+_PLACE_UNKNOWN = (
+    "Blocked: the person designated a place as inconvenient and this contact names no endpoint "
+    "the person has, so nobody can tell whether it reaches that place (decisions.md D-61)."
+)
+
+
+@PLACE_V3.check
+def check_place_v3(f: Facts) -> RuleResult:
+    # 2026.12.1 matched an unknown endpoint against no designation but `work` (D-45) and let
+    # a visit or call to "somewhere" through a home designation. Unknown place: fail closed.
+    if (
+        f.endpoint is None
+        and f.ctx.person.inconvenient_places
+        and _live_places(f)
+        and scoped_tp_exception(f, TimePlaceLimit.DESIGNATED_PLACE) is None
+    ):
+        return PLACE_V3.missing_data(workplace_field(f), explanation=_PLACE_UNKNOWN)
+    return check_place_v2(f)  # same rule id and citation: the same results as 2026.12.1
+
+
+# --- FED-LOC: outstanding approvals and the employer's name (decisions.md D-62, D-64) -------
+
+LOC_V3 = RuleDef(
+    "FED-LOC",
+    pack=FED,
+    citation=LOC.citation,
+    reads=(*LOC.reads, "approvals", "collector.business_name", "collector.lcm_business_name"),
+    applies=guarded(fed_contact, lambda f: f.proposal.location_inquiry and not f.to_consumer),
+)
+
+
+def _earlier_location_contact(f: Facts) -> str | None:
+    """Why a location communication with this person precedes the proposal (1006.10(c)), or
+    None. From 2026.12.2 an outstanding approval for this person counts whatever its instant:
+    it was granted first and counts from its grant (D-23). GrantedApproval does not record
+    whether it was a location inquiry, so every outstanding approval for this third party
+    counts (fail closed, D-62)."""
+    own = [c for c in f.own_contacts() if c.collector_initiated]
+    if any(c.location_contact and c.at < f.t for c in own):
+        return "this person was already contacted for location information"
+    if any(c.pending for c in own):
+        return (
+            "a contact with this person is already approved and not yet made, and only one "
+            "location communication is allowed"
+        )
+    return None
+
+
+# Legal-form words dropped before a business name is looked for in a script.
+_LEGAL_FORMS = frozenset(
+    {"llc", "l", "c", "p", "inc", "co", "corp", "corporation", "ltd", "lp", "llp", "pc", "pllc"}
+)
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(_NOT_WORD.sub(" ", text.casefold()).split()) + " "
+
+
+def _business_name_words(name: str) -> str | None:
+    words = _NOT_WORD.sub(" ", name.casefold()).split()
+    while words and words[-1] in _LEGAL_FORMS:
+        words.pop()
+    return " " + " ".join(words) + " " if words else None
+
+
+def names_employer(f: Facts) -> str | None:
+    """The collector's name (business or LCM name) if the location script says it: 1692b(1)
+    lets the caller identify the employer "only if expressly requested", which a script
+    prepared before the call cannot know (decisions.md D-64)."""
+    text = f.proposal.content.text
+    if not text:
+        return None
+    said = _words(text)
+    c = f.ctx.collector
+    for name in (c.business_name, c.lcm_business_name):
+        words = _business_name_words(name) if name else None
+        if words is not None and words in said:
+            return name
+    return None
+
+
+def _location_problem_v3(f: Facts) -> str | None:
+    if any(d.attorney is not None for d in f.proposal_debts):
+        return "an attorney represents the consumer, so location contacts are not allowed"
+    earlier = _earlier_location_contact(f)
+    if earlier is not None and not f.proposal.location_followup_allowed:
+        return earlier
+    words = f.content.debt_words
+    if words:
+        return "the message reveals a debt (" + ", ".join(words) + ")"
+    if f.proposal.content.meta.postcard:
+        return "postcards may not be used"
+    employer = names_employer(f)
+    if employer is not None:
+        return (
+            f"the script names the employer ({employer}); the caller may name it only if the "
+            "person expressly asks"
+        )
+    return None
+
+
+@LOC_V3.check
+def check_loc_v3(f: Facts) -> RuleResult:
+    problem = _location_problem_v3(f)
+    if problem is not None:
+        return LOC_V3.block(f"Blocked location contact: {problem}.")
+    return check_loc(f)  # the REQUIRE(location_script) of 2026.12.1 (same id and citation)
+
+
 # 2026.12.1 rule -> its 2026.12.2 replacement (same position in the pack; packs.V2026_12_2).
-REPLACED_IN_2026_12_2: dict[RuleDef, RuleDef] = {}
+REPLACED_IN_2026_12_2: dict[RuleDef, RuleDef] = {PLACE_V2: PLACE_V3, LOC: LOC_V3}
