@@ -47,6 +47,12 @@ class PolicyParams:
     # -- time, place and frequency (D-56 to D-65) --
 
     # -- validation, disputes and channels (D-66 to D-79) --
+    # decisions.md D-68: a dispute received by mail, email, text or social message is written
+    # for FED-DISPUTE-HOLD whatever its `written` flag says (as D-53 for cease notices).
+    dispute_written_by_medium: bool = False
+    # decisions.md D-69: a recorded within_validation_period=False does not override the
+    # computed receipt date: the dispute is timely if either says so.
+    dispute_timely_computed: bool = False
 
     # -- content (D-80 to D-94) --
 
@@ -56,7 +62,10 @@ class PolicyParams:
 # The switches 2026.12.2 turns on, by area (packs.V2026_12_2 applies them over 2026.12.1's).
 TIME_AND_FREQUENCY_2026_12_2: dict[str, object] = {}
 
-VALIDATION_AND_CHANNELS_2026_12_2: dict[str, object] = {}
+VALIDATION_AND_CHANNELS_2026_12_2: dict[str, object] = {
+    "dispute_written_by_medium": True,
+    "dispute_timely_computed": True,
+}
 
 CONTENT_2026_12_2: dict[str, object] = {}
 
