@@ -13,10 +13,21 @@ import pytest
 
 from compliance.domain import evaluate
 from compliance.domain.context import (
+    AddressOptOut,
+    Consent,
+    ConsentKind,
+    Content,
+    CreditorEmailNotice,
     Dispute,
+    EmailEndpoint,
     EvaluationContext,
     Medium,
+    MediumOptOut,
+    PhoneEndpoint,
+    PhoneType,
+    PlaceKind,
     PostalEndpoint,
+    TemplateType,
 )
 from compliance.domain.results import Outcome
 from compliance.domain.rules.validation import VN_ELEMENTS
@@ -26,12 +37,17 @@ from .factories import (
     EMAIL_TEXT,
     INITIAL_TEXT,
     T0,
+    approval,
     email,
     fine,
+    message,
     phone,
     result,
+    with_approvals,
     with_content,
     with_debt,
+    with_history,
+    with_person,
     with_proposal,
 )
 
@@ -213,3 +229,225 @@ def test_d72_an_oral_validation_notice_after_the_initial_communication_is_blocke
 def test_d72_boundary_an_oral_validation_notice_in_the_initial_call_is_allowed() -> None:
     new = evaluate(_oral_vn(None), pack_version=NEW)
     assert result(new, "FED-DELIVERY").outcome is Outcome.ALLOW
+
+
+# --- D-70: a consent qualifies only the address or number it names --------------------------
+
+SMS_TEXT = (
+    "Fairway Recovery LLC, a debt collector: please call us at 312-555-0199. "
+    "Reply STOP to opt out."
+)
+WORK_ADDRESS = EmailEndpoint(
+    endpoint_id="em-2", address="pat.doe@bigcorp.com", employer_provided=True
+)
+
+
+def _email_consent(endpoint_id: str | None) -> Consent:
+    return Consent(
+        consent_id="c-1",
+        kind=ConsentKind.EMAIL,
+        given_at=T0 - timedelta(days=30),
+        given_directly_to_collector=True,
+        disclosure_shown=True,
+        endpoint_id=endpoint_id,
+    )
+
+
+def _to_em2(consent: Consent) -> EvaluationContext:
+    ctx = with_person(fine(endpoints=[phone(), email(), WORK_ADDRESS]), consents=[consent])
+    ctx = with_proposal(ctx, channel="email", endpoint_id="em-2", template_type="REMINDER")
+    return with_content(ctx, EMAIL_TEXT)
+
+
+def test_d70_an_email_consent_tied_to_no_address_does_not_qualify_a_work_address() -> None:
+    (old, _), (new, new_r) = both(_to_em2(_email_consent(None)), "FED-WORK-EMAIL")
+    assert old.allowed
+    assert not new.allowed
+    assert "DATA_MISSING:person.consents[c-1].endpoint_id" in new.reasons
+    assert new_r.outcome is Outcome.BLOCK
+    assert result(new, "FED-EMAIL-PROC").outcome is Outcome.BLOCK
+
+
+def test_d70_boundary_an_email_consent_for_that_address_still_qualifies_it() -> None:
+    new = evaluate(_to_em2(_email_consent("em-2")), pack_version=NEW)
+    assert new.allowed
+    assert result(new, "FED-WORK-EMAIL").outcome is Outcome.ALLOW
+
+
+def _text_consent(endpoint_id: str | None) -> EvaluationContext:
+    consent = Consent(
+        consent_id="c-1",
+        kind=ConsentKind.TEXT,
+        given_at=T0 - timedelta(days=10),
+        given_directly_to_collector=True,
+        endpoint_id=endpoint_id,
+    )
+    ph2 = PhoneEndpoint(endpoint_id="ph-2", e164="+13125550177", phone_type=PhoneType.CELL)
+    ctx = with_person(fine(endpoints=[phone(), email(), ph2]), consents=[consent])
+    content = Content(text=SMS_TEXT)
+    return with_proposal(
+        ctx, channel="sms", endpoint_id="ph-2", template_type="REMINDER", content=content
+    )
+
+
+def test_d70_a_text_consent_tied_to_no_number_does_not_qualify_another_number() -> None:
+    (old, _), (new, new_r) = both(_text_consent(None), "FED-TEXT-PROC")
+    assert old.allowed
+    assert not new.allowed and new_r.outcome is Outcome.BLOCK
+    assert new_r.missing == ("person.consents[c-1].endpoint_id",)
+
+
+def test_d70_boundary_a_text_consent_for_that_number_still_qualifies_it() -> None:
+    new = evaluate(_text_consent("ph-2"), pack_version=NEW)
+    assert result(new, "FED-TEXT-PROC").outcome is Outcome.ALLOW
+
+
+# --- D-71: an address opt-out is about the address, not the endpoint record -----------------
+
+
+@pytest.mark.parametrize("address", ["pat@example.com", " PAT@Example.COM "])
+def test_d71_an_opt_out_binds_another_record_of_the_same_address(address: str) -> None:
+    optout = AddressOptOut(endpoint_id="em-1", requested_at=T0 - timedelta(days=3))
+    endpoints = [phone(), email(), email(endpoint_id="em-2", address=address.strip())]
+    ctx = with_person(fine(endpoints=endpoints), address_optouts=[optout])
+    ctx = email_ctx(ctx, EMAIL_TEXT)
+    ctx = with_proposal(ctx, endpoint_id="em-2")
+    (old, _), (new, new_r) = both(ctx, "FED-EOPT-NOTICE")
+    assert old.allowed
+    assert not new.allowed and new_r.outcome is Outcome.BLOCK
+
+
+def test_d71_boundary_an_opt_out_of_another_address_does_not_bind() -> None:
+    optout = AddressOptOut(endpoint_id="em-1", requested_at=T0 - timedelta(days=3))
+    endpoints = [phone(), email(), email(endpoint_id="em-2", address="pat.doe@other.org")]
+    ctx = with_person(fine(endpoints=endpoints), address_optouts=[optout])
+    ctx = with_proposal(email_ctx(ctx, EMAIL_TEXT), endpoint_id="em-2")
+    new = evaluate(ctx, pack_version=NEW)
+    assert new.allowed and result(new, "FED-EOPT-NOTICE").outcome is Outcome.REQUIRE
+
+
+def test_d71_the_same_number_under_another_record_is_opted_out() -> None:
+    optout = AddressOptOut(endpoint_id="ph-1", requested_at=T0 - timedelta(days=3))
+    ph2 = phone(endpoint_id="ph-2", first_inbound_text_at=T0 - timedelta(days=5),
+                last_inbound_text_at=T0 - timedelta(days=5))  # fmt: skip
+    ctx = with_person(fine(endpoints=[phone(), email(), ph2]), address_optouts=[optout])
+    ctx = with_proposal(ctx, channel="sms", endpoint_id="ph-2", content=Content(text=SMS_TEXT))
+    (old, old_r), (new, new_r) = both(ctx, "FED-EOPT-NOTICE")
+    assert old_r.outcome is Outcome.REQUIRE
+    assert new_r.outcome is Outcome.BLOCK
+
+
+# --- D-73: the creditor path never reaches an address recorded at work ----------------------
+
+
+def _creditor_path_email(place: PlaceKind) -> EvaluationContext:
+    notice = CreditorEmailNotice(
+        sent_at=T0 - timedelta(days=60),
+        opt_out_deadline=T0 - timedelta(days=20),
+        discloses_transfer=True,
+        discloses_address_and_use=True,
+        discloses_others_may_see=True,
+        gives_opt_out_instructions=True,
+    )
+    em = EmailEndpoint(
+        endpoint_id="em-1",
+        address="pat.doe@acmecorp.com",
+        place=place,
+        creditor_obtained_from_consumer=True,
+        creditor_used_for_account=True,
+        creditor_notice=notice,
+    )
+    return email_ctx(fine(endpoints=[phone(), em]), EMAIL_TEXT)
+
+
+def test_d73_an_address_at_work_does_not_take_the_creditor_path() -> None:
+    (old, _), (new, new_r) = both(_creditor_path_email(PlaceKind.WORK), "FED-EMAIL-PROC")
+    assert old.allowed
+    assert not new.allowed and new_r.outcome is Outcome.BLOCK
+
+
+def test_d73_boundary_a_home_address_still_takes_the_creditor_path() -> None:
+    new = evaluate(_creditor_path_email(PlaceKind.HOME), pack_version=NEW)
+    assert new.allowed and result(new, "FED-EMAIL-PROC").outcome is Outcome.ALLOW
+
+
+# --- D-74: the opt-out text itself ----------------------------------------------------------
+
+HEAD = "Fairway Recovery LLC: this message is from a debt collector. Your balance is $120. "
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "To opt out, log in to our portal with your account number and date of birth.",
+        "You cannot opt out of these messages.",
+        "You can't unsubscribe from account messages.",
+        "To unsubscribe, send your Social Security number.",
+        "Reply STOP to opt out; a $2 fee applies.",
+    ],
+)
+def test_d74_an_opt_out_that_demands_more_or_is_denied_is_blocked(sentence: str) -> None:
+    (old, _), (new, new_r) = both(email_ctx(fine(), HEAD + sentence), "FED-EOPT-NOTICE")
+    assert old.allowed
+    assert not new.allowed and new_r.outcome is Outcome.BLOCK
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Reply STOP to opt out at no charge.",
+        "To opt out of emails, click unsubscribe. Log in to our portal to see your account.",
+        "Unsubscribe any time; it is free of charge.",
+        "To stop emails to this address, reply STOP or unsubscribe.",
+    ],
+)
+def test_d74_boundary_a_simple_opt_out_still_passes(sentence: str) -> None:
+    new = evaluate(email_ctx(fine(), HEAD + sentence), pack_version=NEW)
+    assert new.allowed and result(new, "FED-EOPT-NOTICE").outcome is Outcome.REQUIRE
+
+
+def test_d74_spanish_opt_out_asking_for_the_date_of_birth_is_blocked() -> None:
+    text = (
+        "Fairway Recovery LLC: este mensaje es de una agencia de cobranzas. Su saldo es $120. "
+        "Para darse de baja, indique su fecha de nacimiento."
+    )
+    ctx = with_proposal(fine(), channel="email", endpoint_id="em-1", template_type="REMINDER")
+    ctx = with_proposal(ctx, content=Content(text=text, language="es"))
+    (_, old_r), (_, new_r) = both(ctx, "FED-EOPT-NOTICE")
+    assert old_r.outcome is Outcome.REQUIRE and new_r.outcome is Outcome.BLOCK
+
+
+# --- D-75: one opt-out confirmation, counted from the history ------------------------------
+
+CONFIRMATION = "We confirm you will receive no more emails from us."
+
+
+def _confirmation_ctx(*sent: int) -> EvaluationContext:
+    optout = MediumOptOut(medium=Medium.EMAIL, requested_at=T0 - timedelta(days=3))
+    ctx = with_person(fine(), medium_optouts=[optout])
+    events = [
+        message(T0 - timedelta(days=d), "email", template_type=TemplateType.OPT_OUT_CONFIRMATION)
+        for d in sent
+    ]
+    return email_ctx(with_history(ctx, *events), CONFIRMATION, tmpl="OPT_OUT_CONFIRMATION")
+
+
+@pytest.mark.parametrize("sent", [(2,), (2, 1)])
+def test_d75_a_further_confirmation_after_one_was_sent_is_blocked(sent: tuple[int, ...]) -> None:
+    (old, _), (new, new_r) = both(_confirmation_ctx(*sent), "FED-MEDIUM-OPTOUT")
+    assert old.allowed
+    assert not new.allowed and new_r.outcome is Outcome.BLOCK
+
+
+def test_d75_an_outstanding_approval_in_the_medium_counts_as_the_confirmation() -> None:
+    ctx = _confirmation_ctx()
+    pending = approval(T0 - timedelta(hours=1), channel="email", endpoint_id="em-1")
+    ctx = with_approvals(ctx, pending)
+    new = evaluate(ctx, pack_version=NEW)
+    assert result(new, "FED-MEDIUM-OPTOUT").outcome is Outcome.BLOCK
+
+
+def test_d75_boundary_the_first_confirmation_is_allowed() -> None:
+    # A confirmation sent before this opt-out (an earlier one, since withdrawn) does not count.
+    new = evaluate(_confirmation_ctx(5), pack_version=NEW)
+    assert new.allowed and result(new, "FED-MEDIUM-OPTOUT").outcome is Outcome.ALLOW

@@ -53,6 +53,12 @@ class PolicyParams:
     # decisions.md D-69: a recorded within_validation_period=False does not override the
     # computed receipt date: the dispute is timely if either says so.
     dispute_timely_computed: bool = False
+    # decisions.md D-70: an email or text consent qualifies (1006.6(d)(4)(i), (d)(5)(ii)) only
+    # the address or number it names; one tied to none blocks as DATA_MISSING.
+    contact_consent_endpoint_required: bool = False
+    # decisions.md D-73: the 1006.6(d)(4)(ii) creditor path never reaches an email address
+    # recorded at work (place=work), not only one flagged employer_provided.
+    creditor_email_path_excludes_work: bool = False
 
     # -- content (D-80 to D-94) --
 
@@ -65,6 +71,8 @@ TIME_AND_FREQUENCY_2026_12_2: dict[str, object] = {}
 VALIDATION_AND_CHANNELS_2026_12_2: dict[str, object] = {
     "dispute_written_by_medium": True,
     "dispute_timely_computed": True,
+    "contact_consent_endpoint_required": True,
+    "creditor_email_path_excludes_work": True,
 }
 
 CONTENT_2026_12_2: dict[str, object] = {}
