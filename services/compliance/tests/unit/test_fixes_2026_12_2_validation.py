@@ -141,6 +141,7 @@ def test_d67_a_deadline_in_the_text_before_the_period_end_is_blocked(sentence: s
         "You can pay by card or by check.",  # no deadline
         "Your statement is due to arrive by November 25.",  # not about paying
         "Pay online. We will write to you by November 25.",  # another sentence
+        "The amount due on October 1, 2026 was $120.",  # a past date: not a deadline
     ],
 )
 def test_d67_boundary_no_deadline_before_the_period_end_is_allowed(sentence: str) -> None:
@@ -445,6 +446,15 @@ def test_d75_an_outstanding_approval_in_the_medium_counts_as_the_confirmation() 
     ctx = with_approvals(ctx, pending)
     new = evaluate(ctx, pack_version=NEW)
     assert result(new, "FED-MEDIUM-OPTOUT").outcome is Outcome.BLOCK
+
+
+def test_d75_boundary_a_reply_to_the_person_after_a_confirmation_is_still_allowed() -> None:
+    inbound = message(
+        T0 - timedelta(hours=2), "email", direction="inbound", initiated_by="consumer"
+    )
+    ctx = with_history(_confirmation_ctx(2), inbound)
+    new = evaluate(with_proposal(ctx, responding_to_consumer_request=True), pack_version=NEW)
+    assert result(new, "FED-MEDIUM-OPTOUT").outcome is Outcome.ALLOW
 
 
 def test_d75_boundary_the_first_confirmation_is_allowed() -> None:

@@ -568,6 +568,11 @@ def check_medium_optout_v2(f: Facts) -> RuleResult:
         o for o in f.ctx.person.medium_optouts if o.medium is f.medium and o.requested_at <= f.t
     ]
     if optouts and confirmation_already_sent(f, optouts):
+        optout = min(optouts, key=lambda o: o.requested_at)
+        if one_reply_open(f, f.medium, since=optout.requested_at):
+            return MEDIUM_OPTOUT.ok("One reply through the medium the person used to contact us.")
+        if f.proposal.required_by_law:
+            return MEDIUM_OPTOUT.ok("Other applicable law requires this medium.")
         return MEDIUM_OPTOUT_V2.block(
             f"Blocked: the one confirmation of the {f.medium} opt-out has already been sent "
             "(or is approved); no further confirmation is allowed.",

@@ -546,7 +546,10 @@ def _overshadow_deadline(f: Facts, end: date) -> tuple[date | None, bool]:
     if text:
         found, unreadable = text_deadlines(text, _send_day(f))
         dates += found
-    early = [d for d in dates if d < end]
+    # A date before the send day states history ("amount due on October 1"), not a deadline;
+    # the metadata deadline is read as 2026.12.1 read it.
+    send_day = _send_day(f)
+    early = [d for d in dates if d < end and (d >= send_day or d is meta_deadline)]
     return min(early, default=None), unreadable
 
 
