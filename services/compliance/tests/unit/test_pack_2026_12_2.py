@@ -17,6 +17,7 @@ from .factories import fine
 PREVIOUS, FIXED = "2026.12.1", "2026.12.2"
 GOLDEN = Path(__file__).parent / "golden" / "decisions.json"
 _UNIT = "services/compliance/tests/unit/"
+_VN = _UNIT + "test_validation.py::"
 
 # Golden contexts 2026.12.2 decides differently from 2026.12.1, with its (outcome, reasons).
 CHANGED_IN_2026_12_2: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -29,6 +30,36 @@ CHANGED_IN_2026_12_2: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
 
     # -- validation, disputes and channels (D-66 to D-79) --
+    # D-66: FED-OVERSHADOW now judges the validation notice itself (NOT_APPLICABLE -> ALLOW
+    # in the trace; these notices carry no deadline, so no outcome changes).
+    _VN + "test_the_validation_notice_itself_may_go_out_late#1": (
+        "BLOCK",
+        ("FED-MINI-MIRANDA",),
+    ),
+    _VN + "test_a_validation_notice_with_every_element_and_a_correct_end_date_passes#1": (
+        "ALLOW",
+        (),
+    ),
+    _VN + "test_a_validation_notice_missing_an_element_is_blocked#1": (
+        "BLOCK",
+        ("FED-VN-CONTENT",),
+    ),
+    _VN + "test_a_validation_notice_stating_too_early_an_end_date_is_blocked#1": (
+        "BLOCK",
+        ("FED-VN-PERIOD",),
+    ),
+    _VN + "test_a_validation_notice_without_an_end_date_is_missing_data#1": (
+        "BLOCK",
+        ("DATA_MISSING:proposal.content.meta.validation_period_end_stated",),
+    ),
+    _VN + "test_an_emailed_validation_notice_needs_esign_consent_or_a_safe_harbour_method#1": (
+        "BLOCK",
+        ("FED-DELIVERY",),
+    ),
+    _VN + "test_an_emailed_validation_notice_needs_esign_consent_or_a_safe_harbour_method#2": (
+        "ALLOW",
+        (),
+    ),
 
     # -- content (D-80 to D-94) --
 

@@ -63,6 +63,18 @@ class PolicyParams:
     one_reply_max_minutes: int = 0
 
     # -- validation, disputes and channels (D-66 to D-79) --
+    # decisions.md D-68: a dispute received by mail, email, text or social message is written
+    # for FED-DISPUTE-HOLD whatever its `written` flag says (as D-53 for cease notices).
+    dispute_written_by_medium: bool = False
+    # decisions.md D-69: a recorded within_validation_period=False does not override the
+    # computed receipt date: the dispute is timely if either says so.
+    dispute_timely_computed: bool = False
+    # decisions.md D-70: an email or text consent qualifies (1006.6(d)(4)(i), (d)(5)(ii)) only
+    # the address or number it names; one tied to none blocks as DATA_MISSING.
+    contact_consent_endpoint_required: bool = False
+    # decisions.md D-73: the 1006.6(d)(4)(ii) creditor path never reaches an email address
+    # recorded at work (place=work), not only one flagged employer_provided.
+    creditor_email_path_excludes_work: bool = False
 
     # -- content (D-80 to D-94) --
 
@@ -82,7 +94,12 @@ TIME_AND_FREQUENCY_2026_12_2: dict[str, object] = {
     "one_reply_max_minutes": 60,
 }
 
-VALIDATION_AND_CHANNELS_2026_12_2: dict[str, object] = {}
+VALIDATION_AND_CHANNELS_2026_12_2: dict[str, object] = {
+    "dispute_written_by_medium": True,
+    "dispute_timely_computed": True,
+    "contact_consent_endpoint_required": True,
+    "creditor_email_path_excludes_work": True,
+}
 
 CONTENT_2026_12_2: dict[str, object] = {}
 

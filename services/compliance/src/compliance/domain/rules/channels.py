@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from compliance.domain.context import (
+    CHANNEL_MEDIUM,
     Channel,
+    Consent,
     ConsentKind,
     EmailEndpoint,
     EnvelopeItem,
     LcmItem,
+    MediumOptOut,
     PhoneEndpoint,
+    PlaceKind,
     RpcState,
     SocialEndpoint,
     TemplateType,
@@ -114,10 +119,40 @@ def check_eopt_notice(f: Facts) -> RuleResult:
 def _path_i(f: Facts, email: EmailEndpoint) -> str | None:
     if email.consumer_used_at is not None and email.consumer_used_at <= f.t:
         return "the person emailed us from this address"
+    if f.policy.contact_consent_endpoint_required:
+        for scoped in endpoint_consents(f, ConsentKind.EMAIL, email.endpoint_id):
+            if _disclosed(f, scoped.disclosure_shown):
+                return f"the person consented directly ({scoped.consent_id})"
+        return None
     consent = f.live_consent(ConsentKind.EMAIL, endpoint_id=email.endpoint_id)
     if consent is not None and _disclosed(f, consent.disclosure_shown):
         return f"the person consented directly ({consent.consent_id})"
     return None
+
+
+def endpoint_consents(f: Facts, kind: ConsentKind, endpoint_id: str) -> list[Consent]:
+    """Live consents of `kind` tied to this very address or number (decisions.md D-70): the
+    consent of 1006.6(d)(4)(i) and (d)(5)(ii) is consent to use THAT address or number."""
+    if not f.ctx.person.consents:
+        return []
+    return [c for c in f.live_consents(kind, endpoint_id=endpoint_id) if c.endpoint_id]
+
+
+def _unscoped_consent(f: Facts, kind: ConsentKind, endpoint_id: str) -> str | None:
+    """The field to fill in when a live consent of `kind` would qualify the endpoint but is
+    tied to no address or number (2026.12.2, decisions.md D-70); None otherwise."""
+    if not f.policy.contact_consent_endpoint_required or not f.ctx.person.consents:
+        return None
+    for consent in f.live_consents(kind, endpoint_id=endpoint_id):
+        if consent.endpoint_id is None:
+            return f"person.consents[{consent.consent_id}].endpoint_id"
+    return None
+
+
+_UNSCOPED = (
+    "Blocked: the person's {kind} consent is not tied to an address or number, so it does not "
+    "show consent to use this one (decisions.md D-70); record the endpoint it was given for."
+)
 
 
 _UNDISCLOSED = (
@@ -131,10 +166,27 @@ def _undisclosed_consent(f: Facts, email: EmailEndpoint) -> str | None:
     disclosure (2026.12.1 only: the flag is off in 2026.11.1, where None counts as shown)."""
     if not f.policy.email_consent_disclosure_required:
         return None
+    if f.policy.contact_consent_endpoint_required:
+        for scoped in endpoint_consents(f, ConsentKind.EMAIL, email.endpoint_id):
+            if scoped.disclosure_shown is None:
+                return f"person.consents[{scoped.consent_id}].disclosure_shown"
+        return None
     consent = f.live_consent(ConsentKind.EMAIL, endpoint_id=email.endpoint_id)
     if consent is None or consent.disclosure_shown is not None:
         return None
     return f"person.consents[{consent.consent_id}].disclosure_shown"
+
+
+def _consent_gap(f: Facts, email: EmailEndpoint) -> tuple[str, str] | None:
+    """(field, explanation) when a consent would qualify the address but for a missing record:
+    its disclosure (D-46) or, from 2026.12.2, the address it was given for (D-70)."""
+    unknown = _undisclosed_consent(f, email)
+    if unknown is not None:
+        return unknown, _UNDISCLOSED
+    unscoped = _unscoped_consent(f, ConsentKind.EMAIL, email.endpoint_id)
+    if unscoped is not None:
+        return unscoped, _UNSCOPED.format(kind="email")
+    return None
 
 
 def _disclosed(f: Facts, shown: bool | None) -> bool:
@@ -149,6 +201,10 @@ def _disclosed(f: Facts, shown: bool | None) -> bool:
 def _creditor_path(f: Facts, email: EmailEndpoint) -> str | None:
     n = email.creditor_notice
     if n is None or email.employer_provided or not email.public_domain:
+        return None
+    if f.policy.creditor_email_path_excludes_work and email.place is PlaceKind.WORK:
+        # decisions.md D-73: an address recorded at work is one the collector should know may
+        # be employer-provided; the creditor path never reaches it.
         return None
     complete = (
         n.discloses_transfer
@@ -198,9 +254,9 @@ def check_email_proc(f: Facts) -> RuleResult:
     if email.third_party_disclosure_at is not None:
         return EMAIL_PROC.block("Blocked: an earlier email to this address reached a third party.")
     path = email_procedure(f, email)
-    unknown = _undisclosed_consent(f, email) if path is None else None
-    if unknown is not None:
-        return EMAIL_PROC.missing_data(unknown, explanation=_UNDISCLOSED)
+    gap = _consent_gap(f, email) if path is None else None
+    if gap is not None:
+        return EMAIL_PROC.missing_data(gap[0], explanation=gap[1])
     if path is None:
         return EMAIL_PROC.block(
             "Blocked: the address meets none of the 1006.6(d)(4) procedures "
@@ -232,9 +288,9 @@ def check_work_email(f: Facts) -> RuleResult:
     path = _path_i(f, email)
     if path is None and email.prior_collector_qualified:
         path = "a prior collector qualified the address"
-    unknown = _undisclosed_consent(f, email) if path is None else None
-    if unknown is not None:
-        return WORK_EMAIL.missing_data(unknown, explanation=_UNDISCLOSED)
+    gap = _consent_gap(f, email) if path is None else None
+    if gap is not None:
+        return WORK_EMAIL.missing_data(gap[0], explanation=gap[1])
     if path is None:
         return WORK_EMAIL.block(
             "Blocked: the address is provided by the person's employer and the person has not "
@@ -279,6 +335,13 @@ def _text_path(f: Facts, phone: PhoneEndpoint) -> str | None:
         _recent(last_in, f.t) or _db_clear_since(phone, last_in, f.t)
     ):
         return "the person texted us from this number and it is not reassigned"
+    if f.policy.contact_consent_endpoint_required:
+        for scoped in endpoint_consents(f, ConsentKind.TEXT, phone.endpoint_id):
+            if _recent(scoped.renewed_at or scoped.given_at, f.t) or _db_clear_since(
+                phone, None, f.t
+            ):
+                return f"consent {scoped.consent_id} is recent or the number was checked"
+        return None
     consent = f.live_consent(ConsentKind.TEXT, endpoint_id=phone.endpoint_id)
     if consent is not None and (
         _recent(consent.renewed_at or consent.given_at, f.t) or _db_clear_since(phone, None, f.t)
@@ -294,6 +357,9 @@ def check_text_proc(f: Facts) -> RuleResult:
     if phone is None:
         return TEXT_PROC.missing_data("proposal.endpoint_id")
     path = _text_path(f, phone)
+    unscoped = _unscoped_consent(f, ConsentKind.TEXT, phone.endpoint_id) if path is None else None
+    if unscoped is not None:
+        return TEXT_PROC.missing_data(unscoped, explanation=_UNSCOPED.format(kind="text"))
     if path is None:
         return TEXT_PROC.block(
             "Blocked: no text in the last 60 days from this number, no recent consent, and no "
@@ -454,5 +520,179 @@ RULES = (
 )
 
 
+# === Pack version 2026.12.2 ===================================================================
+# The rules below replace those of the same id in 2026.12.1 (packs.V2026_12_2); the ones above
+# stay as released so recorded decisions replay.
+
+# --- FED-MEDIUM-OPTOUT: one confirmation, counted from the history (D-75) ------------------
+
+MEDIUM_OPTOUT_V2 = RuleDef(
+    "FED-MEDIUM-OPTOUT",
+    pack=FED,
+    citation=MEDIUM_OPTOUT.citation,
+    reads=(*MEDIUM_OPTOUT.reads, "approvals"),
+    applies=MEDIUM_OPTOUT.applies,
+)
+
+
+def confirmation_already_sent(f: Facts, optouts: list[MediumOptOut]) -> bool:
+    """decisions.md D-75: whether the one confirmation of 1006.14(h)(2)(i) has gone out: a
+    recorded `confirmation_sent_at`, an outbound OPT_OUT_CONFIRMATION in this medium since the
+    earliest opt-out (not reported as failed to connect), or an outstanding approval in this
+    medium since then (its template is unknown: fail closed)."""
+    if any(o.confirmation_sent_at is not None and o.confirmation_sent_at <= f.t for o in optouts):
+        return True
+    since, medium, pid = min(o.requested_at for o in optouts), f.medium, f.ctx.person.person_id
+    for e in f.ctx.history:
+        if (
+            e.template_type is TemplateType.OPT_OUT_CONFIRMATION
+            and e.direction == "outbound"
+            and e.connected is not False
+            and since <= e.at <= f.t
+            and e.person_id == pid
+            and CHANNEL_MEDIUM.get(e.channel) is medium
+        ):
+            return True
+    return any(
+        since <= a.intended_send_at and CHANNEL_MEDIUM.get(a.channel) is medium
+        for a in f.ctx.approvals
+        if a.person_id == pid
+    )
+
+
+@MEDIUM_OPTOUT_V2.check
+def check_medium_optout_v2(f: Facts) -> RuleResult:
+    if f.template is not TemplateType.OPT_OUT_CONFIRMATION or not f.is_electronic:
+        return check_medium_optout(f)
+    optouts = [
+        o for o in f.ctx.person.medium_optouts if o.medium is f.medium and o.requested_at <= f.t
+    ]
+    if optouts and confirmation_already_sent(f, optouts):
+        optout = min(optouts, key=lambda o: o.requested_at)
+        if one_reply_open(f, f.medium, since=optout.requested_at):
+            return MEDIUM_OPTOUT.ok("One reply through the medium the person used to contact us.")
+        if f.proposal.required_by_law:
+            return MEDIUM_OPTOUT.ok("Other applicable law requires this medium.")
+        return MEDIUM_OPTOUT_V2.block(
+            f"Blocked: the one confirmation of the {f.medium} opt-out has already been sent "
+            "(or is approved); no further confirmation is allowed.",
+            {"medium": optouts[0].medium.value},
+        )
+    return check_medium_optout(f)
+
+
+# --- FED-EOPT-NOTICE: opt-outs by address, and the opt-out text itself (D-71, D-74) --------
+
+EOPT_NOTICE_V2 = RuleDef(
+    "FED-EOPT-NOTICE",
+    pack=FED,
+    citation=EOPT_NOTICE.citation,
+    reads=(*EOPT_NOTICE.reads, "endpoints[].address", "endpoints[].e164"),
+    applies=EOPT_NOTICE.applies,
+    channels=scope.ELECTRONIC,
+)
+
+
+def _address_key(endpoint: object) -> str | None:
+    """decisions.md D-71: the normalised value an address opt-out is about (email lower-case;
+    phone numbers are E.164 already, by the model's pattern)."""
+    if isinstance(endpoint, EmailEndpoint):
+        return "email:" + endpoint.address.strip().lower()
+    if isinstance(endpoint, PhoneEndpoint):
+        return "phone:" + endpoint.e164
+    return None
+
+
+def _address_opted_out(f: Facts) -> bool:
+    optouts = f.ctx.person.address_optouts
+    if not optouts:
+        return False
+    eid = f.proposal.endpoint_id
+    live = [o for o in optouts if o.requested_at <= f.t]
+    if any(o.endpoint_id == eid for o in live):
+        return True
+    key = _address_key(f.endpoint)
+    endpoints = f.endpoints
+    return key is not None and any(_address_key(endpoints.get(o.endpoint_id)) == key for o in live)
+
+
+# decisions.md D-74: an opt-out statement that demands more than the preference and the address
+# or number (a login, account number, date of birth, SSN, password, a fee), or that says the
+# person cannot opt out. Narrow patterns, English and Spanish (the languages with opt-out
+# patterns, lexicon.py); the demand must be in the same sentence as the opt-out words.
+_SENTENCE = r"[^.!?\n]*"  # one sentence (a clause after ";" belongs to it)
+_OPT_EN = r"(?:opt(?:ing)?[ -]?out|unsubscrib\w*|(?:reply|text|send) stop)"
+_EXTRA_EN = (
+    r"(?:\blog ?in\b|\bsign ?in\b|\bpassword|\baccount (?:number|no\b)|date of birth|"
+    r"\bbirth ?date|social security|\bssn\b|"
+    r"(?<!\bno )(?<!free of )(?<!without )(?<!without a )(?<!without any )\b(?:fee|charge)s?\b)"
+)
+_OPT_ES = (
+    r"(?:darse de baja|d[eé]se de baja|cancelar (?:la |su )?suscripci[oó]n|"
+    r"responda (?:stop|alto))"
+)
+_EXTRA_ES = (
+    r"(?:inicie sesi[oó]n|iniciar sesi[oó]n|contrase[nñ]a|n[uú]mero de cuenta|"
+    r"fecha de nacimiento|seguro social|(?<!\bsin )(?<!\bno tiene )\b(?:cargo|tarifa|cuota)s?\b)"
+)
+_NEG_EN = (
+    r"\b(?:cannot|can ?not|can[\'\u2019]t|unable to|may not|not (?:be )?able to|no way to)\s+"
+    r"(?:opt[ -]?out|unsubscribe)|\bopt(?:ing)?[ -]?out (?:is|are) not (?:possible|available)"
+)
+_NEG_ES = r"\bno (?:puede|podr[aá]|es posible) (?:darse de baja|cancelar)"
+
+
+def _bad_opt_out(opt: str, extra: str, negation: str) -> re.Pattern[str]:
+    return re.compile(
+        opt + _SENTENCE + extra + "|" + extra + _SENTENCE + opt + "|" + negation
+    )
+
+
+_BAD_OPT_OUT = {
+    "en": _bad_opt_out(_OPT_EN, _EXTRA_EN, _NEG_EN),
+    "es": _bad_opt_out(_OPT_ES, _EXTRA_ES, _NEG_ES),
+}
+# Literal fragments one of which every match contains (a cheap pre-test, as lexicon.py D-33).
+_BAD_NEEDLES = {
+    "en": ("log", "sign", "password", "account n", "birth", "social security", "ssn", "fee",
+           "charge", "not", "n't", "n\u2019t", "unable", "no way"),
+    "es": ("sesi", "contrase", "cuenta", "nacimiento", "seguro social", "cargo", "tarifa",
+           "cuota", "no "),
+}  # fmt: skip
+
+
+def opt_out_defect(f: Facts) -> bool:
+    """Whether the message's opt-out text demands extra information or denies the opt-out."""
+    text = f.proposal.content.text
+    language = f.proposal.content.language
+    pattern = _BAD_OPT_OUT.get(language)
+    if not text or pattern is None:
+        return False
+    low = text.lower()
+    if not any(n in low for n in _BAD_NEEDLES[language]):
+        return False
+    return bool(pattern.search(low))
+
+
+@EOPT_NOTICE_V2.check
+def check_eopt_notice_v2(f: Facts) -> RuleResult:
+    confirmation = f.template is TemplateType.OPT_OUT_CONFIRMATION
+    if not confirmation and _address_opted_out(f):
+        return EOPT_NOTICE_V2.block(
+            "Blocked: the person opted out of electronic messages to this address or number.",
+            {"endpoint_id": f.proposal.endpoint_id},
+        )
+    if not f.proposal.content.meta.opt_out_requires_extra_info and opt_out_defect(f):
+        return EOPT_NOTICE_V2.block(
+            "Blocked: the opt-out text asks for a fee or information beyond the preference and "
+            "the address or number (a login, account number, date of birth), or says the "
+            "person cannot opt out."
+        )
+    return check_eopt_notice(f)  # also blocks on the template's opt_out_requires_extra_info
+
+
 # 2026.12.1 rule -> its 2026.12.2 replacement (same position in the pack; packs.V2026_12_2).
-REPLACED_IN_2026_12_2: dict[RuleDef, RuleDef] = {}
+REPLACED_IN_2026_12_2: dict[RuleDef, RuleDef] = {
+    MEDIUM_OPTOUT: MEDIUM_OPTOUT_V2,
+    EOPT_NOTICE: EOPT_NOTICE_V2,
+}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
-from compliance.domain.context import Channel, ConsentKind, Debt, Dispute, TemplateType
+from compliance.domain.context import Channel, ConsentKind, Debt, Dispute, Medium, TemplateType
 from compliance.domain.facts import Facts
 from compliance.domain.results import Obligation, ObligationKind, RuleDef, RuleResult, guarded
 from compliance.domain.rules import scope
@@ -93,6 +94,10 @@ def in_validation_period(f: Facts, debt: Debt) -> bool:
 def _dispute_within(f: Facts, debt: Debt, dispute: Dispute) -> bool:
     if dispute.within_validation_period is not None:
         return dispute.within_validation_period
+    return _computed_within(f, debt, dispute)
+
+
+def _computed_within(f: Facts, debt: Debt, dispute: Dispute) -> bool:
     end = period_end(f, debt)
     if end is None:
         return True  # unknown period: fail closed, treat the dispute as timely
@@ -240,14 +245,36 @@ def check_overshadow(f: Facts) -> RuleResult:
 # --- FED-DISPUTE-HOLD, FED-DISPUTE-LATE, FED-OC-HOLD ----------------------------------------
 
 
+# Media through which a dispute can only arrive in writing (decisions.md D-68). The model has
+# no portal medium: a portal dispute is recorded as email or by its `written` flag.
+_WRITTEN_MEDIA = frozenset({Medium.MAIL, Medium.EMAIL, Medium.TEXT, Medium.SOCIAL})
+
+
+def _written_dispute(f: Facts, d: Dispute) -> bool:
+    """From 2026.12.2 (switch `dispute_written_by_medium`, decisions.md D-68) a dispute received
+    through a written medium is written whatever its flag says, as D-53 does for cease notices."""
+    if d.written:
+        return True
+    return f.policy.dispute_written_by_medium and d.medium in _WRITTEN_MEDIA
+
+
+def _timely_dispute(f: Facts, debt: Debt, d: Dispute) -> bool:
+    """From 2026.12.2 (switch `dispute_timely_computed`, decisions.md D-69) a recorded
+    `within_validation_period=False` no longer overrides the computed receipt date: timely if
+    either says so (D-13 likewise refuses an earlier recorded period end)."""
+    if f.policy.dispute_timely_computed and d.within_validation_period is False:
+        return _computed_within(f, debt, d)
+    return _dispute_within(f, debt, d)
+
+
 def _open_timely_disputes(f: Facts, debt: Debt) -> list[Dispute]:
     return [
         d
         for d in debt.disputes
-        if d.written
+        if _written_dispute(f, d)
         and d.received_at <= f.t
         and (d.verification_sent_at is None or d.verification_sent_at > f.t)
-        and _dispute_within(f, debt, d)
+        and _timely_dispute(f, debt, d)
     ]
 
 
@@ -400,5 +427,197 @@ RULES = (
 )
 
 
+# === Pack version 2026.12.2 ===================================================================
+# The rules below replace those of the same id in 2026.12.1 (packs.V2026_12_2); the ones above
+# stay as released so recorded decisions replay.
+
+# --- FED-OVERSHADOW on the notice itself and deadlines in the text (D-66, D-67) ------------
+
+OVERSHADOW_V2 = RuleDef(
+    "FED-OVERSHADOW",
+    pack=FED,
+    citation=OVERSHADOW.citation,
+    reads=(*OVERSHADOW.reads, "proposal.content.meta.validation_period_end_stated"),
+    applies=guarded(
+        fed_contact,
+        lambda f: (
+            f.to_consumer
+            and f.template not in NON_COLLECTION
+            and (
+                f.template is TemplateType.VN
+                or any(in_validation_period(f, d) for d in f.proposal_debts)
+            )
+        ),
+    ),
+)
+
+
+def _vn_own_end(f: Facts) -> date:
+    """decisions.md D-66: the validation notice starts the period it states. Its end is the
+    later of the stated end and the earliest lawful one (the latest local send date + 5
+    business days + 30 days, as FED-VN-PERIOD), so a deadline before either overshadows."""
+    send_day = max((local_date(f.t, z) for z in f.zones), default=f.t.date())
+    computed = validation_period_end(send_day)
+    stated = f.proposal.content.meta.validation_period_end_stated
+    return max(computed, stated) if stated else computed
+
+
+def _overshadow_end(f: Facts) -> date | None:
+    ends = [e for d in f.proposal_debts if in_validation_period(f, d) and (e := period_end(f, d))]
+    if f.template is TemplateType.VN:
+        ends.append(_vn_own_end(f))
+    return max(ends, default=None)
+
+
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+
+# decisions.md D-67: a payment deadline written only in the text (English patterns, narrow on
+# purpose): "pay ... by November 25[, 2026]", "payment ... before 11/25", "due by <date>",
+# "due date is <date>", "pay ... within 10 days". A sentence about paying ("pay", "payment")
+# with the deadline later in it, or "due" directly followed by the deadline.
+_PAY = r"\bpay\w*\b[^.!?\n]{0,80}?"
+_BY = (
+    r"(?:" + _PAY + r"\b(?:by|before|no later than|on or before)"
+    r"|\bdue(?:\s+date\s+is|\s+(?:by|before|on|no later than|on or before)))\s+"
+)
+_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+_TEXT_DATE = re.compile(
+    _BY + _WEEKDAY + r"(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+    r"\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>\d{4}))?"
+)
+_NUMERIC_DATE = re.compile(
+    _BY + r"(?P<month>\d{1,2})/(?P<day>\d{1,2})(?:/(?P<year>\d{4}|\d{2}))?\b"
+)
+_WITHIN_DAYS = re.compile(_PAY + r"\bwithin\s+(?P<days>\d{1,3})\s+(?:calendar\s+)?days?\b")
+
+
+def _deadline_date(match: re.Match[str], month: int, send_day: date) -> date | None:
+    """The date a matched deadline names; a date without a year is its next occurrence on or
+    after the send day. None when the text names no valid date (read as unparsed: REVIEW)."""
+    year_text = match.group("year")
+    year = int(year_text) if year_text else send_day.year
+    if year < 100:
+        year += 2000
+    try:
+        found = date(year, month, int(match.group("day")))
+    except ValueError:
+        return None
+    if not year_text and found < send_day:
+        try:
+            found = found.replace(year=year + 1)
+        except ValueError:
+            return None
+    return found
+
+
+def text_deadlines(text: str, send_day: date) -> tuple[list[date], bool]:
+    """The payment deadlines the text states (dates), and whether it states one that could not
+    be read as a date."""
+    low = text.lower()
+    if "pay" not in low and "due" not in low:
+        return [], False
+    found: list[date] = []
+    unreadable = False
+    for m in _TEXT_DATE.finditer(low):
+        d = _deadline_date(m, _MONTHS[m.group("month")], send_day)
+        unreadable |= d is None
+        found += [d] if d else []
+    for m in _NUMERIC_DATE.finditer(low):
+        month = int(m.group("month"))
+        d = _deadline_date(m, month, send_day) if 1 <= month <= 12 else None
+        unreadable |= d is None
+        found += [d] if d else []
+    found += [send_day + timedelta(days=int(m.group("days"))) for m in _WITHIN_DAYS.finditer(low)]
+    return found, unreadable
+
+
+def _overshadow_deadline(f: Facts, end: date) -> tuple[date | None, bool]:
+    """The earliest deadline (metadata or text) before `end`, and whether the text has a
+    deadline that could not be read."""
+    dates: list[date] = []
+    meta_deadline = f.proposal.content.meta.payment_deadline
+    if meta_deadline is not None:
+        dates.append(meta_deadline)
+    unreadable = False
+    text = f.proposal.content.text
+    if text:
+        found, unreadable = text_deadlines(text, _send_day(f))
+        dates += found
+    # A date before the send day states history ("amount due on October 1"), not a deadline;
+    # the metadata deadline is read as 2026.12.1 read it.
+    send_day = _send_day(f)
+    early = [d for d in dates if d < end and (d >= send_day or d is meta_deadline)]
+    return min(early, default=None), unreadable
+
+
+@OVERSHADOW_V2.check
+def check_overshadow_v2(f: Facts) -> RuleResult:
+    end = _overshadow_end(f)
+    if end is None:  # defensive: the rule applies only with a period or on the notice itself
+        return OVERSHADOW_V2.ok("No validation period runs for this message.")
+    deadline, unreadable = _overshadow_deadline(f, end)
+    if deadline is not None:  # the same words as 2026.12.1 for a deadline it found too
+        return OVERSHADOW_V2.block(
+            f"Blocked: a payment deadline of {deadline.isoformat()} falls before the end of the "
+            "validation period and overshadows the right to dispute."
+        )
+    words = f.content.urgency_words
+    if words:
+        return OVERSHADOW_V2.review(
+            "Human review: urgent wording during the validation period may overshadow the "
+            "dispute rights (" + ", ".join(words) + ")."
+        )
+    if unreadable:
+        return OVERSHADOW_V2.review(
+            "Human review: the message states a payment deadline during the validation period "
+            "that could not be read as a date; check it does not fall before "
+            f"{end.isoformat()}."
+        )
+    return OVERSHADOW_V2.ok("No deadline or urgency that overshadows the validation rights.")
+
+
+# --- FED-DELIVERY: oral validation information only in the initial communication (D-72) ----
+
+DELIVERY_V2 = RuleDef(
+    "FED-DELIVERY",
+    pack=FED,
+    citation=DELIVERY.citation,  # the oral-delivery limit is 1006.34(a)(1)(i)(A),(B)
+    reads=(*DELIVERY.reads, "debts[].initial_communication_at"),
+    applies=DELIVERY.applies,
+)
+
+
+def _oral_too_late(f: Facts) -> list[str]:
+    """decisions.md D-72: the debts whose initial communication happened before this call and
+    whose validation notice is not yet provided: it can no longer be given orally."""
+    return [
+        d.debt_id
+        for d in f.proposal_debts
+        if d.validation_notice_provided_at is None
+        and d.initial_communication_at is not None
+        and d.initial_communication_at < f.t
+    ]
+
+
+@DELIVERY_V2.check
+def check_delivery_v2(f: Facts) -> RuleResult:
+    if f.channel is Channel.CALL and f.template is TemplateType.VN:
+        late = _oral_too_late(f)
+        if late:
+            return DELIVERY_V2.block(
+                "Blocked: validation information may be given orally only in the initial "
+                "communication, which already took place for " + ", ".join(late) + "; send the "
+                "notice in writing or electronically, within five days of that communication.",
+                {"debts": late},
+            )
+    return check_delivery(f)
+
+
 # 2026.12.1 rule -> its 2026.12.2 replacement (same position in the pack; packs.V2026_12_2).
-REPLACED_IN_2026_12_2: dict[RuleDef, RuleDef] = {}
+REPLACED_IN_2026_12_2: dict[RuleDef, RuleDef] = {
+    OVERSHADOW: OVERSHADOW_V2,
+    DELIVERY: DELIVERY_V2,
+}
