@@ -6,10 +6,14 @@ from __future__ import annotations
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from compliance.domain import DecisionOutcome, EvaluationContext, evaluate
 from compliance.domain.context import (
     Address,
     CollectorRole,
+    Consent,
+    ConsentKind,
     ContactEvent,
     Content,
     ContentMeta,
@@ -20,15 +24,18 @@ from compliance.domain.context import (
 from compliance.domain.results import Outcome
 
 from .factories import (
+    EMAIL_TEXT,
     LCM_TEXT,
     LOS_ANGELES,
     T0,
     at,
     call,
+    email,
     fine,
     in_state,
     local,
     phone,
+    rebuild,
     utc,
     with_collector,
     with_content,
@@ -167,3 +174,49 @@ def test_after_a_delivered_letter_the_paragraph_is_not_asked_again() -> None:
     ctx = _california_letter(_letter(5, returned=False))
     rule = {r.rule_id: r for r in evaluate(ctx, pack_version=NEW).trace}["CA-1812.700"]
     assert rule.outcome is Outcome.ALLOW
+
+
+# --- D-99: NYS-EMAIL, the written consent names the address ---------------------------------
+
+
+def _new_york_email(consent_endpoint: str | None) -> EvaluationContext:
+    ctx = in_state(fine(), "NY", "America/New_York")
+    ctx = rebuild(ctx, endpoints=[phone("+12125550100"),
+                                  email(consumer_provided_voluntarily=True)])
+    consent = Consent(consent_id="e-1", kind=ConsentKind.EMAIL, given_at=utc(2026, 10, 1),
+                      given_directly_to_collector=True, written=True,
+                      endpoint_id=consent_endpoint, debt_ids=frozenset({"d-1"}))
+    ctx = with_person(ctx, consents=[consent], language_pref_requested_at=utc(2026, 10, 1))
+    ctx = with_debt(ctx, nys_initial_disclosure_sent_at=utc(2026, 10, 2))
+    ctx = with_proposal(ctx, channel="email", endpoint_id="em-1", template_type="REMINDER")
+    return with_content(ctx, EMAIL_TEXT)
+
+
+def _nys_email(ctx: EvaluationContext, version: str) -> Outcome:
+    return {r.rule_id: r for r in evaluate(ctx, pack_version=version).trace}["NYS-EMAIL"].outcome
+
+
+def test_a_new_york_email_consent_naming_no_address_covers_none() -> None:
+    ctx = _new_york_email(None)
+    assert _nys_email(ctx, OLD) is Outcome.ALLOW
+    assert _nys_email(ctx, NEW) is Outcome.BLOCK
+
+
+def test_a_new_york_email_consent_for_this_address_still_covers_it() -> None:
+    assert _nys_email(_new_york_email("em-1"), NEW) is Outcome.ALLOW
+
+
+def test_an_email_or_text_consent_is_refused_when_recorded_without_its_endpoint() -> None:
+    # D-70 would block every later email or text on it as DATA_MISSING: the fact API says so
+    # when it is recorded instead.
+    import pydantic
+
+    from compliance.service_layer.facts import ConsentFact
+
+    base = {"fact": "consent", "consent_id": "c-1", "given_at": "2026-11-01T12:00:00Z",
+            "given_directly_to_collector": True}
+    for kind in ("email", "text"):
+        with pytest.raises(pydantic.ValidationError, match="names the endpoint"):
+            ConsentFact.model_validate({**base, "kind": kind})
+        assert ConsentFact.model_validate({**base, "kind": kind, "endpoint_id": "em-1"})
+    assert ConsentFact.model_validate({**base, "kind": "call_frequency"})

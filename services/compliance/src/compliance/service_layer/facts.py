@@ -20,6 +20,7 @@ from compliance.domain.context import (
     Channel,
     Collector,
     Consent,
+    ConsentKind,
     Debt,
     Dispute,
     Endpoint,
@@ -76,8 +77,21 @@ class DisputeFact(Dispute, _DebtFact):
     fact: Literal["dispute"]
 
 
+# decisions.md D-70: an email or text consent qualifies only the address or number it names.
+_CONSENTS_TO_AN_ENDPOINT = frozenset({ConsentKind.EMAIL, ConsentKind.TEXT})
+
+
 class ConsentFact(Consent):
     fact: Literal["consent"]
+
+    @model_validator(mode="after")
+    def _names_its_endpoint(self) -> ConsentFact:
+        # Refused when recorded rather than blocking every later email or text as DATA_MISSING:
+        # the caller learns at once what the consent lacks.
+        if self.kind in _CONSENTS_TO_AN_ENDPOINT and self.endpoint_id is None:
+            raise ValueError(f"a {self.kind.value} consent names the endpoint it is for "
+                             "(endpoint_id): it covers that address or number only")
+        return self
 
 
 class ConsentWithdrawnFact(BaseModel):

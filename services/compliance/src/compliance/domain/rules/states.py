@@ -635,17 +635,24 @@ NYS_EMAIL = RuleDef(
 
 @NYS_EMAIL.check
 def check_nys_email(f: Facts) -> RuleResult:
+    return _nys_email(NYS_EMAIL, f, named_address=False)
+
+
+def _nys_email(rule: RuleDef, f: Facts, *, named_address: bool) -> RuleResult:
+    """`named_address` (2026.12.2, D-99): the consent must name this address."""
     email = f.endpoint if isinstance(f.endpoint, EmailEndpoint) else None
     if email is None:
-        return NYS_EMAIL.missing_data("proposal.endpoint_id")
+        return rule.missing_data("proposal.endpoint_id")
     consent = f.live_consent(ConsentKind.EMAIL, endpoint_id=email.endpoint_id, written=True)
     scoped = consent is not None and bool(consent.debt_ids)
+    if scoped and named_address and consent is not None:
+        scoped = consent.endpoint_id == email.endpoint_id
     if email.employer_provided or not email.consumer_provided_voluntarily or not scoped:
-        return NYS_EMAIL.block(
+        return rule.block(
             "Blocked: New York allows email only to an address the person gave voluntarily, "
             "with written consent for this debt, and not provided by an employer."
         )
-    return NYS_EMAIL.ok("The person gave this address and consented in writing for this debt.")
+    return rule.ok("The person gave this address and consented in writing for this debt.")
 
 
 NYS_GBL601 = RuleDef(
@@ -1145,8 +1152,26 @@ def check_ca_1812_700_v2(f: Facts) -> RuleResult:
     return _ca_1812_700(CA_1812_700_V2, f, returned)
 
 
+NYS_EMAIL_V2 = RuleDef(
+    "NYS-EMAIL",
+    pack=NYS,
+    citation=NYS_EMAIL.citation,
+    reads=(*NYS_EMAIL.reads, "person.consents[email].endpoint_id"),
+    applies=NYS_EMAIL.applies,
+    channels=scope.EMAIL,
+)
+
+
+@NYS_EMAIL_V2.check
+def check_nys_email_v2(f: Facts) -> RuleResult:
+    """decisions.md D-99: the written consent must name the address used, as D-70 asks of the
+    federal email consent."""
+    return _nys_email(NYS_EMAIL_V2, f, named_address=True)
+
+
 # 2026.12.1 rule -> its 2026.12.2 replacement (same position in the pack; packs.V2026_12_2).
 REPLACED_IN_2026_12_2: dict[RuleDef, RuleDef] = {
     WA_3PW_V2: WA_3PW_V3,
     CA_1812_700: CA_1812_700_V2,
+    NYS_EMAIL: NYS_EMAIL_V2,
 }
