@@ -443,11 +443,13 @@ def _negated(low: str, start: int) -> bool:
 # punctuation attached is not counted, which only makes the test less eager.
 _MARKERS: dict[str, frozenset[str]] = {
     "en": frozenset(
-        "the and your you this please will with our that have are for".split()
+        {"the", "and", "your", "you", "this", "please", "will", "with", "our", "that", "have",
+         "are", "for"}
     ),
     "es": frozenset(
-        "usted su sus que por para los las del una esta está pague saldo estimado estimada "
-        "cuenta deuda favor hoy gracias mensaje nuestro nuestra puede le con".split()
+        {"usted", "su", "sus", "que", "por", "para", "los", "las", "del", "una", "esta", "está",
+         "pague", "saldo", "estimado", "estimada", "cuenta", "deuda", "favor", "hoy", "gracias",
+         "mensaje", "nuestro", "nuestra", "puede", "le", "con"}
     ),
 }
 
@@ -727,10 +729,7 @@ def analyse(content: Content, revision: int = 1) -> ContentFindings:
 def _affirmed(pattern: _Searcher, low: str) -> bool:
     """Some match of `pattern` in `low` that no negation precedes (decisions.md D-85)."""
     if isinstance(pattern, _Preceded):
-        for start in pattern.starts(low):
-            if not _negated(low, start):
-                return True
-        return False
+        return any(not _negated(low, start) for start in pattern.starts(low))
     if not isinstance(pattern, re.Pattern):
         return bool(pattern.search(low))
     return any(not _negated(low, m.start()) for m in pattern.finditer(low))
