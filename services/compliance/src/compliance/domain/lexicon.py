@@ -355,10 +355,13 @@ def normalise(low: str) -> str:
 # Paraphrases the review found (decisions.md D-81), each narrow. French threat words are a
 # safety net for a sentence in an unsupported language inside a supported-language message.
 _CRIMINAL_V2 = re.compile(
-    r"\b(?:(?:is|was|constitutes?|considered|amounts? to|commit\w*) (?:a |an act of )?fraud\w*|"
+    r"\b(?:(?:not paying|non-?payment|failure to pay|failing to pay)[\w ]{0,30} "
+    r"(?:is|was|constitutes?|amounts? to|may be|could be) (?:a |an act of )?fraud\w*|"
+    r"commit\w* (?:a |an act of )?fraud\w*|"
     r"fraud charges?|charged with (?:fraud|theft)|theft of services|district attorney\w*|"
     r"detain\w*|detention|"
-    r"(?:comete|cometi[oó]|cometer|cometiendo|es|constituye) (?:un )?fraude|"
+    r"(?:comete|cometi[oó]|cometer|cometiendo) (?:un )?fraude|"
+    r"(?:no pagar|falta de pago)[\w ]{0,30} (?:es|constituye) (?:un )?fraude|"
     r"fraude (?:penal|criminal)|detenid[oa]s?|detener\w*|detenci[oó]n|fiscal[ií]a|"
     r"ministerio p[uú]blico|emprisonn\w*|poursuites? p[ée]nales?)\b"
 )
