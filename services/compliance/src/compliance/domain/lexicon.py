@@ -107,17 +107,21 @@ class _Preceded:
             start = text.find(literal, start + 1)
         return False
 
-    def starts(self, text: str) -> list[int]:
-        """Where each match `search` would accept starts (the literal's first character)."""
-        literal, before, found = self.literal, self.before, []
+    def search_affirmed(self, text: str) -> bool:
+        """`search`, ignoring a match that a negation precedes (decisions.md D-85)."""
+        literal, before = self.literal, self.before
         start = text.find(literal)
         while start >= 0:
             if _WORD_END.match(text, start + len(literal)) and before.search(
                 text, max(0, start - 6), start
             ):
-                found.append(start)
+                window = text[start - 30 if start > 30 else 0 : start]  # _negated, inlined
+                if ("no" not in window and "n't" not in window and "never" not in window) or (
+                    not _NEGATED.search(window)
+                ):
+                    return True
             start = text.find(literal, start + 1)
-        return found
+        return False
 
 
 class _Disclosures(NamedTuple):
@@ -379,14 +383,14 @@ _REMEDIES_V2: dict[RemedyKind, re.Pattern[str]] = {
         r"en justice|poursuites? judiciaires?|huissiers?)\b"
     ),
     RemedyKind.GARNISH: re.compile(
-        r"\b(?:(?:deduct|withh[oe]ld|dock|tak|garnish)\w* (?:[\w$.,]+ ){0,4}?(?:from|out of|off) "
-        r"your (?:paychecks?|paycheques?|wages?|salary|earnings)|"
+        r"\b(?:(?:deduct|withh[oe]ld|dock|take|taki|garnish)\w* (?:[\w$.,]+ ){0,4}?"
+        r"(?:from|out of|off) your (?:paychecks?|paycheques?|wages?|salary|earnings)|"
         r"wage (?:deductions?|withholding|assignments?)|"
         r"(?:quit|descont|reten|deduc)\w* (?:\w+ ){0,3}?(?:de |del )?su (?:salario|sueldo|cheque)|"
         r"saisies? (?:sur|de) (?:votre )?salaire)\b"
     ),
     RemedyKind.ATTACH: re.compile(
-        r"\b(?:(?:freez\w*|froze\w*|lock|block) (?:your |the )?(?:bank |checking |savings )?"
+        r"\b(?:(?:freez\w*|lock|block) (?:your |the )?(?:bank |checking |savings )?"
         r"(?:accounts?|funds|assets|deposits)|"
         r"(?:congel|bloque)\w* (?:su |sus )?(?:cuentas?|fondos)|"
         r"(?:geler|bloquer) (?:votre )?compte)\b"
@@ -487,18 +491,22 @@ _TRIGGER_STEMS_V2: dict[str, tuple[str, ...]] = {
         "poursuite",
         "huissier",
     ),
+    # Verbs rather than "paycheck": "pay..." would fire on every "payment".
     RemedyKind.GARNISH: (
         *_TRIGGER_STEMS[RemedyKind.GARNISH],
-        "paycheck",
-        "paycheque",
+        "deduct",
+        "withh",
+        "dock",
+        "take",
+        "taki",
         "wage",
-        "salar",
-        "earning",
-        "sueldo",
-        "cheque",
+        "quit",
+        "descont",
+        "reten",
+        "deduc",
         "saisie",
     ),
-    RemedyKind.ATTACH: (*_TRIGGER_STEMS[RemedyKind.ATTACH], "freez", "froze", "lock", "block",
+    RemedyKind.ATTACH: (*_TRIGGER_STEMS[RemedyKind.ATTACH], "freez", "lock", "block",
                         "congel", "bloque", "geler"),
     RemedyKind.REPORT: (*_TRIGGER_STEMS[RemedyKind.REPORT], "equifax", "experian", "trans",
                         "innovis"),
@@ -576,6 +584,8 @@ class ContentFindings:
         found = getattr(self._d, pick)
         if self.revision >= 2:
             # decisions.md D-85: a negated disclosure ("not from a debt collector") is none.
+            if isinstance(found, _Preceded):
+                return found.search_affirmed(low)
             if isinstance(found, tuple):
                 return all(_affirmed(p, low) for p in found)
             return _affirmed(found, low)
@@ -732,7 +742,7 @@ def analyse(content: Content, revision: int = 1) -> ContentFindings:
 def _affirmed(pattern: _Searcher, low: str) -> bool:
     """Some match of `pattern` in `low` that no negation precedes (decisions.md D-85)."""
     if isinstance(pattern, _Preceded):
-        return any(not _negated(low, start) for start in pattern.starts(low))
+        return pattern.search_affirmed(low)
     if not isinstance(pattern, re.Pattern):
         return bool(pattern.search(low))
     return any(not _negated(low, m.start()) for m in pattern.finditer(low))

@@ -296,7 +296,8 @@ RULES = (CALLER_ID, MINI_MIRANDA, CRIMINAL, ACTION_THREAT, DECEPTION, TIMEBARRED
 
 def findings(f: Facts) -> ContentFindings:
     """The content findings the content rules of 2026.12.2 read: lexicon revision 2 (D-80),
-    once per evaluation, when the version sets `content_lexicon_v2`; else `f.content`."""
+    once per evaluation, when the version sets `content_lexicon_v2`; else `f.content`. The
+    rules below spell this expression out (a call per rule costs on the hot path)."""
     return f.content.revised if f.policy.content_lexicon_v2 else f.content
 
 
@@ -392,7 +393,7 @@ _MM_TEXT = {
 def check_mini_miranda_v2(f: Facts) -> RuleResult:
     if f.channel is Channel.VOICEMAIL and is_lcm(f):
         return MINI_MIRANDA_V2.ok("A limited-content message is not a communication.")
-    found = findings(f)
+    found = f.content.revised if f.policy.content_lexicon_v2 else f.content
     if not found.language_supported:
         return MINI_MIRANDA_V2.review(
             f"Human review: the disclosures cannot be checked automatically in language "
@@ -432,7 +433,8 @@ CRIMINAL_V2 = RuleDef(
 
 @CRIMINAL_V2.check
 def check_criminal_v2(f: Facts) -> RuleResult:
-    words = findings(f).criminal_words
+    found = f.content.revised if f.policy.content_lexicon_v2 else f.content
+    words = found.criminal_words
     if words:
         return CRIMINAL_V2.block(
             "Blocked: the message mentions arrest, jail, police or crime ("
@@ -454,7 +456,7 @@ ACTION_THREAT_V2 = RuleDef(
     citation=ACTION_THREAT.citation,
     reads=ACTION_THREAT.reads,
     applies=guarded(
-        fed_contact, lambda f: bool(findings(f).legal_action) or f.template in REMEDY_NOTICES
+        fed_contact, lambda f: f.template in REMEDY_NOTICES or bool(findings(f).legal_action)
     ),
 )
 
@@ -472,7 +474,8 @@ def _unbacked_notice(f: Facts) -> list[str]:
 
 @ACTION_THREAT_V2.check
 def check_action_threat_v2(f: Facts) -> RuleResult:
-    kinds = sorted(findings(f).legal_action)
+    found = f.content.revised if f.policy.content_lexicon_v2 else f.content
+    kinds = sorted(found.legal_action)
     unbacked = {k.value: ids for k in kinds if (ids := _unbacked(f, k))}
     if unbacked:
         return ACTION_THREAT_V2.block(
@@ -522,7 +525,8 @@ NOT_COLLECTING = frozenset(
 
 
 def _deceptions_v2(f: Facts) -> list[str]:
-    meta, content = f.proposal.content.meta, findings(f)
+    meta = f.proposal.content.meta
+    content = f.content.revised if f.policy.content_lexicon_v2 else f.content
     found = []
     if meta.false_government_affiliation or content.claims_government:
         found.append("government affiliation")
@@ -562,7 +566,7 @@ TIMEBARRED_V2 = RuleDef(
     # decisions.md D-90: a remedy notice is a statement that legal action may follow.
     applies=guarded(
         fed_contact,
-        lambda f: (bool(findings(f).legal_action) or f.template in REMEDY_NOTICES)
+        lambda f: (f.template in REMEDY_NOTICES or bool(findings(f).legal_action))
         and f.template is not TemplateType.PROOF_OF_CLAIM,
     ),
 )
