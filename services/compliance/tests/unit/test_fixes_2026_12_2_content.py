@@ -375,3 +375,26 @@ def test_revision_2_debt_words_leave_an_lcm_alone() -> None:
     text = "Hello, this is Bill Lee from Fairway Services. Please call us back at 312-555-0199."
     assert lx.debt_words_v2(text) == ()
     assert lx.analyse(Content(text=text), 2).reveals_debt("Acme Bank") == ()
+
+
+def test_revision_2_trigger_words_match_the_word_by_word_reference() -> None:
+    """The revision-2 candidate regex finds exactly the words a word-by-word scan would."""
+    import random
+    import re
+
+    pieces = [s for stems in lx._TRIGGER_STEMS_V2.values() for s in stems]
+    pieces += [" ", ".", ",", "x", "é", "ing", "s", "\u00a0"]
+    rng = random.Random(5)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        expected: set[object] = set()
+        for word in re.findall(r"\w+", text):
+            for stem, category in lx._BY_PREFIX_V2.get(word[:3], ()):
+                if word.startswith(stem):
+                    expected.add(category)
+        assert lx._triggered(text, lx._CANDIDATES_V2, lx._BY_PREFIX_V2) == expected, repr(text)
+
+
+def test_a_spanish_translation_offer_does_not_make_an_english_message_mixed() -> None:
+    text = EMAIL_TEXT + " Para recibir este mensaje en español, llame al 312-555-0199."
+    assert _outcome(_email(fine(), text), NEW, "FED-MINI-MIRANDA") is Outcome.REQUIRE
