@@ -544,8 +544,8 @@ def _deceptions_v2(f: Facts) -> list[str]:
         found.append("obscene or profane language")
     if f.template in NOT_COLLECTING and (asks := content.payment_demand):
         found.append(
-            f"that a {f.template} message is not a collection communication while it asks "
-            f"for payment ({', '.join(asks)}; 1692e(10))"
+            f"that it is not a collection communication (template {f.template}) while it "
+            f"asks for payment ({', '.join(asks)}; 1692e(10))"
         )
     return found
 
