@@ -382,6 +382,8 @@ def _initial_needed_v2(f: Facts, debt: Debt) -> bool:
     return not initial_written_sent(f, debt)
 
 
+_LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+
 _MM_TEXT = {
     "mm_initial": '"attempting to collect a debt" and "any information obtained will be used '
     'for that purpose", in the language of the message',
@@ -414,7 +416,7 @@ def check_mini_miranda_v2(f: Facts) -> RuleResult:
         if missing:
             return MINI_MIRANDA_V2.review(
                 "Human review: the message also has text in "
-                + ", ".join(missing)
+                + ", ".join(_LANGUAGE_NAMES.get(lang, lang) for lang in missing)
                 + f" (declared '{f.proposal.content.language}'), and the debt-collector "
                 "disclosure must be in every language of the communication (1006.18(e)(4)).",
                 {"languages": missing},
