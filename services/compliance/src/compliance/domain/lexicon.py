@@ -450,13 +450,52 @@ def _negated(low: str, start: int) -> bool:
 # punctuation attached is not counted, which only makes the test less eager.
 _MARKERS: dict[str, frozenset[str]] = {
     "en": frozenset(
-        {"the", "and", "your", "you", "this", "please", "will", "with", "our", "that", "have",
-         "are", "for"}
+        {
+            "the",
+            "and",
+            "your",
+            "you",
+            "this",
+            "please",
+            "will",
+            "with",
+            "our",
+            "that",
+            "have",
+            "are",
+            "for",
+        }
     ),
     "es": frozenset(
-        {"usted", "su", "sus", "que", "por", "para", "los", "las", "del", "una", "esta", "está",
-         "pague", "saldo", "estimado", "estimada", "cuenta", "deuda", "favor", "hoy", "gracias",
-         "mensaje", "nuestro", "nuestra", "puede", "le", "con"}
+        {
+            "usted",
+            "su",
+            "sus",
+            "que",
+            "por",
+            "para",
+            "los",
+            "las",
+            "del",
+            "una",
+            "esta",
+            "está",
+            "pague",
+            "saldo",
+            "estimado",
+            "estimada",
+            "cuenta",
+            "deuda",
+            "favor",
+            "hoy",
+            "gracias",
+            "mensaje",
+            "nuestro",
+            "nuestra",
+            "puede",
+            "le",
+            "con",
+        }
     ),
 }
 
@@ -506,12 +545,31 @@ _TRIGGER_STEMS_V2: dict[str, tuple[str, ...]] = {
         "deduc",
         "saisie",
     ),
-    RemedyKind.ATTACH: (*_TRIGGER_STEMS[RemedyKind.ATTACH], "freez", "lock", "block",
-                        "congel", "bloque", "geler"),
-    RemedyKind.REPORT: (*_TRIGGER_STEMS[RemedyKind.REPORT], "equifax", "experian", "trans",
-                        "innovis"),
-    "attorney": (*_TRIGGER_STEMS["attorney"], "law", "counsel", "esq", "bufete", "despacho",
-                 "firma"),
+    RemedyKind.ATTACH: (
+        *_TRIGGER_STEMS[RemedyKind.ATTACH],
+        "freez",
+        "lock",
+        "block",
+        "congel",
+        "bloque",
+        "geler",
+    ),
+    RemedyKind.REPORT: (
+        *_TRIGGER_STEMS[RemedyKind.REPORT],
+        "equifax",
+        "experian",
+        "trans",
+        "innovis",
+    ),
+    "attorney": (
+        *_TRIGGER_STEMS["attorney"],
+        "law",
+        "counsel",
+        "esq",
+        "bufete",
+        "despacho",
+        "firma",
+    ),
 }
 _BY_PREFIX_V2: dict[str, list[tuple[str, object]]] = {}
 for _category2, _stems2 in _TRIGGER_STEMS_V2.items():

@@ -288,7 +288,6 @@ def check_credit(f: Facts) -> RuleResult:
 RULES = (CALLER_ID, MINI_MIRANDA, CRIMINAL, ACTION_THREAT, DECEPTION, TIMEBARRED, CREDIT)
 
 
-
 # --- pack 2026.12.2 (decisions.md D-80 to D-94) ---------------------------------------------
 # Replaced rules: same ids, citations and positions; each reads the content through
 # `findings(f)`, which is lexicon revision 2 when the version sets `content_lexicon_v2`.
@@ -452,14 +451,21 @@ REMEDY_NOTICES = frozenset(
     {TemplateType.MAY_INVOKE_REMEDIES, TemplateType.INTENDS_TO_INVOKE_SPECIFIED_REMEDY}
 )
 
+
+def _notice_or_legal_action(f: Facts) -> bool:
+    """A remedy notice, or a message that mentions legal action (lexicon as `findings`)."""
+    if f.template in REMEDY_NOTICES:
+        return True
+    found = f.content.revised if f.policy.content_lexicon_v2 else f.content
+    return bool(found.legal_action)
+
+
 ACTION_THREAT_V2 = RuleDef(
     "FED-ACTION-THREAT",
     pack=FED,
     citation=ACTION_THREAT.citation,
     reads=ACTION_THREAT.reads,
-    applies=guarded(
-        fed_contact, lambda f: f.template in REMEDY_NOTICES or bool(findings(f).legal_action)
-    ),
+    applies=guarded(fed_contact, _notice_or_legal_action),
 )
 
 
@@ -487,8 +493,10 @@ def check_action_threat_v2(f: Facts) -> RuleResult:
             {"unbacked": unbacked},
         )
     if f.template in REMEDY_NOTICES and (bare := _unbacked_notice(f)):
-        needed = "lawful and intended" if f.template is not TemplateType.MAY_INVOKE_REMEDIES else (
-            "lawful"
+        needed = (
+            "lawful and intended"
+            if f.template is not TemplateType.MAY_INVOKE_REMEDIES
+            else ("lawful")
         )
         return ACTION_THREAT_V2.block(
             f"Blocked: a remedy notice ({f.template}) must be true (1692e(5)), but no remedy "
@@ -568,8 +576,7 @@ TIMEBARRED_V2 = RuleDef(
     # decisions.md D-90: a remedy notice is a statement that legal action may follow.
     applies=guarded(
         fed_contact,
-        lambda f: (f.template in REMEDY_NOTICES or bool(findings(f).legal_action))
-        and f.template is not TemplateType.PROOF_OF_CLAIM,
+        lambda f: f.template is not TemplateType.PROOF_OF_CLAIM and _notice_or_legal_action(f),
     ),
 )
 
