@@ -62,6 +62,15 @@ CHANGED_IN_2026_12_2: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
 
     # -- content (D-80 to D-94) --
+    # D-89: a remedy notice with no remedy recorded as lawful (and intended) is not true.
+    _UNIT + "test_time_place.py::test_cease_allows_a_notice_of_remedies_ordinarily_invoked#1": (
+        "BLOCK",
+        ("FED-ACTION-THREAT",),
+    ),
+    _UNIT + "test_time_place.py::test_cease_allows_a_notice_of_a_specified_remedy#1": (
+        "BLOCK",
+        ("FED-ACTION-THREAT",),
+    ),
 
     # -- pack selection, state overlays and the service layer (D-95 onwards) --
 }

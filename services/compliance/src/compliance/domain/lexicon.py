@@ -107,6 +107,22 @@ class _Preceded:
             start = text.find(literal, start + 1)
         return False
 
+    def search_affirmed(self, text: str) -> bool:
+        """`search`, ignoring a match that a negation precedes (decisions.md D-85)."""
+        literal, before = self.literal, self.before
+        start = text.find(literal)
+        while start >= 0:
+            if _WORD_END.match(text, start + len(literal)) and before.search(
+                text, max(0, start - 6), start
+            ):
+                window = text[start - 30 if start > 30 else 0 : start]  # _negated, inlined
+                if ("no" not in window and "n't" not in window and "never" not in window) or (
+                    not _NEGATED.search(window)
+                ):
+                    return True
+            start = text.find(literal, start + 1)
+        return False
+
 
 class _Disclosures(NamedTuple):
     mm_initial: tuple[re.Pattern[str], ...]
@@ -281,30 +297,322 @@ def _candidates_pattern(prefixes: list[str]) -> re.Pattern[str]:
 _CANDIDATES = _candidates_pattern(list(_BY_PREFIX))
 
 
-def _triggered(low: str) -> set[object]:
+def _triggered(
+    low: str,
+    candidates: re.Pattern[str] = _CANDIDATES,
+    by_prefix: dict[str, list[tuple[str, object]]] = _BY_PREFIX,
+) -> set[object]:
     found: set[object] = set()
-    for word in _CANDIDATES.findall(low):
-        for stem, category in _BY_PREFIX.get(word[:3], ()):
+    for word in candidates.findall(low):
+        for stem, category in by_prefix.get(word[:3], ()):
             if word.startswith(stem):
                 found.add(category)
     return found
 
 
+# --- revision 2 of the lexicon: pack 2026.12.2 (decisions.md D-80 to D-83) ------------------
+# Revision 1 above is unchanged (2026.11.1 and 2026.12.1 replay with it). Revision 2 matches
+# the same patterns plus the ones below on a normalised text, with its own trigger stems.
+
+# Anything other than single spaces between words, or markup: most texts have none, so the
+# normalisation costs one search.
+_ODD_TEXT = re.compile(r"[^\S ]|  |[<&\u00ad\u200b-\u200d\u2060\ufeff]")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+_TAG = re.compile(r"<[^<>]{0,300}>")
+_ENTITIES = {
+    "&nbsp;": " ",
+    "&#160;": " ",
+    "&#xa0;": " ",
+    "&ensp;": " ",
+    "&emsp;": " ",
+    "&thinsp;": " ",
+    "&amp;": "&",
+    "&quot;": '"',
+    "&apos;": "'",
+    "&#39;": "'",
+    "&lt;": "<",
+    "&gt;": ">",
+}
+_ENTITY = re.compile("|".join(re.escape(e) for e in _ENTITIES))
+_RUNS = re.compile(r"\s+")
+
+
+def normalise(low: str) -> str:
+    """The lower-cased text with HTML tags replaced by a space, common entities decoded,
+    invisible characters (soft hyphen, zero-width) removed and every run of Unicode whitespace
+    (non-breaking and thin spaces, tabs, line breaks) made one space: the patterns are written
+    with single spaces (decisions.md D-80)."""
+    # str.isprintable is False for every whitespace character but the space, and for the
+    # invisible ones (Unicode categories Z and C): a fast first test.
+    if low.isprintable() and "  " not in low and "<" not in low and "&" not in low:
+        return low
+    if not _ODD_TEXT.search(low):
+        return low
+    if "<" in low:
+        low = _TAG.sub(" ", low)
+    if "&" in low:
+        low = _ENTITY.sub(lambda m: _ENTITIES[m.group(0)], low)
+    low = _INVISIBLE.sub("", low)
+    return _RUNS.sub(" ", low)
+
+
+# Paraphrases the review found (decisions.md D-81), each narrow. French threat words are a
+# safety net for a sentence in an unsupported language inside a supported-language message.
+_CRIMINAL_V2 = re.compile(
+    r"\b(?:(?:not paying|non-?payment|failure to pay|failing to pay)[\w ]{0,30} "
+    r"(?:is|was|constitutes?|amounts? to|may be|could be) (?:a |an act of )?fraud\w*|"
+    r"commit\w* (?:a |an act of )?fraud\w*|"
+    r"fraud charges?|charged with (?:fraud|theft)|theft of services|district attorney\w*|"
+    r"detain\w*|detention|"
+    r"(?:comete|cometi[oó]|cometer|cometiendo) (?:un )?fraude|"
+    r"(?:no pagar|falta de pago)[\w ]{0,30} (?:es|constituye) (?:un )?fraude|"
+    r"fraude (?:penal|criminal)|detenid[oa]s?|detener\w*|detenci[oó]n|fiscal[ií]a|"
+    r"ministerio p[uú]blico|emprisonn\w*|poursuites? p[ée]nales?)\b"
+)
+
+_REMEDIES_V2: dict[RemedyKind, re.Pattern[str]] = {
+    RemedyKind.SUE: re.compile(
+        r"\b(?:(?:obtain|get|seek|pursue|enter|file for|request|win|secure)(?:ing|ed|s)? "
+        r"(?:a |an )?(?:default |court )?judge?ments?|judge?ments? against you|summons\w*|"
+        r"served with (?:legal |court )?(?:papers|process)|"
+        r"legal (?:steps?|measures?|remed\w*|process|recourse)|"
+        r"file (?:a )?(?:claim|complaint|case|suit) against|small claims|"
+        r"(?:acci[oó]n|acciones|procedimientos?|procesos?|demandas?) judicial(?:es)?|"
+        r"(?:obten\w*|consegui\w*|solicita\w*) (?:una )?sentencia|"
+        r"sentencia (?:en su contra|judicial|contra usted)|"
+        r"en justice|poursuites? judiciaires?|huissiers?)\b"
+    ),
+    RemedyKind.GARNISH: re.compile(
+        r"\b(?:(?:deduct|withh[oe]ld|dock|take|taki|garnish)\w* (?:[\w$.,]+ ){0,4}?"
+        r"(?:from|out of|off) your (?:paychecks?|paycheques?|wages?|salary|earnings)|"
+        r"wage (?:deductions?|withholding|assignments?)|"
+        r"(?:quit|descont|reten|deduc)\w* (?:\w+ ){0,3}?(?:de |del )?su (?:salario|sueldo|cheque)|"
+        r"saisies? (?:sur|de) (?:votre )?salaire)\b"
+    ),
+    RemedyKind.ATTACH: re.compile(
+        r"\b(?:(?:freez\w*|lock|block) (?:your |the )?(?:bank |checking |savings )?"
+        r"(?:accounts?|funds|assets|deposits)|"
+        r"(?:congel|bloque)\w* (?:su |sus )?(?:cuentas?|fondos)|"
+        r"(?:geler|bloquer) (?:votre )?compte)\b"
+    ),
+    RemedyKind.REPORT: re.compile(
+        r"\b(?:equifax|experian|trans ?union|innovis|"
+        r"reportar\w* (?:a |al |ante )?(?:las? |los )?(?:agencias?|bur[oó]s?))\b"
+    ),
+}
+
+_ATTORNEY_CLAIM_V2 = re.compile(
+    r"\b(?:(?:our|my|the) (?:law (?:firm|offices?)|legal (?:team|counsel|staff)|counsel)|"
+    r"law (?:firm|offices?) of|attorneys? at law|esq|"
+    r"(?:nuestr[oa]|el|la) (?:bufete|despacho|firma) (?:de abogados|legal)|bufete)\b"
+)
+
+# Words that reveal a debt, added for limited-content messages and every other debt-word test
+# (decisions.md D-87): "account", "loan", "bill" (after a determiner: Bill is a first name).
+_DEBT_WORDS_V2 = re.compile(
+    r"\b(accounts?|loans?|(?:your|the|this|an?|unpaid|overdue|outstanding|open) bills?|billing|"
+    r"arrears?|unpaid|outstanding (?:amount|balance)|settle\w*|creditors?|credit cards?|"
+    r"invoices?|amount due|mortgage|cuentas?|pr[eé]stamos?|facturas?|atrasad\w*|impag\w*|"
+    r"morosidad|moros[oa]s?|tarjetas? de cr[eé]dito|acreedor\w*)\b"
+)
+
+# A demand or solicitation of payment (decisions.md D-84): imperative or soliciting forms
+# only; "the amount owed is $120" (a statement, as in a verification) is not one.
+_PAYMENT_DEMAND = re.compile(
+    r"\b(?:pay (?:now|today|immediately|in full|online|off|the|your|this|that|it|us|what|any|"
+    r"all|\$|\d)|"
+    r"(?:make|submit|send|remit|mail) (?:a |an |your |the |us |us a |us your )?(?:\w+ )?payments?|"
+    r"payments? (?:is |are )?(?:due|required|expected|needed)|"
+    r"(?:balance|amount)s? (?:is |are )?(?:due|owed|owing) (?:by|before|on|today|now|"
+    r"immediately|within|no later)|"
+    r"please (?:pay|remit|settle)|"
+    r"(?:settle|resolve|clear) (?:your|this|the) (?:balance|debt|account)|"
+    r"to pay,? (?:call|visit|go|log|click|reply|text)|"
+    r"payment (?:plans?|arrangements?|options?|portal|link)|"
+    r"pague\w*|pagar (?:hoy|ahora|su|el|la)|(?:haga|realice|env[ií]e) (?:un |su )?pago|"
+    r"plan de pagos?|debe pagar|payez|veuillez payer)"
+)
+
+# A disclosure or demand preceded by a negation ("is not from a debt collector", "we are not
+# attempting to collect a debt", "you do not need to pay the balance"): up to two words apart.
+_NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bno)(?: \w+){0,2} $")
+
+
+def _negated(low: str, start: int) -> bool:
+    window = low[max(0, start - 30) : start]
+    if "no" not in window and "n't" not in window and "never" not in window:
+        return False  # the usual case, without a regex search
+    return bool(_NEGATED.search(window))
+
+
+# Marker words of each supported language: a message with 3 distinct markers of a language
+# has text in it (decisions.md D-86). Words are split on spaces only (cheap): a marker with
+# punctuation attached is not counted, which only makes the test less eager.
+_MARKERS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        {
+            "the",
+            "and",
+            "your",
+            "you",
+            "this",
+            "please",
+            "will",
+            "with",
+            "our",
+            "that",
+            "have",
+            "are",
+            "for",
+        }
+    ),
+    "es": frozenset(
+        {
+            "usted",
+            "su",
+            "sus",
+            "que",
+            "por",
+            "para",
+            "los",
+            "las",
+            "del",
+            "una",
+            "esta",
+            "está",
+            "pague",
+            "saldo",
+            "estimado",
+            "estimada",
+            "cuenta",
+            "deuda",
+            "favor",
+            "hoy",
+            "gracias",
+            "mensaje",
+            "nuestro",
+            "nuestra",
+            "puede",
+            "le",
+            "con",
+        }
+    ),
+}
+
+
+_TRIGGER_STEMS_V2: dict[str, tuple[str, ...]] = {
+    **_TRIGGER_STEMS,
+    "criminal": (
+        *_TRIGGER_STEMS["criminal"],
+        "fraud",
+        "theft",
+        "district",
+        "detain",
+        "detention",
+        "detenid",
+        "detener",
+        "detenci",
+        "fiscal",
+        "ministerio",
+        "emprisonn",
+        "poursuite",
+    ),
+    RemedyKind.SUE: (
+        *_TRIGGER_STEMS[RemedyKind.SUE],
+        "judg",
+        "summon",
+        "served",
+        "file",
+        "small",
+        "judici",
+        "sentenc",
+        "justice",
+        "poursuite",
+        "huissier",
+    ),
+    # Verbs rather than "paycheck": "pay..." would fire on every "payment".
+    RemedyKind.GARNISH: (
+        *_TRIGGER_STEMS[RemedyKind.GARNISH],
+        "deduct",
+        "withh",
+        "dock",
+        "take",
+        "taki",
+        "wage",
+        "quit",
+        "descont",
+        "reten",
+        "deduc",
+        "saisie",
+    ),
+    RemedyKind.ATTACH: (
+        *_TRIGGER_STEMS[RemedyKind.ATTACH],
+        "freez",
+        "lock",
+        "block",
+        "congel",
+        "bloque",
+        "geler",
+    ),
+    RemedyKind.REPORT: (
+        *_TRIGGER_STEMS[RemedyKind.REPORT],
+        "equifax",
+        "experian",
+        "trans",
+        "innovis",
+    ),
+    "attorney": (
+        *_TRIGGER_STEMS["attorney"],
+        "law",
+        "counsel",
+        "esq",
+        "bufete",
+        "despacho",
+        "firma",
+    ),
+}
+_BY_PREFIX_V2: dict[str, list[tuple[str, object]]] = {}
+for _category2, _stems2 in _TRIGGER_STEMS_V2.items():
+    for _stem2 in _stems2:
+        _BY_PREFIX_V2.setdefault(_stem2[:3], []).append((_stem2, _category2))
+_CANDIDATES_V2 = _candidates_pattern(list(_BY_PREFIX_V2))
+
+
 class ContentFindings:
     """What the content says, computed lazily from the lower-cased text (or the metadata when
-    there is no text). Each property is computed at most once per evaluation."""
+    there is no text). Each property is computed at most once per evaluation.
 
-    def __init__(self, content: Content) -> None:
+    `revision` 1 is the lexicon of 2026.11.1 and 2026.12.1 (and `analyse(content)`); revision 2
+    (switch `content_lexicon_v2`, decisions.md D-80 to D-83) first normalises whitespace and
+    markup, adds the paraphrase patterns, ignores negated disclosures and extends the
+    debt-revealing words."""
+
+    def __init__(self, content: Content, revision: int = 1, low: str | None = None) -> None:
         self._content = content
         self._meta = content.meta
         self.has_text = content.text is not None
-        self._low = (content.text or "").lower()
+        self.revision = revision
+        if low is None:
+            low = (content.text or "").lower()
+        self._low = normalise(low) if revision >= 2 else low
         self._d = _DISCLOSURES.get(content.language)
         self.language_supported = self._d is not None
 
     @lazy
+    def revised(self) -> ContentFindings:
+        """Revision 2 of these findings, for the same content (decisions.md D-80). Cached on
+        this object, which `Facts.at` shares with a later instant's facts, so an approval's
+        end-of-lifetime check does not analyse the text again."""
+        return self if self.revision >= 2 else ContentFindings(self._content, 2, self._low)
+
+    @lazy
     def _categories(self) -> set[object]:
-        found = _triggered(self._low) if self.has_text else set()
+        if not self.has_text:
+            found: set[object] = set()
+        elif self.revision >= 2:
+            found = _triggered(self._low, _CANDIDATES_V2, _BY_PREFIX_V2)
+        else:
+            found = _triggered(self._low)
         if not found:
             # No trigger word (most messages): the answers that need one are known now, each
             # exactly what its own derivation below gives for no category.
@@ -332,9 +640,60 @@ class ContentFindings:
         else:
             return False
         found = getattr(self._d, pick)
+        if self.revision >= 2:
+            # decisions.md D-85: a negated disclosure ("not from a debt collector") is none.
+            if isinstance(found, _Preceded):
+                return found.search_affirmed(low)
+            if isinstance(found, tuple):
+                return all(_affirmed(p, low) for p in found)
+            return _affirmed(found, low)
         if isinstance(found, tuple):
             return all(p.search(low) for p in found)
         return bool(found.search(low))
+
+    def disclosed_in(self, language: str, pick: str) -> bool:
+        """Whether the text carries disclosure `pick` (a _Disclosures field) in `language`,
+        not negated (revision 2; decisions.md D-86)."""
+        d = _DISCLOSURES.get(language)
+        if d is None or not self.has_text:
+            return False
+        found = getattr(d, pick)
+        if isinstance(found, tuple):
+            return all(_affirmed(p, self._low) for p in found)
+        return _affirmed(found, self._low)
+
+    @lazy
+    def other_languages(self) -> tuple[str, ...]:
+        """Supported languages other than the declared one with at least 3 distinct marker
+        words in the text (decisions.md D-86): the message has text in them too."""
+        if not self.has_text:
+            return ()
+        declared, low = self._content.language, self._low
+        return tuple(
+            lang
+            for lang, markers in _MARKERS.items()
+            if lang != declared and len(markers.intersection(low.split())) >= 3
+        )
+
+    @lazy
+    def payment_demand(self) -> tuple[str, ...]:
+        """Phrases demanding or soliciting payment, negated ones left out (decisions.md D-84)."""
+        low = self._low
+        return tuple(
+            sorted(
+                {m.group(0) for m in _PAYMENT_DEMAND.finditer(low) if not _negated(low, m.start())}
+            )
+        )
+
+    def reveals_debt(self, creditor_name: str | None = None) -> tuple[str, ...]:
+        """Debt-revealing words of revision 2 on the normalised text, with the creditor's name
+        when it appears (decisions.md D-87): for FED-LCM and the other debt-word tests, which
+        read this when their switch `debt_words_v2` is on."""
+        low = self._low if self.revision >= 2 else normalise(self._low)
+        words = _words(_DEBT_WORDS, low) + _words(_DEBT_WORDS_V2, low)
+        if creditor_name and creditor_name.casefold() in low:
+            words += (creditor_name.casefold(),)
+        return tuple(sorted(set(words)))
 
     @lazy
     def mm_initial(self) -> bool:
@@ -373,6 +732,8 @@ class ContentFindings:
 
     @lazy
     def debt_words(self) -> tuple[str, ...]:
+        if self.revision >= 2:
+            return self.reveals_debt()
         return _words(_DEBT_WORDS, self._low)
 
     @lazy
@@ -382,6 +743,8 @@ class ContentFindings:
     @lazy
     def criminal_words(self) -> tuple[str, ...]:
         words = _words(_CRIMINAL, self._low) if "criminal" in self._categories else ()
+        if self.revision >= 2 and "criminal" in self._categories:
+            words = tuple(sorted({*words, *_words(_CRIMINAL_V2, self._low)}))
         return words + (("(template flag)",) if self._meta.mentions_arrest_or_crime else ())
 
     @lazy
@@ -399,6 +762,12 @@ class ContentFindings:
             for kind, pattern in _REMEDIES.items()
             if kind in categories and pattern.search(self._low)
         )
+        if self.revision >= 2:
+            found.update(
+                kind
+                for kind, pattern in _REMEDIES_V2.items()
+                if kind in categories and kind not in found and pattern.search(self._low)
+            )
         return frozenset(found)
 
     @lazy
@@ -407,7 +776,11 @@ class ContentFindings:
 
     @lazy
     def claims_attorney(self) -> bool:
-        return "attorney" in self._categories and bool(_ATTORNEY_CLAIM.search(self._low))
+        if "attorney" not in self._categories:
+            return False
+        if _ATTORNEY_CLAIM.search(self._low):
+            return True
+        return self.revision >= 2 and bool(_ATTORNEY_CLAIM_V2.search(self._low))
 
     @lazy
     def claims_government(self) -> bool:
@@ -418,9 +791,27 @@ def _words(pattern: re.Pattern[str], low: str) -> tuple[str, ...]:
     return tuple(sorted({m.group(0) for m in pattern.finditer(low)}))
 
 
-def analyse(content: Content) -> ContentFindings:
-    """Findings for one rendered message; every content rule reads the same object."""
-    return ContentFindings(content)
+def analyse(content: Content, revision: int = 1) -> ContentFindings:
+    """Findings for one rendered message; every content rule reads the same object. Revision 2
+    is the lexicon of pack 2026.12.2 (switch `content_lexicon_v2`, decisions.md D-80)."""
+    return ContentFindings(content, revision)
+
+
+def _affirmed(pattern: _Searcher, low: str) -> bool:
+    """Some match of `pattern` in `low` that no negation precedes (decisions.md D-85)."""
+    if isinstance(pattern, _Preceded):
+        return pattern.search_affirmed(low)
+    if not isinstance(pattern, re.Pattern):
+        return bool(pattern.search(low))
+    return any(not _negated(low, m.start()) for m in pattern.finditer(low))
+
+
+def debt_words_v2(text: str | None) -> tuple[str, ...]:
+    """`debt_words` of lexicon revision 2 (normalised text, extended words; D-87)."""
+    if not text:
+        return ()
+    low = normalise(text.lower())
+    return tuple(sorted({*_words(_DEBT_WORDS, low), *_words(_DEBT_WORDS_V2, low)}))
 
 
 def debt_words(text: str | None) -> tuple[str, ...]:

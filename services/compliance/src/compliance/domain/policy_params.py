@@ -77,6 +77,14 @@ class PolicyParams:
     creditor_email_path_excludes_work: bool = False
 
     # -- content (D-80 to D-94) --
+    # decisions.md D-80 to D-86: the content rules read lexicon revision 2 (normalised
+    # whitespace and markup, paraphrase patterns, negated disclosures ignored, other-language
+    # text detected) through content.findings(f); Facts.content stays revision 1.
+    content_lexicon_v2: bool = False
+    # decisions.md D-87: debt-word tests (FED-LCM and others) use lexicon revision 2's words
+    # (account, loan, bill, arrears, the creditor's name ...): read by their callers through
+    # ContentFindings.reveals_debt / lexicon.debt_words_v2.
+    debt_words_v2: bool = False
 
     # -- pack selection, state overlays and the service layer (D-95 onwards) --
     # decisions.md D-95: an address in a US territory is a US place, and an address in any
@@ -101,7 +109,7 @@ VALIDATION_AND_CHANNELS_2026_12_2: dict[str, object] = {
     "creditor_email_path_excludes_work": True,
 }
 
-CONTENT_2026_12_2: dict[str, object] = {}
+CONTENT_2026_12_2: dict[str, object] = {"content_lexicon_v2": True, "debt_words_v2": True}
 
 SELECTION_AND_STATES_2026_12_2: dict[str, object] = {
     "fdcpa_beyond_us_addresses": True,
