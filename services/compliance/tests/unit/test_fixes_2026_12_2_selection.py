@@ -220,3 +220,12 @@ def test_an_email_or_text_consent_is_refused_when_recorded_without_its_endpoint(
             ConsentFact.model_validate({**base, "kind": kind})
         assert ConsentFact.model_validate({**base, "kind": kind, "endpoint_id": "em-1"})
     assert ConsentFact.model_validate({**base, "kind": "call_frequency"})
+
+
+def test_a_new_york_email_consent_for_this_address_counts_whatever_came_before_it() -> None:
+    ctx = _new_york_email(None)
+    named = Consent(consent_id="e-2", kind=ConsentKind.EMAIL, given_at=utc(2026, 10, 2),
+                    given_directly_to_collector=True, written=True, endpoint_id="em-1",
+                    debt_ids=frozenset({"d-1"}))
+    ctx = with_person(ctx, consents=[*ctx.person.consents, named])
+    assert _nys_email(ctx, NEW) is Outcome.ALLOW

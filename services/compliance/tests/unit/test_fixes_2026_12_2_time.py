@@ -393,6 +393,27 @@ def test_d64_a_location_script_that_names_the_collector_is_blocked() -> None:
         assert decide(ctx, NEW) == ("BLOCK", {"FED-LOC"}), text
 
 
+def test_d62_boundary_an_expired_unused_approval_is_no_earlier_contact() -> None:
+    # Approved yesterday, never placed, expired: no location communication happened.
+    expired = approval(
+        T0 - timedelta(days=1),
+        recipient_role=PersonRole.THIRD_PARTY,
+        expires_at=T0 - timedelta(hours=20),
+    )
+    assert _loc(with_approvals(_location_call(SCRIPT), expired), NEW) == "REQUIRE"
+
+
+def test_d64_boundary_a_callers_surname_is_not_a_partners_firm() -> None:
+    ctx = with_collector(_location_call(
+        "Hi, this is Mary Smith. I am confirming location information for Pat Doe."),
+        business_name="Smith & Co.")
+    assert _loc(ctx, NEW) == "REQUIRE"
+    named = with_collector(_location_call(
+        "Hi, this is Mary from Smith Co. I am confirming location information."),
+        business_name="Smith Co.")
+    assert _loc(named, NEW) == "BLOCK"
+
+
 def test_d64_boundary_a_word_of_the_name_alone_is_not_the_name() -> None:
     ctx = _location_call("Hi, this is Sam. I am confirming the recovery of location information.")
     assert _loc(ctx, NEW) == "REQUIRE"

@@ -244,10 +244,13 @@ class Facts:
                 return consent
         return None
 
-    def live_consents(self, kind: ConsentKind, *, endpoint_id: str | None) -> list[Consent]:
+    def live_consents(
+        self, kind: ConsentKind, *, endpoint_id: str | None, written: bool = False
+    ) -> list[Consent]:
         """Every consent `live_consent` could return, in the order recorded (a scoped consent
         may cover what the first one does not: FED-TP-EXCEPT from 2026.12.1, D-47)."""
-        return [c for c in self.ctx.person.consents if self._usable(c, kind, endpoint_id, False)]
+        return [c for c in self.ctx.person.consents
+                if self._usable(c, kind, endpoint_id, written)]
 
     def _usable(
         self, consent: Consent, kind: ConsentKind, endpoint_id: str | None, written: bool

@@ -643,10 +643,13 @@ def _nys_email(rule: RuleDef, f: Facts, *, named_address: bool) -> RuleResult:
     email = f.endpoint if isinstance(f.endpoint, EmailEndpoint) else None
     if email is None:
         return rule.missing_data("proposal.endpoint_id")
-    consent = f.live_consent(ConsentKind.EMAIL, endpoint_id=email.endpoint_id, written=True)
-    scoped = consent is not None and bool(consent.debt_ids)
-    if scoped and named_address and consent is not None:
-        scoped = consent.endpoint_id == email.endpoint_id
+    if named_address:  # any written consent for this debt that names this address will do
+        scoped = any(c.debt_ids and c.endpoint_id == email.endpoint_id
+                     for c in f.live_consents(ConsentKind.EMAIL, endpoint_id=email.endpoint_id,
+                                              written=True))
+    else:
+        consent = f.live_consent(ConsentKind.EMAIL, endpoint_id=email.endpoint_id, written=True)
+        scoped = consent is not None and bool(consent.debt_ids)
     if email.employer_provided or not email.consumer_provided_voluntarily or not scoped:
         return rule.block(
             "Blocked: New York allows email only to an address the person gave voluntarily, "

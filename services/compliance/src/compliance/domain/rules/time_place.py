@@ -907,7 +907,8 @@ def _earlier_location_contact(f: Facts) -> str | None:
     own = [c for c in f.own_contacts() if c.collector_initiated]
     if any(c.location_contact and c.at < f.t for c in own):
         return "this person was already contacted for location information"
-    if any(c.pending for c in own):
+    # An expired approval never became a contact and can no longer become one: not counted.
+    if any(c.pending and getattr(c, "expires_at", f.t) > f.t for c in own):
         return (
             "a contact with this person is already approved and not yet made, and only one "
             "location communication is allowed"
@@ -927,9 +928,14 @@ def _words(text: str) -> str:
 
 
 def _business_name_words(name: str) -> str | None:
-    words = _NOT_WORD.sub(" ", name.casefold()).split()
+    """The name as words, without a trailing legal form unless that would leave one word: a
+    caller's own surname ("Mary Smith" of "Smith & Co.") must not read as the business name."""
+    whole = _NOT_WORD.sub(" ", name.casefold()).split()
+    words = list(whole)
     while words and words[-1] in _LEGAL_FORMS:
         words.pop()
+    if len(words) < 2 <= len(whole):
+        words = whole
     return " " + " ".join(words) + " " if words else None
 
 
