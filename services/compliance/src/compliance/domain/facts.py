@@ -223,7 +223,9 @@ class Facts:
 
     @lazy
     def content(self) -> ContentFindings:
-        return analyse(self.proposal.content)
+        # Every rule of a version reads one lexicon revision: from 2026.12.2 the second
+        # (decisions.md D-80), so the text is analysed once, not once per revision.
+        return analyse(self.proposal.content, 2 if self.policy.content_lexicon_v2 else 1)
 
     # --- history -------------------------------------------------------------------------
 
