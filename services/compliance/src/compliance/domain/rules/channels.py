@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from compliance.domain.context import (
     CHANNEL_MEDIUM,
     Channel,
+    Collector,
     Consent,
     ConsentKind,
     EmailEndpoint,
@@ -21,7 +22,7 @@ from compliance.domain.context import (
     TemplateType,
 )
 from compliance.domain.facts import Facts
-from compliance.domain.lexicon import debt_words, mentions
+from compliance.domain.lexicon import debt_words, debt_words_v2, mentions
 from compliance.domain.results import RuleDef, RuleResult, guarded
 from compliance.domain.rules import scope
 from compliance.domain.rules.common import (
@@ -442,6 +443,14 @@ LCM_OPTIONAL = frozenset(
 )
 
 
+def _lcm_creditor(collector: Collector) -> str | None:
+    """decisions.md D-76: the creditor's name reveals the debt in a voicemail, unless the
+    creditor is the collector itself (its own name is the business name an LCM must give)."""
+    creditor = collector.creditor_name.strip()
+    own = {n.casefold() for n in (collector.business_name, collector.lcm_business_name) if n}
+    return creditor if creditor and creditor.casefold() not in own else None
+
+
 def _lcm_defects(f: Facts) -> list[str]:
     """Why a voicemail is not a limited-content message (1006.2(j)); [] when it is one.
 
@@ -454,12 +463,14 @@ def _lcm_defects(f: Facts) -> list[str]:
     defects = [f"missing {i.value}" for i in sorted(LCM_REQUIRED - items)]
     defects += [f"extra item {i.value}" for i in sorted(items - LCM_REQUIRED - LCM_OPTIONAL)]
     name = collector.lcm_business_name or collector.business_name
-    if debt_words(name):
+    v2 = f.policy.debt_words_v2  # 2026.12.2: extended words and the creditor's name (D-76)
+    if (debt_words_v2 if v2 else debt_words)(name):
         defects.append("the business name indicates debt collection")
     text = f.proposal.content.text
     if text is not None:
         found = f.content
-        defects += [f"reveals the debt ({w})" for w in found.debt_words]
+        words = found.reveals_debt(_lcm_creditor(collector)) if v2 else found.debt_words
+        defects += [f"reveals the debt ({w})" for w in words]
         if not mentions(name, text):
             defects.append("the business name is not in the message")
         if not found.reply_request:
@@ -553,8 +564,11 @@ def confirmation_already_sent(f: Facts, optouts: list[MediumOptOut]) -> bool:
             and CHANNEL_MEDIUM.get(e.channel) is medium
         ):
             return True
+    # An approval that expired unused by the send instant sent nothing (D-75).
     return any(
-        since <= a.intended_send_at and CHANNEL_MEDIUM.get(a.channel) is medium
+        since <= a.intended_send_at
+        and a.expires_at > f.t
+        and CHANNEL_MEDIUM.get(a.channel) is medium
         for a in f.ctx.approvals
         if a.person_id == pid
     )
@@ -643,9 +657,7 @@ _NEG_ES = r"\bno (?:puede|podr[aá]|es posible) (?:darse de baja|cancelar)"
 
 
 def _bad_opt_out(opt: str, extra: str, negation: str) -> re.Pattern[str]:
-    return re.compile(
-        opt + _SENTENCE + extra + "|" + extra + _SENTENCE + opt + "|" + negation
-    )
+    return re.compile(opt + _SENTENCE + extra + "|" + extra + _SENTENCE + opt + "|" + negation)
 
 
 _BAD_OPT_OUT = {
