@@ -6,6 +6,7 @@ allowed. Based on the review's reproducers (/tmp/audit_restrict/test_findings.py
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -418,6 +419,63 @@ def test_d74_spanish_opt_out_asking_for_the_date_of_birth_is_blocked() -> None:
     ctx = with_proposal(ctx, content=Content(text=text, language="es"))
     (_, old_r), (_, new_r) = both(ctx, "FED-EOPT-NOTICE")
     assert old_r.outcome is Outcome.REQUIRE and new_r.outcome is Outcome.BLOCK
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Reply STOP to opt out - no login required.",
+        "Your balance is $120 (no late fee), reply STOP to opt out.",
+        "You don't need to sign in or give your account number to unsubscribe: just reply STOP.",
+        "Reply STOP to opt out; carrier charges may apply.",
+        "You can unsubscribe at any time and we will not charge you.",
+        "To opt out, reply STOP. Log in to pay your balance of $120.00 online.",
+    ],
+)
+def test_d74_boundary_compliant_wording_answers_as_2026_12_1(sentence: str) -> None:
+    # Review finding: the first 2026.12.2 patterns blocked these; an opt-out that exists is
+    # what the rule needs, and ordinary fee words are no demand to pay to opt out.
+    (old, old_r), (new, new_r) = both(email_ctx(fine(), HEAD + sentence), "FED-EOPT-NOTICE")
+    assert new.allowed == old.allowed and new_r.outcome is old_r.outcome is Outcome.REQUIRE
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "You must log in to your account to opt out.",
+        "Your date of birth is required to unsubscribe.",
+        "To opt out, you must pay a $5 fee.",
+        "There is a fee to unsubscribe.",
+    ],
+)
+def test_d74_explicit_requirements_to_opt_out_are_blocked(sentence: str) -> None:
+    (old, _), (new, new_r) = both(email_ctx(fine(), HEAD + sentence), "FED-EOPT-NOTICE")
+    assert old.allowed
+    assert not new.allowed and new_r.outcome is Outcome.BLOCK
+
+
+def _spanish(text: str) -> EvaluationContext:
+    ctx = with_proposal(fine(), channel="email", endpoint_id="em-1", template_type="REMINDER")
+    return with_proposal(ctx, content=Content(text=text, language="es"))
+
+
+def test_d74_boundary_spanish_ordinary_fee_words_do_not_block() -> None:
+    text = (
+        "Fairway Recovery LLC: este mensaje es de una agencia de cobranzas. Su cuota mensual de "
+        "$50 vence el 1 de diciembre, responda STOP para darse de baja."
+    )
+    (_, old_r), (_, new_r) = both(_spanish(text), "FED-EOPT-NOTICE")
+    assert new_r.outcome is old_r.outcome is Outcome.REQUIRE
+
+
+@pytest.mark.parametrize("filler", ["Reply STOP to opt out, ", "log in and pay the fee, ", "a "])
+def test_d74_a_200_kb_single_line_text_is_read_in_linear_time(filler: str) -> None:
+    # Review finding: the first pattern backtracked quadratically (52 KB took 12 s).
+    text = HEAD + filler * (200_000 // len(filler)) + "unsubscribe any time"
+    ctx = email_ctx(fine(), text)
+    started = time.perf_counter()
+    evaluate(ctx, pack_version=NEW)
+    assert time.perf_counter() - started < 0.5
 
 
 # --- D-75: one opt-out confirmation, counted from the history ------------------------------
