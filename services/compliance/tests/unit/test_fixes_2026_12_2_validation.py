@@ -6,6 +6,7 @@ allowed. Based on the review's reproducers (/tmp/audit_restrict/test_findings.py
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from compliance.domain.context import (
     Dispute,
     EmailEndpoint,
     EvaluationContext,
+    LcmItem,
     Medium,
     MediumOptOut,
     PhoneEndpoint,
@@ -36,12 +38,14 @@ from .factories import (
     CALL_SCRIPT,
     EMAIL_TEXT,
     INITIAL_TEXT,
+    LCM_TEXT,
     T0,
     approval,
     email,
     fine,
     message,
     phone,
+    rebuild,
     result,
     with_approvals,
     with_content,
@@ -235,8 +239,7 @@ def test_d72_boundary_an_oral_validation_notice_in_the_initial_call_is_allowed()
 # --- D-70: a consent qualifies only the address or number it names --------------------------
 
 SMS_TEXT = (
-    "Fairway Recovery LLC, a debt collector: please call us at 312-555-0199. "
-    "Reply STOP to opt out."
+    "Fairway Recovery LLC, a debt collector: please call us at 312-555-0199. Reply STOP to opt out."
 )
 WORK_ADDRESS = EmailEndpoint(
     endpoint_id="em-2", address="pat.doe@bigcorp.com", employer_provided=True
@@ -418,6 +421,63 @@ def test_d74_spanish_opt_out_asking_for_the_date_of_birth_is_blocked() -> None:
     assert old_r.outcome is Outcome.REQUIRE and new_r.outcome is Outcome.BLOCK
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Reply STOP to opt out - no login required.",
+        "Your balance is $120 (no late fee), reply STOP to opt out.",
+        "You don't need to sign in or give your account number to unsubscribe: just reply STOP.",
+        "Reply STOP to opt out; carrier charges may apply.",
+        "You can unsubscribe at any time and we will not charge you.",
+        "To opt out, reply STOP. Log in to pay your balance of $120.00 online.",
+    ],
+)
+def test_d74_boundary_compliant_wording_answers_as_2026_12_1(sentence: str) -> None:
+    # Review finding: the first 2026.12.2 patterns blocked these; an opt-out that exists is
+    # what the rule needs, and ordinary fee words are no demand to pay to opt out.
+    (old, old_r), (new, new_r) = both(email_ctx(fine(), HEAD + sentence), "FED-EOPT-NOTICE")
+    assert new.allowed == old.allowed and new_r.outcome is old_r.outcome is Outcome.REQUIRE
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "You must log in to your account to opt out.",
+        "Your date of birth is required to unsubscribe.",
+        "To opt out, you must pay a $5 fee.",
+        "There is a fee to unsubscribe.",
+    ],
+)
+def test_d74_explicit_requirements_to_opt_out_are_blocked(sentence: str) -> None:
+    (old, _), (new, new_r) = both(email_ctx(fine(), HEAD + sentence), "FED-EOPT-NOTICE")
+    assert old.allowed
+    assert not new.allowed and new_r.outcome is Outcome.BLOCK
+
+
+def _spanish(text: str) -> EvaluationContext:
+    ctx = with_proposal(fine(), channel="email", endpoint_id="em-1", template_type="REMINDER")
+    return with_proposal(ctx, content=Content(text=text, language="es"))
+
+
+def test_d74_boundary_spanish_ordinary_fee_words_do_not_block() -> None:
+    text = (
+        "Fairway Recovery LLC: este mensaje es de una agencia de cobranzas. Su cuota mensual de "
+        "$50 vence el 1 de diciembre, responda STOP para darse de baja."
+    )
+    (_, old_r), (_, new_r) = both(_spanish(text), "FED-EOPT-NOTICE")
+    assert new_r.outcome is old_r.outcome is Outcome.REQUIRE
+
+
+@pytest.mark.parametrize("filler", ["Reply STOP to opt out, ", "log in and pay the fee, ", "a "])
+def test_d74_a_200_kb_single_line_text_is_read_in_linear_time(filler: str) -> None:
+    # Review finding: the first pattern backtracked quadratically (52 KB took 12 s).
+    text = HEAD + filler * (200_000 // len(filler)) + "unsubscribe any time"
+    ctx = email_ctx(fine(), text)
+    started = time.perf_counter()
+    evaluate(ctx, pack_version=NEW)
+    assert time.perf_counter() - started < 0.5
+
+
 # --- D-75: one opt-out confirmation, counted from the history ------------------------------
 
 CONFIRMATION = "We confirm you will receive no more emails from us."
@@ -442,10 +502,26 @@ def test_d75_a_further_confirmation_after_one_was_sent_is_blocked(sent: tuple[in
 
 def test_d75_an_outstanding_approval_in_the_medium_counts_as_the_confirmation() -> None:
     ctx = _confirmation_ctx()
-    pending = approval(T0 - timedelta(hours=1), channel="email", endpoint_id="em-1")
+    pending = approval(
+        T0 - timedelta(hours=1),
+        channel="email",
+        endpoint_id="em-1",
+        expires_at=T0 + timedelta(minutes=5),
+    )
     ctx = with_approvals(ctx, pending)
     new = evaluate(ctx, pack_version=NEW)
     assert result(new, "FED-MEDIUM-OPTOUT").outcome is Outcome.BLOCK
+
+
+@pytest.mark.parametrize("expires", [timedelta(0), -timedelta(minutes=30)])
+def test_d75_an_expired_unused_approval_is_not_a_confirmation_sent(expires: timedelta) -> None:
+    # An approval that expired (expires_at <= the send instant) without a send sent nothing.
+    ctx = _confirmation_ctx()
+    stale = approval(
+        T0 - timedelta(hours=2), channel="email", endpoint_id="em-1", expires_at=T0 + expires
+    )
+    new = evaluate(with_approvals(ctx, stale), pack_version=NEW)
+    assert result(new, "FED-MEDIUM-OPTOUT").outcome is Outcome.ALLOW
 
 
 def test_d75_boundary_a_reply_to_the_person_after_a_confirmation_is_still_allowed() -> None:
@@ -461,3 +537,45 @@ def test_d75_boundary_the_first_confirmation_is_allowed() -> None:
     # A confirmation sent before this opt-out (an earlier one, since withdrawn) does not count.
     new = evaluate(_confirmation_ctx(5), pack_version=NEW)
     assert new.allowed and result(new, "FED-MEDIUM-OPTOUT").outcome is Outcome.ALLOW
+
+
+# --- D-76: FED-LCM reads the extended debt words and the creditor's name -------------------
+
+LCM_ITEMS = frozenset(
+    [
+        LcmItem.BUSINESS_NAME,
+        LcmItem.REPLY_REQUEST,
+        LcmItem.NATURAL_PERSON_NAME,
+        LcmItem.CALLBACK_NUMBER,
+    ]
+)
+
+
+def _voicemail(text: str) -> EvaluationContext:
+    ctx = with_proposal(fine(), channel="voicemail", template_type="LIMITED_CONTENT_MESSAGE")
+    ctx = rebuild(ctx, endpoints=[phone(owner_confirmed=False), email()])
+    return with_content(ctx, text, lcm_items=LCM_ITEMS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello, this is Sam Lee from Fairway Services about your Acme Bank credit card account "
+        "ending 1234. Please call us back at 312-555-0199.",
+        "Hello, this is Sam Lee from Fairway Services regarding your loan. Please call us back "
+        "at 312-555-0199.",
+        "Hello, this is Sam Lee from Fairway Services about your unpaid bill. Please call us back "
+        "at 312-555-0199.",
+        "Hello, this is Sam Lee from Fairway Services. You are in arrears. Please call us back at "
+        "312-555-0199.",
+    ],
+)
+def test_d76_a_voicemail_revealing_the_debt_is_not_an_lcm(text: str) -> None:
+    (old, old_r), (new, new_r) = both(_voicemail(text), "FED-LCM")
+    assert old_r.outcome is Outcome.ALLOW
+    assert not new.allowed and new_r.outcome is Outcome.BLOCK
+
+
+def test_d76_boundary_the_factory_lcm_is_still_an_lcm() -> None:
+    new = evaluate(_voicemail(LCM_TEXT), pack_version=NEW)
+    assert result(new, "FED-LCM").outcome is Outcome.ALLOW

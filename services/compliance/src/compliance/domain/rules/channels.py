@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from compliance.domain.context import (
     CHANNEL_MEDIUM,
     Channel,
+    Collector,
     Consent,
     ConsentKind,
     EmailEndpoint,
@@ -21,7 +22,7 @@ from compliance.domain.context import (
     TemplateType,
 )
 from compliance.domain.facts import Facts
-from compliance.domain.lexicon import debt_words, mentions
+from compliance.domain.lexicon import debt_words, debt_words_v2, mentions
 from compliance.domain.results import RuleDef, RuleResult, guarded
 from compliance.domain.rules import scope
 from compliance.domain.rules.common import (
@@ -442,6 +443,14 @@ LCM_OPTIONAL = frozenset(
 )
 
 
+def _lcm_creditor(collector: Collector) -> str | None:
+    """decisions.md D-76: the creditor's name reveals the debt in a voicemail, unless the
+    creditor is the collector itself (its own name is the business name an LCM must give)."""
+    creditor = collector.creditor_name.strip()
+    own = {n.casefold() for n in (collector.business_name, collector.lcm_business_name) if n}
+    return creditor if creditor and creditor.casefold() not in own else None
+
+
 def _lcm_defects(f: Facts) -> list[str]:
     """Why a voicemail is not a limited-content message (1006.2(j)); [] when it is one.
 
@@ -454,12 +463,14 @@ def _lcm_defects(f: Facts) -> list[str]:
     defects = [f"missing {i.value}" for i in sorted(LCM_REQUIRED - items)]
     defects += [f"extra item {i.value}" for i in sorted(items - LCM_REQUIRED - LCM_OPTIONAL)]
     name = collector.lcm_business_name or collector.business_name
-    if debt_words(name):
+    v2 = f.policy.debt_words_v2  # 2026.12.2: extended words and the creditor's name (D-76)
+    if (debt_words_v2 if v2 else debt_words)(name):
         defects.append("the business name indicates debt collection")
     text = f.proposal.content.text
     if text is not None:
         found = f.content
-        defects += [f"reveals the debt ({w})" for w in found.debt_words]
+        words = found.reveals_debt(_lcm_creditor(collector)) if v2 else found.debt_words
+        defects += [f"reveals the debt ({w})" for w in words]
         if not mentions(name, text):
             defects.append("the business name is not in the message")
         if not found.reply_request:
@@ -553,8 +564,11 @@ def confirmation_already_sent(f: Facts, optouts: list[MediumOptOut]) -> bool:
             and CHANNEL_MEDIUM.get(e.channel) is medium
         ):
             return True
+    # An approval that expired unused by the send instant sent nothing (D-75).
     return any(
-        since <= a.intended_send_at and CHANNEL_MEDIUM.get(a.channel) is medium
+        since <= a.intended_send_at
+        and a.expires_at > f.t
+        and CHANNEL_MEDIUM.get(a.channel) is medium
         for a in f.ctx.approvals
         if a.person_id == pid
     )
@@ -616,62 +630,145 @@ def _address_opted_out(f: Facts) -> bool:
     return key is not None and any(_address_key(endpoints.get(o.endpoint_id)) == key for o in live)
 
 
-# decisions.md D-74: an opt-out statement that demands more than the preference and the address
-# or number (a login, account number, date of birth, SSN, password, a fee), or that says the
-# person cannot opt out. Narrow patterns, English and Spanish (the languages with opt-out
-# patterns, lexicon.py); the demand must be in the same sentence as the opt-out words.
-_SENTENCE = r"[^.!?\n]*"  # one sentence (a clause after ";" belongs to it)
-_OPT_EN = r"(?:opt(?:ing)?[ -]?out|unsubscrib\w*|(?:reply|text|send) stop)"
-_EXTRA_EN = (
-    r"(?:\blog ?in\b|\bsign ?in\b|\bpassword|\baccount (?:number|no\b)|date of birth|"
-    r"\bbirth ?date|social security|\bssn\b|"
-    r"(?<!\bno )(?<!free of )(?<!without )(?<!without a )(?<!without any )\b(?:fee|charge)s?\b)"
+# decisions.md D-74: an opt-out statement that explicitly requires more than the preference and
+# the address or number in order to opt out (log in, provide an account number, date of birth,
+# SSN or password, pay a fee), or that says the person cannot opt out. Narrow on purpose: an
+# opt-out instruction that exists is what the rule needs, so when in doubt it does not block.
+# Only the sentences around the opt-out words are read, each capped at _CAP characters either
+# side, so the cost is linear in the text (a long one-line email stays fast).
+_CAP = 300
+# A sentence ends at "!", "?", a line break, or a "." that is not between two digits ("$120.00").
+_END = re.compile(r"[!?\n]|\.(?!\d)|(?<!\d)\.")
+_GAP = r"[^.!?\n]{0,60}?"
+_OPTV_EN = r"(?:opt(?:ing)?[ -]?out|unsubscrib\w*|stop (?:receiving|these|our|all|future))"
+_ITEM_EN = (
+    r"(?:password|account (?:number|no\b|#)|date of birth|birth ?date|social security|"
+    r"\bssn\b|\bpin\b)"
 )
-_OPT_ES = (
-    r"(?:darse de baja|d[eé]se de baja|cancelar (?:la |su )?suscripci[oó]n|"
-    r"responda (?:stop|alto))"
+_MUST_EN = (
+    r"(?:must|need to|needs to|will need to|have to|has to|are required to|is required to|"
+    r"required to)"
 )
-_EXTRA_ES = (
-    r"(?:inicie sesi[oó]n|iniciar sesi[oó]n|contrase[nñ]a|n[uú]mero de cuenta|"
-    r"fecha de nacimiento|seguro social|(?<!\bsin )(?<!\bno tiene )\b(?:cargo|tarifa|cuota)s?\b)"
+_PROVIDE_EN = r"(?:provide|enter|give|include|send|submit|confirm|verify|supply|type)"
+_DEMAND_EN = (
+    r"(?:(?:log|sign)[ -]?in\b|create an account|pay\b|"
+    + _PROVIDE_EN
+    + r"\b"
+    + _GAP
+    + _ITEM_EN
+    + ")"
 )
-_NEG_EN = (
+_DEMANDS_EN = re.compile(
+    "|".join(
+        (
+            # "To opt out[ of these emails], (you must|please) log in / provide your SSN"
+            r"\bto " + _OPTV_EN + r"\b(?: (?:of|from) [\w ]{0,30}?)?,?\s*"
+            r"(?:you " + _MUST_EN + r"\s+|please\s+|simply\s+|just\s+|first\s+)?" + _DEMAND_EN,
+            # "You must log in / provide your date of birth / pay $5 to unsubscribe"
+            r"\b" + _MUST_EN + r"\s+(?:first\s+)?" + _DEMAND_EN + _GAP + r"\bto " + _OPTV_EN,
+            # "Your account number is required to opt out", "Opting out requires a login"
+            r"\b(?:(?:log|sign)[ -]?in|" + _ITEM_EN + r"|fee|payment)s?\s+(?:is|are)\s+"
+            r"(?:required|needed|necessary)\s+(?:to|for)\s+" + _OPTV_EN,
+            _OPTV_EN
+            + r"\s+requires?\s+(?:your\s+|a\s+|an\s+)?(?:(?:log|sign)[ -]?in|"
+            + _ITEM_EN
+            + r"|fee|payment)",
+            # A fee for the opt-out itself: "a $2 fee applies", "a fee to unsubscribe"
+            r"\b(?:a|an|the)\s+(?:\$?\d[\d.,]*\s+)?(?:(?:opt[ -]?out|unsubscribe|processing|"
+            r"cancellation|service)\s+)?(?:fee|charge)\s+(?:applies|will apply|is required|"
+            r"will be charged|is charged)",
+            r"\b(?:fee|charge)s?\s+(?:to|for)\s+" + _OPTV_EN,
+        )
+    )
+)
+_NEG_EN = re.compile(
     r"\b(?:cannot|can ?not|can[\'\u2019]t|unable to|may not|not (?:be )?able to|no way to)\s+"
     r"(?:opt[ -]?out|unsubscribe)|\bopt(?:ing)?[ -]?out (?:is|are) not (?:possible|available)"
 )
-_NEG_ES = r"\bno (?:puede|podr[aá]|es posible) (?:darse de baja|cancelar)"
-
-
-def _bad_opt_out(opt: str, extra: str, negation: str) -> re.Pattern[str]:
-    return re.compile(
-        opt + _SENTENCE + extra + "|" + extra + _SENTENCE + opt + "|" + negation
-    )
-
-
-_BAD_OPT_OUT = {
-    "en": _bad_opt_out(_OPT_EN, _EXTRA_EN, _NEG_EN),
-    "es": _bad_opt_out(_OPT_ES, _EXTRA_ES, _NEG_ES),
+_OPTV_ES = r"(?:darse de baja|d[eé]se de baja|cancelar (?:la |su )?suscripci[oó]n|dejar de recibir)"
+_ITEM_ES = r"(?:contrase[nñ]a|n[uú]mero de cuenta|fecha de nacimiento|seguro social)"
+_PROVIDE_ES = (
+    r"(?:indique|proporcione|ingrese|env[ií]e|escriba|d[eé]|confirme|verifique|indicar|"
+    r"proporcionar|ingresar|enviar|dar|confirmar|verificar)"
+)
+_DEMAND_ES = (
+    r"(?:inici(?:e|ar) sesi[oó]n|" + _PROVIDE_ES + r"\b" + _GAP + _ITEM_ES + r"|pag(?:ar|ue)\b)"
+)
+_MUST_ES = r"(?:debe|tiene que|necesita|deber[aá]|se requiere)"
+_DEMANDS_ES = re.compile(
+    r"\bpara "
+    + _OPTV_ES
+    + r"\b(?: de [\w ]{0,30}?)?,?\s*(?:(?:usted )?"
+    + _MUST_ES
+    + r"\s+)?"
+    + _DEMAND_ES
+    + r"|\b"
+    + _MUST_ES
+    + r"\s+"
+    + _DEMAND_ES
+    + _GAP
+    + r"\bpara "
+    + _OPTV_ES
+    + r"|\b(?:un|una|el|la)\s+(?:cargo|tarifa|cuota)\s+(?:de\s+\$?\d[\d.,]*\s+)?(?:para|por)\s+"
+    + _OPTV_ES
+)
+_NEG_ES = re.compile(r"\bno (?:puede|podr[aá]|es posible) (?:darse de baja|cancelar)")
+# Where the opt-out words are (the sentences read), and the negations that lift a demand
+# ("no login required", "you don't need to sign in", "sin cargo").
+_OPT_AT = {
+    "en": re.compile(_OPTV_EN + r"|\b(?:reply|text|send) stop"),
+    "es": re.compile(_OPTV_ES + r"|\bresponda (?:stop|alto)"),
 }
-# Literal fragments one of which every match contains (a cheap pre-test, as lexicon.py D-33).
-_BAD_NEEDLES = {
-    "en": ("log", "sign", "password", "account n", "birth", "social security", "ssn", "fee",
-           "charge", "not", "n't", "n\u2019t", "unable", "no way"),
-    "es": ("sesi", "contrase", "cuenta", "nacimiento", "seguro social", "cargo", "tarifa",
-           "cuota", "no "),
-}  # fmt: skip
+_OPT_NEEDLES = {
+    "en": ("opt", "unsub", "stop"),
+    "es": ("baja", "suscrip", "recibir", "stop", "alto"),
+}
+_DEMANDS = {"en": _DEMANDS_EN, "es": _DEMANDS_ES}
+_DENIALS = {"en": _NEG_EN, "es": _NEG_ES}
+_NEGATION = {
+    "en": re.compile(r"\b(?:no|not|never|without|none|nor)\b|n[\'\u2019]t\b"),
+    "es": re.compile(r"\b(?:no|sin|nunca|ni)\b"),
+}
+
+
+def _sentence_at(low: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the sentence around low[start:end], at most _CAP characters either side."""
+    lo = max(0, start - _CAP)
+    lo = max((m.end() for m in _END.finditer(low, lo, start)), default=lo)
+    nxt = _END.search(low, end, end + _CAP)
+    return lo, nxt.start() if nxt else min(len(low), end + _CAP)
+
+
+def _sentence_defect(sentence: str, language: str) -> bool:
+    if _DENIALS[language].search(sentence):
+        return True
+    negation = _NEGATION[language]
+    for m in _DEMANDS[language].finditer(sentence):
+        if not negation.search(sentence, max(0, m.start() - 40), m.end()):
+            return True
+    return False
 
 
 def opt_out_defect(f: Facts) -> bool:
-    """Whether the message's opt-out text demands extra information or denies the opt-out."""
+    """Whether the message's opt-out text explicitly demands extra information or a fee in
+    order to opt out, or denies the opt-out (decisions.md D-74)."""
     text = f.proposal.content.text
     language = f.proposal.content.language
-    pattern = _BAD_OPT_OUT.get(language)
-    if not text or pattern is None:
+    locate = _OPT_AT.get(language)
+    if not text or locate is None:
         return False
     low = text.lower()
-    if not any(n in low for n in _BAD_NEEDLES[language]):
+    if not any(n in low for n in _OPT_NEEDLES[language]):
         return False
-    return bool(pattern.search(low))
+    done = -1
+    for m in locate.finditer(low):
+        if m.start() < done:  # already read with the sentence before
+            continue
+        lo, hi = _sentence_at(low, m.start(), m.end())
+        done = hi
+        if _sentence_defect(low[lo:hi], language):
+            return True
+    return False
 
 
 @EOPT_NOTICE_V2.check
