@@ -221,21 +221,27 @@ TIMEBARRED = RuleDef(
 
 @TIMEBARRED.check
 def check_timebarred(f: Facts) -> RuleResult:
+    return _timebarred(TIMEBARRED, f)
+
+
+def _timebarred(rule: RuleDef, f: Facts) -> RuleResult:
+    """Legal action mentioned on the proposal's debts: blocked for a time-barred one, missing
+    data for one whose status is unknown (D-26); shared by both versions of the rule."""
     barred = [d.debt_id for d in f.proposal_debts if d.time_barred is True]
     if barred:
-        return TIMEBARRED.block(
+        return rule.block(
             "Blocked: the message mentions legal action on a time-barred debt ("
             + ", ".join(barred)
             + ")."
         )
     unknown = [d.debt_id for d in f.proposal_debts if d.time_barred == "unknown"]
     if unknown:
-        return TIMEBARRED.missing_data(
+        return rule.missing_data(
             *(f"debts[{i}].time_barred" for i in unknown),
             explanation="Blocked: the message mentions legal action and the statute-of-"
             "limitations status of the debt is unknown.",
         )
-    return TIMEBARRED.allow(
+    return rule.allow(
         "Legal action is mentioned only for debts within the limitations period."
     )
 
@@ -583,23 +589,7 @@ TIMEBARRED_V2 = RuleDef(
 
 @TIMEBARRED_V2.check
 def check_timebarred_v2(f: Facts) -> RuleResult:
-    barred = [d.debt_id for d in f.proposal_debts if d.time_barred is True]
-    if barred:
-        return TIMEBARRED_V2.block(
-            "Blocked: the message mentions legal action on a time-barred debt ("
-            + ", ".join(barred)
-            + ")."
-        )
-    unknown = [d.debt_id for d in f.proposal_debts if d.time_barred == "unknown"]
-    if unknown:
-        return TIMEBARRED_V2.missing_data(
-            *(f"debts[{i}].time_barred" for i in unknown),
-            explanation="Blocked: the message mentions legal action and the statute-of-"
-            "limitations status of the debt is unknown.",
-        )
-    return TIMEBARRED_V2.allow(
-        "Legal action is mentioned only for debts within the limitations period."
-    )
+    return _timebarred(TIMEBARRED_V2, f)
 
 
 CREDIT_V2 = RuleDef(
