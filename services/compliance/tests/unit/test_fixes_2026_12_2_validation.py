@@ -166,6 +166,54 @@ def test_d67_an_unreadable_date_goes_to_review() -> None:
     assert result(new, "FED-OVERSHADOW").outcome is Outcome.REVIEW
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Please pay $120.00 by November 25.",  # a "." between digits does not end the sentence
+        "Your balance is $1,234.56; please pay it before 11/25.",
+        "Your payment must be posted by November 25.",  # a deadline, not our handling
+    ],
+)
+def test_d67_a_deadline_after_an_amount_is_blocked(sentence: str) -> None:
+    ctx = email_ctx(with_debt(fine(), **IN_PERIOD), EMAIL_TEXT + " " + sentence)
+    new = evaluate(ctx, pack_version=NEW)
+    assert result(new, "FED-OVERSHADOW").outcome is Outcome.BLOCK
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Your payment will be posted to your account within 3 days.",
+        "Thank you for your payment; it will post within 2 days.",
+        "Payments you make online will be credited by December 1.",
+        "Your payment should be processed within 2 days.",
+    ],
+)
+def test_d67_boundary_a_receipt_is_not_a_deadline(sentence: str) -> None:
+    ctx = email_ctx(with_debt(fine(), **IN_PERIOD), EMAIL_TEXT + " " + sentence)
+    new = evaluate(ctx, pack_version=NEW)
+    assert new.allowed and result(new, "FED-OVERSHADOW").outcome is Outcome.ALLOW
+
+
+def test_d67_an_instalment_of_the_consumers_own_plan_goes_to_review() -> None:
+    text = EMAIL_TEXT + (
+        " Your first payment of $50 under the plan you accepted is due on December 1."
+    )
+    new = evaluate(email_ctx(with_debt(fine(), **IN_PERIOD), text), pack_version=NEW)
+    r = result(new, "FED-OVERSHADOW")
+    assert r.outcome is Outcome.REVIEW and "2026-12-01" in r.explanation
+
+
+def test_d67_a_demand_beside_a_plan_instalment_still_blocks() -> None:
+    text = (
+        EMAIL_TEXT + " Your first instalment is due on December 1."
+        " You must pay the remaining balance by November 25."
+    )
+    new = evaluate(email_ctx(with_debt(fine(), **IN_PERIOD), text), pack_version=NEW)
+    r = result(new, "FED-OVERSHADOW")
+    assert r.outcome is Outcome.BLOCK and "2026-11-25" in r.explanation
+
+
 # --- D-68, D-69: FED-DISPUTE-HOLD ---------------------------------------------------------
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from compliance.domain.context import Channel, ConsentKind, Debt, Dispute, Medium, TemplateType
 from compliance.domain.facts import Facts
 from compliance.domain.results import Obligation, ObligationKind, RuleDef, RuleResult, guarded
 from compliance.domain.rules import scope
-from compliance.domain.rules.channels import is_lcm
+from compliance.domain.rules.channels import is_lcm, sentence_at
 from compliance.domain.rules.common import fed_contact
 from compliance.domain.timezones import local_date, validation_period_end
 
@@ -477,8 +479,9 @@ _MONTHS = {
 # decisions.md D-67: a payment deadline written only in the text (English patterns, narrow on
 # purpose): "pay ... by November 25[, 2026]", "payment ... before 11/25", "due by <date>",
 # "due date is <date>", "pay ... within 10 days". A sentence about paying ("pay", "payment")
-# with the deadline later in it, or "due" directly followed by the deadline.
-_PAY = r"\bpay\w*\b[^.!?\n]{0,80}?"
+# with the deadline later in it, or "due" directly followed by the deadline. A "." between two
+# digits ("$120.00") does not end the sentence (channels.sentence_at reads it the same way).
+_PAY = r"\bpay\w*\b(?:[^.!?\n]|(?<=\d)\.(?=\d)){0,80}?"
 _BY = (
     r"(?:" + _PAY + r"\b(?:by|before|no later than|on or before)"
     r"|\bdue(?:\s+date\s+is|\s+(?:by|before|on|no later than|on or before)))\s+"
@@ -492,6 +495,30 @@ _NUMERIC_DATE = re.compile(
     _BY + r"(?P<month>\d{1,2})/(?P<day>\d{1,2})(?:/(?P<year>\d{4}|\d{2}))?\b"
 )
 _WITHIN_DAYS = re.compile(_PAY + r"\bwithin\s+(?P<days>\d{1,3})\s+(?:calendar\s+)?days?\b")
+# D-67: what the collector will do with a payment ("your payment will be posted within 3 days",
+# "it will post by December 1") is a receipt, not a deadline for the consumer. Only the future
+# of our own handling counts: "your payment must be posted by November 25" is still a deadline.
+_RECEIPT = re.compile(
+    r"\b(?:will|should|may|can|usually|typically|normally)\s+(?:be\s+|take\s+\w+\s+)?"
+    r"(?:post|process|credit|appl|appear|reflect|clear|show)\w*"
+)
+# D-67: an instalment of a plan the consumer chose ("your first payment under the plan you
+# accepted is due on December 1") is the consumer's own schedule, not a demand: REVIEW, so a
+# human checks the plan was the consumer's and the dispute rights are not overshadowed.
+_OWN_PLAN = re.compile(
+    r"\b(?:your|the|this)\s+(?:payment\s+)?(?:plan|arrangement|agreement)\b|\binstal+ments?\b"
+    r"|\byou\s+(?:accepted|agreed|chose|selected|set up|requested|signed)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TextDeadlines:
+    """The payment deadlines a text states: demands, instalments of the consumer's own plan,
+    and whether a deadline could not be read as a date."""
+
+    demands: tuple[date, ...] = ()
+    plan_instalments: tuple[date, ...] = ()
+    unreadable: bool = False
 
 
 def _deadline_date(match: re.Match[str], month: int, send_day: date) -> date | None:
@@ -513,44 +540,51 @@ def _deadline_date(match: re.Match[str], month: int, send_day: date) -> date | N
     return found
 
 
-def text_deadlines(text: str, send_day: date) -> tuple[list[date], bool]:
-    """The payment deadlines the text states (dates), and whether it states one that could not
-    be read as a date."""
-    low = text.lower()
-    if "pay" not in low and "due" not in low:
-        return [], False
-    found: list[date] = []
-    unreadable = False
+def _matched_deadlines(low: str, send_day: date) -> Iterator[tuple[re.Match[str], date | None]]:
     for m in _TEXT_DATE.finditer(low):
-        d = _deadline_date(m, _MONTHS[m.group("month")], send_day)
-        unreadable |= d is None
-        found += [d] if d else []
+        yield m, _deadline_date(m, _MONTHS[m.group("month")], send_day)
     for m in _NUMERIC_DATE.finditer(low):
         month = int(m.group("month"))
-        d = _deadline_date(m, month, send_day) if 1 <= month <= 12 else None
-        unreadable |= d is None
-        found += [d] if d else []
-    found += [send_day + timedelta(days=int(m.group("days"))) for m in _WITHIN_DAYS.finditer(low)]
-    return found, unreadable
+        yield m, _deadline_date(m, month, send_day) if 1 <= month <= 12 else None
+    for m in _WITHIN_DAYS.finditer(low):
+        yield m, send_day + timedelta(days=int(m.group("days")))
 
 
-def _overshadow_deadline(f: Facts, end: date) -> tuple[date | None, bool]:
-    """The earliest deadline (metadata or text) before `end`, and whether the text has a
-    deadline that could not be read."""
-    dates: list[date] = []
-    meta_deadline = f.proposal.content.meta.payment_deadline
-    if meta_deadline is not None:
-        dates.append(meta_deadline)
+def text_deadlines(text: str, send_day: date) -> TextDeadlines:
+    """The payment deadlines the text states, read as D-67 says."""
+    low = text.lower()
+    if "pay" not in low and "due" not in low:
+        return TextDeadlines()
+    demands: list[date] = []
+    instalments: list[date] = []
     unreadable = False
+    for m, found in _matched_deadlines(low, send_day):
+        if _RECEIPT.search(m.group(0)):
+            continue
+        if found is None:
+            unreadable = True
+            continue
+        lo, hi = sentence_at(low, m.start(), m.end())
+        (instalments if _OWN_PLAN.search(low, lo, hi) else demands).append(found)
+    return TextDeadlines(tuple(demands), tuple(instalments), unreadable)
+
+
+def _first_before(dates: Iterable[date], send_day: date, end: date) -> date | None:
+    """The earliest date in [send_day, end): a date before the send day states history
+    ("amount due on October 1"), not a deadline."""
+    return min((d for d in dates if send_day <= d < end), default=None)
+
+
+def _overshadow_deadline(f: Facts, end: date) -> tuple[date | None, TextDeadlines]:
+    """The earliest demanded deadline (metadata or text) before `end`, and what the text
+    states. The metadata deadline is read as 2026.12.1 read it (any date before `end`)."""
+    meta_deadline = f.proposal.content.meta.payment_deadline
     text = f.proposal.content.text
-    if text:
-        found, unreadable = text_deadlines(text, _send_day(f))
-        dates += found
-    # A date before the send day states history ("amount due on October 1"), not a deadline;
-    # the metadata deadline is read as 2026.12.1 read it.
-    send_day = _send_day(f)
-    early = [d for d in dates if d < end and (d >= send_day or d is meta_deadline)]
-    return min(early, default=None), unreadable
+    stated = text_deadlines(text, _send_day(f)) if text else TextDeadlines()
+    found = _first_before(stated.demands, _send_day(f), end)
+    if meta_deadline is not None and meta_deadline < end:
+        found = min(found, meta_deadline) if found else meta_deadline
+    return found, stated
 
 
 @OVERSHADOW_V2.check
@@ -558,7 +592,7 @@ def check_overshadow_v2(f: Facts) -> RuleResult:
     end = _overshadow_end(f)
     if end is None:  # defensive: the rule applies only with a period or on the notice itself
         return OVERSHADOW_V2.ok("No validation period runs for this message.")
-    deadline, unreadable = _overshadow_deadline(f, end)
+    deadline, stated = _overshadow_deadline(f, end)
     if deadline is not None:  # the same words as 2026.12.1 for a deadline it found too
         return OVERSHADOW_V2.block(
             f"Blocked: a payment deadline of {deadline.isoformat()} falls before the end of the "
@@ -570,7 +604,14 @@ def check_overshadow_v2(f: Facts) -> RuleResult:
             "Human review: urgent wording during the validation period may overshadow the "
             "dispute rights (" + ", ".join(words) + ")."
         )
-    if unreadable:
+    instalment = _first_before(stated.plan_instalments, _send_day(f), end)
+    if instalment is not None:
+        return OVERSHADOW_V2.review(
+            f"Human review: a plan instalment due {instalment.isoformat()} falls before the end "
+            "of the validation period; check the plan is one the consumer chose and the message "
+            "does not overshadow the right to dispute."
+        )
+    if stated.unreadable:
         return OVERSHADOW_V2.review(
             "Human review: the message states a payment deadline during the validation period "
             "that could not be read as a date; check it does not fall before "
