@@ -132,3 +132,20 @@ def test_an_attempt_counts_under_the_role_its_approval_was_judged_for() -> None:
     state = _state()
     state.profile = {"person": {"role": "spouse"}, "endpoints": []}
     assert contact(state, unapproved)["recipient_role"] == "spouse"
+
+
+def test_an_attempt_on_a_location_approval_is_a_location_contact() -> None:
+    state = _state()
+    assert contact(state, _attempt())["location_contact"] is False
+    approval = state.approvals["ap-1"]
+    state.approvals["ap-1"] = dataclasses.replace(approval, location_inquiry=True)
+    assert contact(state, _attempt())["location_contact"] is True
+    assert contact(state, _attempt(approval_id=None))["location_contact"] is False
+
+
+def test_an_approval_record_keeps_the_location_flag_and_reads_old_records() -> None:
+    approval = dataclasses.replace(_state().approvals["ap-1"], location_inquiry=True)
+    record = approval.as_record()
+    assert Approval.from_record(record).location_inquiry is True
+    old = {k: v for k, v in record.items() if k != "location_inquiry"}  # before 2026-12-07
+    assert Approval.from_record(old).location_inquiry is False

@@ -42,6 +42,13 @@ class ContactRequested(Contract):
     consent_id: Id | None = Field(
         default=None, description="A consent the contact relies on (e.g. 1006.14(b)(3)(i))")
     responding_to_consumer_request: bool = False
+    location_inquiry: bool = Field(
+        default=False, description="A communication with a third party only to acquire "
+        "location information about the consumer (1692b, 1006.10(b)); judged by FED-LOC")
+    location_followup_allowed: bool = Field(
+        default=False, description="1006.10(c): the person asked for a later contact, or the "
+        "collector reasonably believes the earlier answer was wrong or incomplete and the "
+        "person now has correct or complete information")
 
 
 class FailingRule(Contract):

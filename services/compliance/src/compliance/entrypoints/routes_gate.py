@@ -31,7 +31,9 @@ def _gate_request(body: CheckRequest, now: datetime) -> GateRequest:
         template_id=body.template_id, template_type=body.template_type,
         content_text=body.content_text, template_meta=body.template_meta,
         language=body.language, consent_id=body.consent_id,
-        responding_to_consumer_request=body.responding_to_consumer_request)
+        responding_to_consumer_request=body.responding_to_consumer_request,
+        location_inquiry=body.location_inquiry,
+        location_followup_allowed=body.location_followup_allowed)
 
 
 @router.post("/checks", status_code=201, summary="Decide a contact now (agents dialling by hand)")

@@ -52,6 +52,10 @@ class CheckRequest(BaseModel):
     intended_send_at: Instant | None = Field(None, description="Defaults to now")
     consent_id: Id | None = None
     responding_to_consumer_request: bool = False
+    location_inquiry: bool = Field(False, description="A third-party call or letter only to "
+                                   "acquire location information (1692b; FED-LOC)")
+    location_followup_allowed: bool = Field(False, description="1006.10(c): a second location "
+                                            "contact with this person is permitted")
 
 
 # --- The what-if answer (`POST /v1/evaluate`): Decision.as_record() plus the failing rules -----

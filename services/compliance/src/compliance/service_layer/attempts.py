@@ -101,6 +101,7 @@ def contact(state: PersonState, attempt: ContactAttempted) -> dict[str, Any]:
         "conversation": attempt.conversation, "voicemail": voicemail,
         "consent_id": approval.consent_id if approval else None,
         "responding_to_consumer_request": approval.responding if approval else False,
+        "location_contact": approval.location_inquiry if approval else False,
         "template_type": template,
         "consent_request": template == TemplateType.CONSENT_REQUEST.value,
         "undeliverable_at": attempt.attempted_at.isoformat()

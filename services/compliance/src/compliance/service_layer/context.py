@@ -152,6 +152,8 @@ def _proposal(request: GateRequest, endpoint_id: str, send_at: datetime) -> dict
                     "meta": request.template_meta},
         "intended_send_at": send_at, "consent_id": request.consent_id,
         "responding_to_consumer_request": request.responding_to_consumer_request,
+        "location_inquiry": request.location_inquiry,
+        "location_followup_allowed": request.location_followup_allowed,
     }
 
 

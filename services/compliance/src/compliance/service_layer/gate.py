@@ -72,4 +72,5 @@ def _approval(
         responding=p.responding_to_consumer_request,
         consent_request=p.template_type is TemplateType.CONSENT_REQUEST,
         content_hash=request.content_hash, sealed_endpoint=request.endpoint,
+        location_inquiry=p.location_inquiry,
     )

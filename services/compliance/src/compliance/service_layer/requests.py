@@ -29,6 +29,8 @@ class GateRequest:
     language: str = "en"
     consent_id: str | None = None
     responding_to_consumer_request: bool = False
+    location_inquiry: bool = False  # 1692b: a third-party contact for location only (FED-LOC)
+    location_followup_allowed: bool = False  # 1006.10(c)
 
 
 def content_hash(text: str | None) -> str:
@@ -44,4 +46,6 @@ def from_contract(c: ContactRequested) -> GateRequest:
         template_type=c.template_type, content_text=c.content_text,
         template_meta=dict(c.template_meta), language=c.language, consent_id=c.consent_id,
         responding_to_consumer_request=c.responding_to_consumer_request,
+        location_inquiry=c.location_inquiry,
+        location_followup_allowed=c.location_followup_allowed,
     )

@@ -35,6 +35,9 @@ class Approval:
     consent_request: bool
     content_hash: str
     sealed_endpoint: str  # decrypted only to match an attempt
+    # Granted for a location inquiry (1692b): the attempt that uses it is a location contact,
+    # which FED-LOC counts (one per person, 1692b(3), 1006.10(c)).
+    location_inquiry: bool = False
     # The stored form this approval was read from: written back as it is, since every
     # decision re-reads and re-writes each approval of the person's snapshot.
     record: dict[str, Any] | None = field(default=None, compare=False, repr=False)
@@ -51,6 +54,7 @@ class Approval:
             "recipient_role": self.recipient_role, "consent_id": self.consent_id,
             "responding": self.responding, "consent_request": self.consent_request,
             "content_hash": self.content_hash, "sealed_endpoint": self.sealed_endpoint,
+            "location_inquiry": self.location_inquiry,
         }
 
     @classmethod
@@ -63,7 +67,9 @@ class Approval:
             channel=r["channel"], endpoint_id=r["endpoint_id"], debt_ids=tuple(r["debt_ids"]),
             recipient_role=r["recipient_role"], consent_id=r["consent_id"],
             responding=r["responding"], consent_request=r["consent_request"],
-            content_hash=r["content_hash"], sealed_endpoint=r["sealed_endpoint"], record=r,
+            content_hash=r["content_hash"], sealed_endpoint=r["sealed_endpoint"],
+            location_inquiry=r.get("location_inquiry", False),  # absent before 2026-12-07
+            record=r,
         )
 
 
