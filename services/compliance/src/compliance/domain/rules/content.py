@@ -42,10 +42,16 @@ def check_caller_id(f: Facts) -> RuleResult:
     if f.proposal.location_inquiry:
         # 1692b(1): a location caller names himself and names the employer only if asked.
         return CALLER_ID.ok("Location contact: identity is governed by FED-LOC (1692b(1)).")
+    return _caller_identity(CALLER_ID, f)
+
+
+def _caller_identity(rule: RuleDef, f: Facts) -> RuleResult:
+    """The caller's identity and true business name, in the text or else by the template flag;
+    shared by both versions of the rule (they differ only in the location test before it)."""
     text = f.proposal.content.text
     name = f.ctx.collector.business_name
     present = mentions(name, text) if text is not None else f.proposal.content.meta.caller_identity
-    return CALLER_ID.require(
+    return rule.require(
         {"caller_identity": (f"the caller's identity and true business name ({name})", present)}
     )
 
@@ -61,7 +67,9 @@ MINI_MIRANDA = RuleDef(
 )
 
 
-def _initial_needed(f: Facts, debt: Debt) -> bool:
+def _initial_needed(f: Facts, debt: Debt, v2: bool) -> bool:
+    """Whether `debt` needs the initial disclosure; `v2` (pack 2026.12.2) counts a written
+    contact as the initial written one only as `initial_written_sent` does (D-88)."""
     first = debt.initial_communication_at
     if first is None or first >= f.t:
         return True
@@ -72,6 +80,8 @@ def _initial_needed(f: Facts, debt: Debt) -> bool:
     vn = debt.validation_notice_provided_at
     if vn is not None and vn < f.t:
         return False
+    if v2:
+        return not initial_written_sent(f, debt)
     return not any(
         c.collector_initiated and c.channel in WRITTEN_CHANNELS and debt.debt_id in c.debt_ids
         for c in f.own_contacts()
@@ -83,30 +93,45 @@ def _initial_needed(f: Facts, debt: Debt) -> bool:
 def check_mini_miranda(f: Facts) -> RuleResult:
     if f.channel is Channel.VOICEMAIL and is_lcm(f):
         return MINI_MIRANDA.ok("A limited-content message is not a communication.")
-    found = f.content
+    return _mini_miranda(MINI_MIRANDA, f, f.content, v2=False)
+
+
+_MM_TEXT = {
+    "mm_initial": '"attempting to collect a debt" and "any information obtained will be used '
+    'for that purpose", in the language of the message',
+    "mm_subsequent": "a statement that the communication is from a debt collector",
+}
+
+
+def _mini_miranda(rule: RuleDef, f: Facts, found: ContentFindings, *, v2: bool) -> RuleResult:
+    """The disclosure a communication needs, judged on `found`; shared by both versions of the
+    rule. `v2` (pack 2026.12.2): the initial-written test of D-88 and the languages of D-86."""
     if not found.language_supported:
-        return MINI_MIRANDA.review(
+        return rule.review(
             f"Human review: the disclosures cannot be checked automatically in language "
             f"'{f.proposal.content.language}'."
         )
-    if any(_initial_needed(f, d) for d in f.proposal_debts):
-        return MINI_MIRANDA.require(
-            {
-                "mm_initial": (
-                    '"attempting to collect a debt" and "any information obtained will be used '
-                    'for that purpose", in the language of the message',
-                    found.mm_initial,
-                )
-            }
-        )
-    return MINI_MIRANDA.require(
-        {
-            "mm_subsequent": (
-                "a statement that the communication is from a debt collector",
-                found.mm_subsequent,
+    initial = any(_initial_needed(f, d, v2) for d in f.proposal_debts)
+    pick = "mm_initial" if initial else "mm_subsequent"
+    present = found.mm_initial if initial else found.mm_subsequent
+    if v2 and present and f.is_written and found.has_text:
+        # decisions.md D-86: the disclosure must also be in every other language the text of a
+        # written message uses (a call script's language is the agent's, declared).
+        missing = [
+            lang
+            for lang in found.other_languages
+            if not found.disclosed_in(lang, "mm_initial")
+            and (pick == "mm_initial" or not found.disclosed_in(lang, "mm_subsequent"))
+        ]
+        if missing:
+            return rule.review(
+                "Human review: the message also has text in "
+                + ", ".join(_LANGUAGE_NAMES.get(lang, lang) for lang in missing)
+                + f" (declared '{f.proposal.content.language}'), and the debt-collector "
+                "disclosure must be in every language of the communication (1006.18(e)(4)).",
+                {"languages": missing},
             )
-        }
-    )
+    return rule.require({pick: (_MM_TEXT[pick], present)})
 
 
 # --- threats ----------------------------------------------------------------------------------
@@ -122,15 +147,20 @@ CRIMINAL = RuleDef(
 
 @CRIMINAL.check
 def check_criminal(f: Facts) -> RuleResult:
-    words = f.content.criminal_words
+    return _criminal(CRIMINAL, f.content)
+
+
+def _criminal(rule: RuleDef, found: ContentFindings) -> RuleResult:
+    """Shared by both versions of the rule; they differ in the findings read."""
+    words = found.criminal_words
     if words:
-        return CRIMINAL.block(
+        return rule.block(
             "Blocked: the message mentions arrest, jail, police or crime ("
             + ", ".join(words)
             + ").",
             {"words": words},
         )
-    return CRIMINAL.ok("No reference to arrest, imprisonment or criminal conduct.")
+    return rule.ok("No reference to arrest, imprisonment or criminal conduct.")
 
 
 ACTION_THREAT = RuleDef(
@@ -155,16 +185,33 @@ def _unbacked(f: Facts, kind: RemedyKind) -> list[str]:
 
 @ACTION_THREAT.check
 def check_action_threat(f: Facts) -> RuleResult:
-    kinds = sorted(f.content.legal_action)
+    return _action_threat(ACTION_THREAT, f, f.content, notices=False)
+
+
+def _action_threat(rule: RuleDef, f: Facts, found: ContentFindings, *, notices: bool) -> RuleResult:
+    """Legal action mentioned in `found` must be backed; shared by both versions of the rule.
+    `notices` (pack 2026.12.2): a remedy notice must be backed too (D-89)."""
+    kinds = sorted(found.legal_action)
     unbacked = {k.value: ids for k in kinds if (ids := _unbacked(f, k))}
     if unbacked:
-        return ACTION_THREAT.block(
+        return rule.block(
             "Blocked: the message mentions legal action ("
             + ", ".join(unbacked)
             + ") that is not recorded as lawful and intended for the debt.",
             {"unbacked": unbacked},
         )
-    return ACTION_THREAT.allow(
+    if notices and f.template in REMEDY_NOTICES and (bare := _unbacked_notice(f)):
+        needed = (
+            "lawful and intended"
+            if f.template is not TemplateType.MAY_INVOKE_REMEDIES
+            else ("lawful")
+        )
+        return rule.block(
+            f"Blocked: a remedy notice ({f.template}) must be true (1692e(5)), but no remedy "
+            f"is recorded as {needed} for " + ", ".join(bare) + ".",
+            {"unbacked_notice": bare},
+        )
+    return rule.allow(
         "Every legal action the message mentions is recorded as lawful and intended.",
         {"actions": [k.value for k in kinds]},
     )
@@ -179,8 +226,10 @@ DECEPTION = RuleDef(
 )
 
 
-def _deceptions(f: Facts) -> list[str]:
-    meta, content = f.proposal.content.meta, f.content
+def _deceptions(f: Facts, content: ContentFindings, *, not_collecting: bool) -> list[str]:
+    """The deceptions `content` and the metadata suggest, in this order; shared by both
+    versions of the rule. `not_collecting` (pack 2026.12.2): the D-84 test, last."""
+    meta = f.proposal.content.meta
     found = []
     if meta.false_government_affiliation or content.claims_government:
         found.append("government affiliation")
@@ -194,14 +243,19 @@ def _deceptions(f: Facts) -> list[str]:
         found.append("a business name that is not the collector's true name")
     if meta.claims_to_be_cra:
         found.append("claiming to be a consumer reporting agency")
-    if f.content.profanity:
+    if content.profanity:
         found.append("obscene or profane language")
+    if not_collecting and f.template in NOT_COLLECTING and (asks := content.payment_demand):
+        found.append(
+            f"that it is not a collection communication (template {f.template}) while it "
+            f"asks for payment ({', '.join(asks)}; 1692e(10))"
+        )
     return found
 
 
 @DECEPTION.check
 def check_deception(f: Facts) -> RuleResult:
-    found = _deceptions(f)
+    found = _deceptions(f, f.content, not_collecting=False)
     if found:
         return DECEPTION.block("Blocked: the message suggests " + "; ".join(found) + ".")
     return DECEPTION.ok("No deceptive representations detected.")
@@ -324,12 +378,7 @@ def check_caller_id_v2(f: Facts) -> RuleResult:
         return CALLER_ID_V2.ok("A limited-content message discloses identity (comment 2(j)-3).")
     if f.proposal.location_inquiry and not f.to_consumer:
         return CALLER_ID_V2.ok("Location contact: identity is governed by FED-LOC (1692b(1)).")
-    text = f.proposal.content.text
-    name = f.ctx.collector.business_name
-    present = mentions(name, text) if text is not None else f.proposal.content.meta.caller_identity
-    return CALLER_ID_V2.require(
-        {"caller_identity": (f"the caller's identity and true business name ({name})", present)}
-    )
+    return _caller_identity(CALLER_ID_V2, f)
 
 
 MINI_MIRANDA_V2 = RuleDef(
@@ -375,25 +424,7 @@ def initial_written_sent(f: Facts, debt: Debt) -> bool:
     return False
 
 
-def _initial_needed_v2(f: Facts, debt: Debt) -> bool:
-    first = debt.initial_communication_at
-    if first is None or first >= f.t:
-        return True
-    if f.channel not in WRITTEN_CHANNELS:
-        return False
-    vn = debt.validation_notice_provided_at
-    if vn is not None and vn < f.t:
-        return False
-    return not initial_written_sent(f, debt)
-
-
 _LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
-
-_MM_TEXT = {
-    "mm_initial": '"attempting to collect a debt" and "any information obtained will be used '
-    'for that purpose", in the language of the message',
-    "mm_subsequent": "a statement that the communication is from a debt collector",
-}
 
 
 @MINI_MIRANDA_V2.check
@@ -401,32 +432,7 @@ def check_mini_miranda_v2(f: Facts) -> RuleResult:
     if f.channel is Channel.VOICEMAIL and is_lcm(f):
         return MINI_MIRANDA_V2.ok("A limited-content message is not a communication.")
     found = f.content.revised if f.policy.content_lexicon_v2 else f.content
-    if not found.language_supported:
-        return MINI_MIRANDA_V2.review(
-            f"Human review: the disclosures cannot be checked automatically in language "
-            f"'{f.proposal.content.language}'."
-        )
-    initial = any(_initial_needed_v2(f, d) for d in f.proposal_debts)
-    pick = "mm_initial" if initial else "mm_subsequent"
-    present = found.mm_initial if initial else found.mm_subsequent
-    if present and f.is_written and found.has_text:
-        # decisions.md D-86: the disclosure must also be in every other language the text of a
-        # written message uses (a call script's language is the agent's, declared).
-        missing = [
-            lang
-            for lang in found.other_languages
-            if not found.disclosed_in(lang, "mm_initial")
-            and (pick == "mm_initial" or not found.disclosed_in(lang, "mm_subsequent"))
-        ]
-        if missing:
-            return MINI_MIRANDA_V2.review(
-                "Human review: the message also has text in "
-                + ", ".join(_LANGUAGE_NAMES.get(lang, lang) for lang in missing)
-                + f" (declared '{f.proposal.content.language}'), and the debt-collector "
-                "disclosure must be in every language of the communication (1006.18(e)(4)).",
-                {"languages": missing},
-            )
-    return MINI_MIRANDA_V2.require({pick: (_MM_TEXT[pick], present)})
+    return _mini_miranda(MINI_MIRANDA_V2, f, found, v2=True)
 
 
 CRIMINAL_V2 = RuleDef(
@@ -441,15 +447,7 @@ CRIMINAL_V2 = RuleDef(
 @CRIMINAL_V2.check
 def check_criminal_v2(f: Facts) -> RuleResult:
     found = f.content.revised if f.policy.content_lexicon_v2 else f.content
-    words = found.criminal_words
-    if words:
-        return CRIMINAL_V2.block(
-            "Blocked: the message mentions arrest, jail, police or crime ("
-            + ", ".join(words)
-            + ").",
-            {"words": words},
-        )
-    return CRIMINAL_V2.ok("No reference to arrest, imprisonment or criminal conduct.")
+    return _criminal(CRIMINAL_V2, found)
 
 
 # The two remedy notices 1692c(c)(2),(3) still permit after a written cease.
@@ -489,30 +487,7 @@ def _unbacked_notice(f: Facts) -> list[str]:
 @ACTION_THREAT_V2.check
 def check_action_threat_v2(f: Facts) -> RuleResult:
     found = f.content.revised if f.policy.content_lexicon_v2 else f.content
-    kinds = sorted(found.legal_action)
-    unbacked = {k.value: ids for k in kinds if (ids := _unbacked(f, k))}
-    if unbacked:
-        return ACTION_THREAT_V2.block(
-            "Blocked: the message mentions legal action ("
-            + ", ".join(unbacked)
-            + ") that is not recorded as lawful and intended for the debt.",
-            {"unbacked": unbacked},
-        )
-    if f.template in REMEDY_NOTICES and (bare := _unbacked_notice(f)):
-        needed = (
-            "lawful and intended"
-            if f.template is not TemplateType.MAY_INVOKE_REMEDIES
-            else ("lawful")
-        )
-        return ACTION_THREAT_V2.block(
-            f"Blocked: a remedy notice ({f.template}) must be true (1692e(5)), but no remedy "
-            f"is recorded as {needed} for " + ", ".join(bare) + ".",
-            {"unbacked_notice": bare},
-        )
-    return ACTION_THREAT_V2.allow(
-        "Every legal action the message mentions is recorded as lawful and intended.",
-        {"actions": [k.value for k in kinds]},
-    )
+    return _action_threat(ACTION_THREAT_V2, f, found, notices=True)
 
 
 DECEPTION_V2 = RuleDef(
@@ -540,35 +515,10 @@ NOT_COLLECTING = frozenset(
 )
 
 
-def _deceptions_v2(f: Facts) -> list[str]:
-    meta = f.proposal.content.meta
-    content = f.content.revised if f.policy.content_lexicon_v2 else f.content
-    found = []
-    if meta.false_government_affiliation or content.claims_government:
-        found.append("government affiliation")
-    if meta.false_attorney_involvement or (
-        content.claims_attorney and not f.ctx.collector.attorney_meaningfully_involved
-    ):
-        found.append("attorney involvement")
-    if meta.simulates_legal_process:
-        found.append("simulated legal process")
-    if meta.untrue_business_name:
-        found.append("a business name that is not the collector's true name")
-    if meta.claims_to_be_cra:
-        found.append("claiming to be a consumer reporting agency")
-    if content.profanity:
-        found.append("obscene or profane language")
-    if f.template in NOT_COLLECTING and (asks := content.payment_demand):
-        found.append(
-            f"that it is not a collection communication (template {f.template}) while it "
-            f"asks for payment ({', '.join(asks)}; 1692e(10))"
-        )
-    return found
-
-
 @DECEPTION_V2.check
 def check_deception_v2(f: Facts) -> RuleResult:
-    found = _deceptions_v2(f)
+    content = f.content.revised if f.policy.content_lexicon_v2 else f.content
+    found = _deceptions(f, content, not_collecting=True)
     if found:
         return DECEPTION_V2.block("Blocked: the message suggests " + "; ".join(found) + ".")
     return DECEPTION_V2.ok("No deceptive representations detected.")
