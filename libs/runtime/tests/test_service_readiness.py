@@ -45,7 +45,7 @@ async def test_a_consumer_loop_that_ended_makes_the_service_not_ready(monkeypatc
     runtime = ServiceRuntime(service="s", settings=ServiceSettings(
         database_url="postgresql://unused/x"), consumers=[
         ConsumerSpec(name="gate", topics=["t"], handlers={})])
-    runtime.pool = runtime.keyring = None  # type: ignore[assignment]
+    runtime.pool = runtime.keyring = runtime.dead_letter_sealer = None  # type: ignore[assignment]
 
     async def connected() -> None:
         runtime.producer = object()  # type: ignore[assignment]

@@ -229,18 +229,29 @@ def dead_letters_requeue(
     database_url: str = _DSN,
     kafka_bootstrap: str = typer.Option(..., envvar="GOODFAITH_KAFKA_BOOTSTRAP"),
     kafka_idempotence: bool = typer.Option(False, envvar="GOODFAITH_KAFKA_IDEMPOTENCE"),
+    pii_kek: str | None = typer.Option(
+        None, envvar="GOODFAITH_PII_KEK", show_default=False,
+        help="Base64 of the service's key-encryption key, as the service has it: opens a "
+             "sealed body (a dead letter stored in clear needs none)"),
 ) -> None:
     """Send a message to its topic again, as received, once its cause is fixed; its stored
     body is purged when the broker has it."""
-    from goodfaith_runtime.deadletters import DeadLetterError, requeue
+    from goodfaith_runtime.deadletters import BodySealer, DeadLetterError, requeue
     from goodfaith_runtime.kafka import make_producer
+    from goodfaith_runtime.pii import KeyringError
+
+    try:
+        sealer = None if pii_kek is None else BodySealer.from_kek(pii_kek)
+    except KeyringError as exc:
+        _fail(exc)
 
     async def work(pool: Any) -> Any:
         producer = make_producer(kafka_bootstrap, idempotence=kafka_idempotence,
                                  client_id="goodfaith-dead-letters")
         await producer.start()
         try:
-            return await requeue(pool, producer, dead_letter_id, by=by, note=note)
+            return await requeue(pool, producer, dead_letter_id, by=by, note=note,
+                                 sealer=sealer)
         finally:
             await producer.stop()
 

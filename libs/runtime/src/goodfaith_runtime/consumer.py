@@ -7,6 +7,8 @@ event id in the same transaction as its effects.
 Kafka offsets are committed only after the database commit, so a crash in between redelivers
 messages that the inbox then recognises. A message that fails `max_attempts` times goes to the
 dead-letter topic (reason in its headers) and to the dead_letters table, and the partition moves on.
+With a `BodySealer` (every service passes one built from its KEK) the table holds the body sealed,
+bound to its row (see deadletters.py); the dead-letter topic carries it as received.
 
 Contracts are read tolerantly (`Registry.read`): a field this code's version of a contract does
 not know, which an upgraded producer may send (optional fields may be added to a published
@@ -37,6 +39,7 @@ from goodfaith_events.codec import CodecError, decode
 from goodfaith_events.envelope import EventMessage
 from goodfaith_events.registry import REGISTRY, ContractError, describe_invalid
 from goodfaith_runtime.clock import Clock, SystemClock
+from goodfaith_runtime.deadletters import BodySealer
 from goodfaith_runtime.outbox import Producer
 from goodfaith_runtime.telemetry import span_from_traceparent
 
@@ -76,8 +79,10 @@ class IdempotentConsumer:
     def __init__(
         self, *, name: str, pool: asyncpg.Pool, handlers: dict[str, Handler],
         dlq_producer: Producer, max_attempts: int = 3, retry_delay: float = 0.05,
-        clock: Clock | None = None,
+        clock: Clock | None = None, sealer: BodySealer | None = None,
     ) -> None:
+        """`sealer` seals the bodies stored in the dead_letters table; without one they are
+        stored in clear."""
         self.name = name
         self._pool = pool
         self._handlers = handlers
@@ -85,6 +90,7 @@ class IdempotentConsumer:
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
         self._clock = clock or SystemClock()
+        self._sealer = sealer
 
     async def process(self, records: Sequence[ConsumerRecord]) -> None:
         """Apply records in one transaction: one partition's, or a small fetch's over several
@@ -219,16 +225,17 @@ class IdempotentConsumer:
         # Whatever the headers hold, the row must go in: a failed insert rolls the batch back,
         # and it would be retried (and sent to the DLQ topic again) forever.
         event_id = _storable_or_none(_header(record, "ce_id"))
+        body, sealed = self._stored_body(record)
         await conn.execute(
             "INSERT INTO dead_letters (consumer, topic, partition, \"offset\", event_id, "
             "event_type, reason, attempts, headers, body, dead_at, key, raw_headers, "
-            "body_sha256) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            "body_sha256, body_sealed) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
             self.name, record.topic, record.partition, record.offset, event_id,
             _storable_or_none(_header(record, "ce_type")), reason, attempts,
-            _stored_headers(record.headers), record.value, self._clock.now(), record.key,
+            _stored_headers(record.headers), body, self._clock.now(), record.key,
             raw_headers(record.headers),
-            None if record.value is None else hashlib.sha256(record.value).digest(),
+            None if record.value is None else hashlib.sha256(record.value).digest(), sealed,
         )
         if event_id is not None:
             # So that a redelivery of a dead-lettered message is recognised, not retried.
@@ -241,6 +248,14 @@ class IdempotentConsumer:
                     record.offset, self._clock.now())
         log.error("consumer.dead_lettered", consumer=self.name, topic=record.topic,
                   offset=record.offset, event_id=event_id, reason=type(error).__name__)
+
+    def _stored_body(self, record: ConsumerRecord) -> tuple[bytes | None, bool]:
+        """The body as the dead_letters table keeps it, and whether it is sealed: bound to
+        the row's consumer, topic, partition and offset, exactly as they are stored."""
+        if self._sealer is None or record.value is None:
+            return record.value, False
+        return self._sealer.seal(record.value, consumer=self.name, topic=record.topic,
+                                 partition=record.partition, offset=record.offset), True
 
 
 _DATABASE_GONE = (asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError)

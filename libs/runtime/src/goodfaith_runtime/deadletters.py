@@ -1,27 +1,54 @@
-"""Resolving dead letters: an operator requeues one to its topic once its cause is fixed, or
-discards it, saying who and why. Either way its body, which can hold personal data in clear (the
-relay publishes personal fields opened), is purged from the `dead_letters` table; the row keeps
-the reason, the resolution and the body's SHA-256 as the record of what happened to it.
+"""Dead letters: their bodies sealed at rest, and their resolution by an operator.
 
-A requeue sends the message again, unchanged: same key (so the same partition and order
-key), same headers, same event id. The consumer's inbox recorded a dead-lettered event id as
-`dead_lettered` so a redelivery would not be retried forever; the requeue removes that entry
-first, in its own committed transaction, so the consumer cannot meet the message while the entry
-still says "done". Should the requeued message fail again it is dead-lettered again, as a new row.
+A consumer that gives up on a message stores it in the `dead_letters` table, where it can wait
+for an operator for days. Its body can hold personal data (the relay publishes personal fields
+opened), so a service stores it sealed (`BodySealer`): AES-GCM under a key derived from the
+service's key-encryption key (HKDF-SHA256, info "goodfaith dead-letter body v1", so the KEK
+itself only ever wraps person keys), a random nonce, and the row's consumer, topic, partition
+and offset as associated data, so a body copied to another row does not open there.
+`body_sealed` says which rows are sealed; rows stored before (or by a consumer built without a
+sealer) hold their body in clear and are read as they are. `body_sha256` is always the hash of
+the plain body, the record of what the message was.
+
+What this does not cover: the consumer's dead-letter topic (`goodfaith.dlq.<consumer>`) carries
+the body as received, like the topic it came from; and erasing a person does not reach a dead
+letter's body (it is sealed under the service's key, not the person's, and nothing records whose
+it is), so a dead letter about an erased person still holds their data until it is resolved.
+
+An operator requeues a dead letter to its topic once its cause is fixed, or discards it, saying
+who and why. Either way its body is purged from the table; the row keeps the reason, the
+resolution and the body's SHA-256 as the record of what happened to it. Requeuing a sealed body
+needs the service's KEK (`goodfaith dead-letters requeue` reads GOODFAITH_PII_KEK, as the
+service does); without it, or with another, the requeue is refused and the dead letter stays
+open. Listing and discarding need no key.
+
+A requeue sends the message again, unchanged: the same body bytes (opened), same key (so the
+same partition and order key), same headers, same event id. The consumer's inbox recorded a
+dead-lettered event id as `dead_lettered` so a redelivery would not be retried forever; the
+requeue removes that entry first, in its own committed transaction, so the consumer cannot meet
+the message while the entry still says "done". Should the requeued message fail again it is
+dead-lettered again, as a new row.
 """
 
 from __future__ import annotations
 
 import base64
+import json
+import os
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 import asyncpg
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from prometheus_client import Gauge
 
 from goodfaith_runtime.clock import Clock, SystemClock
+from goodfaith_runtime.pii import parse_kek
 
 # What waits for an operator, which alerting watches: a dead letter is a message the service
 # could not apply, so its effect is missing until someone requeues or discards it.
@@ -43,6 +70,59 @@ class Sender(Protocol):
 
 class DeadLetterError(Exception):
     """The dead letter is unknown, already resolved, or cannot be requeued as received."""
+
+
+class SealedBodyError(DeadLetterError):
+    """A sealed body that does not open: another (a wrong or rotated) key-encryption key, a
+    body moved from another row, or a damaged one. Never answered with a guess at the body."""
+
+
+# The info string of the body key's derivation: the KEK wraps person keys, and a key derived
+# for this one purpose seals dead-letter bodies, so neither use weakens the other.
+BODY_KEY_INFO = b"goodfaith dead-letter body v1"
+_NONCE = 12
+
+
+class BodySealer:
+    """Seals dead-letter bodies at rest under a key derived from the service's KEK, each bound
+    to its row (consumer, topic, partition and offset); stored as nonce | ciphertext | tag."""
+
+    __slots__ = ("_aead",)
+
+    def __init__(self, kek: bytes) -> None:
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                   info=BODY_KEY_INFO).derive(kek)
+        self._aead = AESGCM(key)
+
+    @classmethod
+    def from_kek(cls, encoded: str) -> BodySealer:
+        """From the base64 KEK as services are configured with it (GOODFAITH_PII_KEK); a
+        KeyringError if it is not one."""
+        return cls(parse_kek(encoded))
+
+    def seal(self, body: bytes, *, consumer: str, topic: str, partition: int,
+             offset: int) -> bytes:
+        nonce = os.urandom(_NONCE)
+        return nonce + self._aead.encrypt(
+            nonce, body, _associated_data(consumer, topic, partition, offset))
+
+    def open(self, sealed: bytes, *, consumer: str, topic: str, partition: int,
+             offset: int) -> bytes:
+        """The body exactly as received; SealedBodyError unless it was sealed under this key
+        for this very row."""
+        try:
+            return self._aead.decrypt(sealed[:_NONCE], sealed[_NONCE:],
+                                      _associated_data(consumer, topic, partition, offset))
+        except (InvalidTag, ValueError) as exc:  # ValueError: too short to hold a nonce
+            raise SealedBodyError(
+                "the sealed body does not open with this key-encryption key for this row (a "
+                "wrong or rotated KEK, a body moved from another row, or a damaged one)") from exc
+
+
+def _associated_data(consumer: str, topic: str, partition: int, offset: int) -> bytes:
+    """The row a body belongs to, unambiguously (JSON: no name can pass for two)."""
+    return json.dumps(["goodfaith dead letter", consumer, topic, partition, offset],
+                      separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)
@@ -99,8 +179,9 @@ async def open_dead_letters(
 
 async def _locked(conn: asyncpg.Connection, dead_letter_id: int) -> asyncpg.Record:
     row = await conn.fetchrow(
-        "SELECT consumer, topic, key, raw_headers, body, event_id, resolution, resolved_at "
-        "FROM dead_letters WHERE id = $1 FOR UPDATE", dead_letter_id)
+        "SELECT consumer, topic, partition, \"offset\", key, raw_headers, body, body_sealed, "
+        "event_id, resolution, resolved_at FROM dead_letters WHERE id = $1 FOR UPDATE",
+        dead_letter_id)
     if row is None:
         raise DeadLetterError(f"no dead letter {dead_letter_id}")
     if row["resolved_at"] is not None:
@@ -138,12 +219,30 @@ async def discard(
                               (clock or SystemClock()).now())
 
 
+def _opened(row: asyncpg.Record, dead_letter_id: int, sealer: BodySealer | None) -> bytes:
+    """The stored body as received: opened if it was sealed."""
+    body = bytes(row["body"])
+    if not row["body_sealed"]:
+        return body
+    if sealer is None:
+        raise DeadLetterError(
+            f"dead letter {dead_letter_id}'s body is sealed under the service's key-encryption "
+            "key: requeue it with that key (GOODFAITH_PII_KEK)")
+    try:
+        return sealer.open(body, consumer=row["consumer"], topic=row["topic"],
+                           partition=row["partition"], offset=row["offset"])
+    except SealedBodyError as exc:
+        raise SealedBodyError(f"dead letter {dead_letter_id}: {exc}") from exc
+
+
 async def requeue(
     pool: asyncpg.Pool, producer: Sender, dead_letter_id: int, *, by: str,
-    note: str | None = None, clock: Clock | None = None,
+    note: str | None = None, clock: Clock | None = None, sealer: BodySealer | None = None,
 ) -> DeadLetter:
     """Send the message to its topic again, as received, and purge the stored body once the
-    broker has it. A failed send leaves the dead letter open, its body kept."""
+    broker has it. A failed send leaves the dead letter open, its body kept. A sealed body is
+    opened with `sealer` (the service's KEK); without it, or when it does not open, the requeue
+    is refused before anything changes."""
     who, clock = _who(by), clock or SystemClock()
     async with pool.acquire() as conn:
         async with conn.transaction():
@@ -152,12 +251,13 @@ async def requeue(
                 raise DeadLetterError(
                     f"dead letter {dead_letter_id} was stored without its body or its headers "
                     "as received: requeue it from the consumer's dead-letter topic")
+            body = _opened(row, dead_letter_id, sealer)
             await conn.execute("UPDATE dead_letters SET resolution = 'requeuing' WHERE id = $1",
                                dead_letter_id)
             await _forget_dead_lettered(conn, row["consumer"], row["event_id"])
         try:
             future = await producer.send(
-                row["topic"], value=bytes(row["body"]),
+                row["topic"], value=body,
                 key=None if row["key"] is None else bytes(row["key"]),
                 headers=_headers(row["raw_headers"]))
             await future

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from goodfaith_runtime.clock import Clock, SystemClock
 from goodfaith_runtime.consumer import Handler, IdempotentConsumer, KafkaConsumerLoop, dlq_topic
 from goodfaith_runtime.db import create_pool, folder_migrations, migrate
+from goodfaith_runtime.deadletters import BodySealer
 from goodfaith_runtime.eventstore import PostgresEventStore
 from goodfaith_runtime.heap import settle
 from goodfaith_runtime.http import IDEMPOTENCY_SQL
@@ -58,6 +59,8 @@ class ServiceRuntime:
     pool: asyncpg.Pool = field(init=False)
     store: PostgresEventStore = field(init=False)
     keyring: PersonKeyring = field(init=False)
+    # Seals the bodies the consumers store in dead_letters, under a key derived from the KEK.
+    dead_letter_sealer: BodySealer = field(init=False)
     case_file_key: Ed25519PrivateKey = field(init=False)
     producer: AIOKafkaProducer | None = field(init=False, default=None)
     _stop: asyncio.Event = field(init=False, default_factory=asyncio.Event)
@@ -76,7 +79,9 @@ class ServiceRuntime:
             extra += folder_migrations(self.migrations, self.service)
         await self._migrate(extra)
         self.store = PostgresEventStore(self.pool, producer=self.service, clock=self.clock)
-        self.keyring = PersonKeyring(parse_kek(self.settings.pii_kek), self.clock)
+        kek = parse_kek(self.settings.pii_kek)
+        self.keyring = PersonKeyring(kek, self.clock)
+        self.dead_letter_sealer = BodySealer(kek)
         self.case_file_key = load_private_key(self.settings.case_file_signing_key)
         if self.settings.freeze_heap:
             settle()  # start-up's objects out of the collector's full passes (see heap.py)
@@ -119,7 +124,8 @@ class ServiceRuntime:
         runners = [self._runner("outbox-relay", relay.run(self._stop))]
         for spec in self.consumers:
             consumer = IdempotentConsumer(name=spec.name, pool=self.pool, handlers=spec.handlers,
-                                          dlq_producer=self.producer, clock=self.clock)
+                                          dlq_producer=self.producer, clock=self.clock,
+                                          sealer=self.dead_letter_sealer)
             loop = KafkaConsumerLoop(
                 consumer, bootstrap=self.settings.kafka_bootstrap, topics=spec.topics,
                 fetch_max_wait_ms=self._fetch_wait(spec),
