@@ -172,9 +172,12 @@ def test_d67_an_unreadable_date_goes_to_review() -> None:
         "Please pay $120.00 by November 25.",  # a "." between digits does not end the sentence
         "Your balance is $1,234.56; please pay it before 11/25.",
         "Your payment must be posted by November 25.",  # a deadline, not our handling
+        # A deadline inside a receipt's sentence, and one before a plan is named.
+        "Your payment will be applied to your account if you pay by November 25.",
+        "You must pay the full balance by November 25 or your payment plan will be cancelled.",
     ],
 )
-def test_d67_a_deadline_after_an_amount_is_blocked(sentence: str) -> None:
+def test_d67_deadlines_the_first_patterns_misread_are_blocked(sentence: str) -> None:
     ctx = email_ctx(with_debt(fine(), **IN_PERIOD), EMAIL_TEXT + " " + sentence)
     new = evaluate(ctx, pack_version=NEW)
     assert result(new, "FED-OVERSHADOW").outcome is Outcome.BLOCK

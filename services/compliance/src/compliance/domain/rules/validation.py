@@ -540,13 +540,26 @@ def _deadline_date(match: re.Match[str], month: int, send_day: date) -> date | N
     return found
 
 
+def _demands(pattern: re.Pattern[str], low: str) -> Iterator[re.Match[str]]:
+    """The matches of `pattern` that are not receipts. After a receipt the search goes on from
+    just past its start, not its end: "your payment will be applied if you pay by November 25"
+    holds a deadline inside the receipt's match."""
+    pos = 0
+    while (m := pattern.search(low, pos)) is not None:
+        if _RECEIPT.search(m.group(0)):
+            pos = m.start() + 1
+            continue
+        yield m
+        pos = m.end()
+
+
 def _matched_deadlines(low: str, send_day: date) -> Iterator[tuple[re.Match[str], date | None]]:
-    for m in _TEXT_DATE.finditer(low):
+    for m in _demands(_TEXT_DATE, low):
         yield m, _deadline_date(m, _MONTHS[m.group("month")], send_day)
-    for m in _NUMERIC_DATE.finditer(low):
+    for m in _demands(_NUMERIC_DATE, low):
         month = int(m.group("month"))
         yield m, _deadline_date(m, month, send_day) if 1 <= month <= 12 else None
-    for m in _WITHIN_DAYS.finditer(low):
+    for m in _demands(_WITHIN_DAYS, low):
         yield m, send_day + timedelta(days=int(m.group("days")))
 
 
@@ -559,13 +572,13 @@ def text_deadlines(text: str, send_day: date) -> TextDeadlines:
     instalments: list[date] = []
     unreadable = False
     for m, found in _matched_deadlines(low, send_day):
-        if _RECEIPT.search(m.group(0)):
-            continue
         if found is None:
             unreadable = True
             continue
-        lo, hi = sentence_at(low, m.start(), m.end())
-        (instalments if _OWN_PLAN.search(low, lo, hi) else demands).append(found)
+        # The plan must be named before the deadline: "pay the balance by November 25 or your
+        # payment plan will be cancelled" is a demand.
+        lo, _ = sentence_at(low, m.start(), m.end())
+        (instalments if _OWN_PLAN.search(low, lo, m.end()) else demands).append(found)
     return TextDeadlines(tuple(demands), tuple(instalments), unreadable)
 
 
