@@ -13,7 +13,6 @@ import os
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from prometheus_client import REGISTRY
@@ -43,6 +42,7 @@ from goodfaith_runtime.kafka import ensure_topics, make_producer
 from goodfaith_runtime.outbox import OutboxRelay
 from goodfaith_runtime.service import ConsumerSpec, ServiceRuntime
 from goodfaith_runtime.settings import ServiceSettings
+from goodfaith_runtime.testing import read_topic
 
 pytestmark = pytest.mark.integration
 META = Metadata(tenant="acme", producer="test")
@@ -108,34 +108,48 @@ async def relaying(pool, infra, service: str, measure_every: float = 1.0):
         await producer.stop()
 
 
+async def publish_three(pool, infra, topic: str, name: str, producer, **payload) -> None:
+    """Three test.Happened events (n = 1, 2, 3, plus `payload`) published to `topic` under one
+    key, the consumer's dead-letter topic created."""
+    await ensure_topics(infra.kafka_bootstrap, [topic, dlq_topic(name)], partitions=1)
+    store = PostgresEventStore(pool, producer="test")
+    for n in (1, 2, 3):
+        await store.append(f"s{n}", 0, [NewEvent(type="test.Happened", payload={"n": n, **payload},
+                                                  publish_to=(topic, "same-key"))], META)
+    relay = OutboxRelay(pool, producer, service="test")
+    while await relay.publish_pending():
+        pass
+
+
+class Progress:
+    """What the tests wait for: the consumer has seen all three, and the requeued one applied."""
+
+    def __init__(self, pool, name: str) -> None:
+        self.pool, self.name = pool, name
+
+    async def three_processed(self) -> bool:
+        return await self.pool.fetchval("SELECT count(*) FROM processed_messages "
+                                        "WHERE consumer = $1", self.name) == 3
+
+    def applied(self, event_id: str):
+        async def check() -> bool:
+            return await self.pool.fetchval(
+                "SELECT outcome FROM processed_messages WHERE consumer = $1 "
+                "AND event_id = $2::uuid", self.name, event_id) == "applied"
+        return check
+
+
 async def test_a_dead_letter_is_requeued_after_the_fix_applied_once_and_its_body_purged(
         pool, schema, infra, database) -> None:
     await schema("CREATE TABLE applied (event_id uuid, n int)")
     topic, name = f"test.dl.{new_id().hex[:12]}", f"dl{new_id().hex[:8]}"
-    await ensure_topics(infra.kafka_bootstrap, [topic, dlq_topic(name)], partitions=1)
-    store = PostgresEventStore(pool, producer="test")
-    for n in (1, 2, 3):
-        await store.append(f"s{n}", 0, [NewEvent(type="test.Happened", payload={"n": n},
-                                                  publish_to=(topic, "same-key"))], META)
     producer = make_producer(infra.kafka_bootstrap, idempotence=False, client_id="test")
     await producer.start()
     try:
-        relay = OutboxRelay(pool, producer, service="test")
-        while await relay.publish_pending():
-            pass
-        handler = Handler()
-
-        async def three_processed() -> bool:
-            return await pool.fetchval("SELECT count(*) FROM processed_messages "
-                                       "WHERE consumer = $1", name) == 3
-
-        async def requeued_applied() -> bool:
-            return await pool.fetchval(
-                "SELECT outcome FROM processed_messages WHERE consumer = $1 "
-                "AND event_id = $2::uuid", name, letter.event_id) == "applied"
-
+        await publish_three(pool, infra, topic, name, producer)
+        handler, progress = Handler(), Progress(pool, name)
         async with consuming(pool, infra, topic, name, handler) as until:
-            await until(three_processed)
+            await until(progress.three_processed)
             assert sorted(r["n"] for r in await pool.fetch("SELECT n FROM applied")) == [1, 3]
             async with pool.acquire() as conn:
                 (letter,) = await open_dead_letters(conn, consumer=name)
@@ -151,7 +165,7 @@ async def test_a_dead_letter_is_requeued_after_the_fix_applied_once_and_its_body
             assert (resolved.resolution, resolved.resolved_by) == ("requeued", "ops@acme")
             with pytest.raises(DeadLetterError, match="already requeued"):
                 await requeue(pool, producer, letter.id, by="ops@acme")
-            await until(requeued_applied)
+            await until(progress.applied(letter.event_id))
     finally:
         await producer.stop()
     assert sorted(r["n"] for r in await pool.fetch("SELECT n FROM applied")) == [1, 2, 3]
@@ -248,22 +262,6 @@ async def test_a_failing_dead_letter_gauge_neither_slows_nor_fails_publishing(
     assert REGISTRY.get_sample_value("goodfaith_outbox_backlog", {"service": service}) is None
 
 
-async def read_topic(bootstrap: str, topic: str, expected: int, timeout: float = 20.0) -> list:
-    """The first `expected` records of `topic` (fewer if they do not come in time)."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                enable_auto_commit=False, group_id=None)
-    await consumer.start()
-    out: list = []
-    try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while len(out) < expected and asyncio.get_running_loop().time() < deadline:
-            for records in (await consumer.getmany(timeout_ms=300)).values():
-                out.extend(records)
-    finally:
-        await consumer.stop()
-    return sorted(out, key=lambda r: r.offset)
-
-
 PERSONAL = "Jane Roe, 12 Main Street"
 
 
@@ -271,19 +269,11 @@ async def test_a_sealed_dead_letter_is_not_in_clear_needs_its_key_and_requeues_b
         pool, schema, infra, database) -> None:
     await schema("CREATE TABLE applied (event_id uuid, n int)")
     topic, name = f"test.dls.{new_id().hex[:12]}", f"dls{new_id().hex[:8]}"
-    await ensure_topics(infra.kafka_bootstrap, [topic, dlq_topic(name)], partitions=1)
-    store = PostgresEventStore(pool, producer="test")
-    for n in (1, 2, 3):
-        await store.append(f"s{n}", 0, [NewEvent(
-            type="test.Happened", payload={"n": n, "stream": PERSONAL},
-            publish_to=(topic, "same-key"))], META)
     kek = os.urandom(32)
     producer = make_producer(infra.kafka_bootstrap, idempotence=False, client_id="test")
     await producer.start()
     try:
-        relay = OutboxRelay(pool, producer, service="test")
-        while await relay.publish_pending():
-            pass
+        await publish_three(pool, infra, topic, name, producer, stream=PERSONAL)
         await _sealed_round_trip(pool, infra, database, producer, topic, name, kek)
     finally:
         await producer.stop()
@@ -294,16 +284,7 @@ async def _sealed_round_trip(pool, infra, database, producer, topic: str, name: 
     sealer = BodySealer(kek)
     original = (await read_topic(infra.kafka_bootstrap, topic, 3))[1]
     assert b'"n":2' in original.value.replace(b" ", b"") and PERSONAL.encode() in original.value
-    handler = Handler()
-
-    async def three_processed() -> bool:
-        return await pool.fetchval("SELECT count(*) FROM processed_messages "
-                                   "WHERE consumer = $1", name) == 3
-
-    async def requeued_applied() -> bool:
-        return await pool.fetchval(
-            "SELECT outcome FROM processed_messages WHERE consumer = $1 "
-            "AND event_id = $2::uuid", name, letter.event_id) == "applied"
+    handler, progress = Handler(), Progress(pool, name)
 
     async def still_open() -> asyncpg.Record:
         row = await pool.fetchrow(
@@ -320,7 +301,7 @@ async def _sealed_round_trip(pool, infra, database, producer, topic: str, name: 
                                    "--kafka-bootstrap", infra.kafka_bootstrap, *args], env=env)
 
     async with consuming(pool, infra, topic, name, handler, sealer=sealer) as until:
-        await until(three_processed)
+        await until(progress.three_processed)
         async with pool.acquire() as conn:
             (letter,) = await open_dead_letters(conn, consumer=name)
         stored = await pool.fetchrow(
@@ -351,7 +332,7 @@ async def _sealed_round_trip(pool, infra, database, producer, topic: str, name: 
         done = await asyncio.to_thread(
             cli, "--note", "fixed n=2", env={"GOODFAITH_PII_KEK": base64.b64encode(kek).decode()})
         assert done.exit_code == 0, done.output
-        await until(requeued_applied)
+        await until(progress.applied(letter.event_id))
     assert sorted(r["n"] for r in await pool.fetch("SELECT n FROM applied")) == [1, 2, 3]
     records = await read_topic(infra.kafka_bootstrap, topic, 4)
     assert len(records) == 4

@@ -18,6 +18,7 @@ from goodfaith_runtime.db import create_pool, migrate
 from goodfaith_runtime.eventstore import Metadata, NewEvent, PostgresEventStore
 from goodfaith_runtime.kafka import ensure_topics, make_producer
 from goodfaith_runtime.outbox import OutboxRelay
+from goodfaith_runtime.testing import read_topic
 
 pytestmark = pytest.mark.integration
 META = Metadata(tenant="acme", producer="test")
@@ -26,22 +27,6 @@ META = Metadata(tenant="acme", producer="test")
 def pub(topic: str, stream: str, n: int) -> NewEvent:
     return NewEvent(type="test.Happened", payload={"stream": stream, "n": n},
                     publish_to=(topic, stream))
-
-
-async def drain(bootstrap: str, topic: str, expected: int, timeout: float = 20.0) -> list:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                enable_auto_commit=False, group_id=None)
-    await consumer.start()
-    out: list = []
-    try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while len(out) < expected and asyncio.get_running_loop().time() < deadline:
-            batches = await consumer.getmany(timeout_ms=300)
-            for records in batches.values():
-                out.extend(records)
-    finally:
-        await consumer.stop()
-    return out
 
 
 async def relay_until_empty(relay: OutboxRelay) -> int:
@@ -90,7 +75,7 @@ async def test_relay_keeps_per_stream_order_with_concurrent_writers_and_a_late_c
         await pool.release(late)
         second = await relay_until_empty(relay)
     assert (first, second) == (100, 1)
-    records = await drain(infra.kafka_bootstrap, topic, 101)
+    records = await read_topic(infra.kafka_bootstrap, topic, 101)
     order = per_stream_order(records)
     assert order["late"] == [1]
     for i in range(5):
@@ -122,7 +107,7 @@ async def test_nothing_is_lost_through_a_broker_outage(pool, infra, topic) -> No
     async with producer_for(infra) as producer:
         relay = OutboxRelay(pool, producer, service="test", idle_sleep=0.01)
         runner = asyncio.create_task(relay.run(stop))
-        records = await drain(infra.kafka_bootstrap, topic, 10)
+        records = await read_topic(infra.kafka_bootstrap, topic, 10)
         stop.set()
         await runner
     assert sorted(r.key for r in records) == sorted(f"a{n}".encode() for n in range(10))
@@ -151,7 +136,7 @@ async def test_a_relay_crash_before_delete_resends_and_loses_nothing(pool, infra
         async with pool.acquire() as conn:
             assert await conn.fetchval("SELECT count(*) FROM outbox") == 5
         await relay_until_empty(OutboxRelay(pool, producer, service="test"))
-    records = await drain(infra.kafka_bootstrap, topic, 6)
+    records = await read_topic(infra.kafka_bootstrap, topic, 6)
     ids = [decode(r.value, r.headers).envelope.event_id for r in records]
     assert len(set(ids)) == 5 and len(ids) == 6  # one duplicate, nothing lost
     assert per_stream_order(records)["s"][1:] == [1, 2, 3, 4, 5]
@@ -197,7 +182,7 @@ async def test_redelivered_messages_are_applied_once(pool, schema, infra, topic)
         for n in range(3):
             await store.append(f"r{n}", 1, [pub(topic, f"r{n}", n)], META)
         await relay_until_empty(relay)
-    records = await drain(infra.kafka_bootstrap, topic, 6)
+    records = await read_topic(infra.kafka_bootstrap, topic, 6)
     async with producer_for(infra) as producer:
         await producer.send_and_wait(topic, records[0].value, key=records[0].key,
                                      headers=list(records[0].headers))
@@ -247,7 +232,7 @@ async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_partition_
     assert any("undecodable" in r or "CodecError" in r for r in reasons)
     assert any("cannot apply n=2" in r for r in reasons)
     assert [r["attempts"] for r in dead if "n=2" in r["reason"]] == [3]
-    dlq = await drain(infra.kafka_bootstrap, dlq_topic("dlqtest"), 2)
+    dlq = await read_topic(infra.kafka_bootstrap, dlq_topic("dlqtest"), 2)
     assert len(dlq) == 2
     assert any(dict(r.headers)["dlq_reason"].startswith(b"ValueError") for r in dlq)
 
@@ -281,7 +266,7 @@ async def test_a_dead_letter_with_null_and_nul_headers_is_stored_without_its_inp
     assert "Jane" not in reason and "int_parsing" in reason and "n: " in reason
     assert headers["x-null"] is None and headers["x-nul"] == "a\ufffdb"
     assert dead[0]["event_id"] == str(envelope.event_id)
-    dlq = await drain(infra.kafka_bootstrap, dlq_topic("nullhdr"), 2, timeout=3)
+    dlq = await read_topic(infra.kafka_bootstrap, dlq_topic("nullhdr"), 2, within=3)
     assert len(dlq) == 1  # sent once, not once per retry
     assert b"Jane" not in dict(dlq[0].headers)["dlq_reason"]
 
@@ -295,7 +280,7 @@ async def test_an_idle_relay_is_woken_by_the_commit_not_by_its_poll(pool, infra,
         runner = asyncio.create_task(relay.run(stop))
         await asyncio.sleep(0.5)  # the relay is now idle, waiting
         await store.append("woken", 0, [pub(topic, "woken", 0)], META)
-        records = await drain(infra.kafka_bootstrap, topic, 1, timeout=10)
+        records = await read_topic(infra.kafka_bootstrap, topic, 1, within=10)
         stop.set()
         await asyncio.wait_for(runner, 10)
     assert [r.key for r in records] == [b"woken"]
@@ -329,7 +314,7 @@ async def test_a_commit_notified_during_a_round_is_not_lost(pool, infra, topic, 
                                     idle_sleep=60)
         stop = asyncio.Event()
         runner = asyncio.create_task(relay.run(stop))
-        records = await drain(infra.kafka_bootstrap, topic, 1 + during, timeout=10)
+        records = await read_topic(infra.kafka_bootstrap, topic, 1 + during, within=10)
         stop.set()
         await asyncio.wait_for(runner, 10)
     assert relay.raced
@@ -362,14 +347,14 @@ async def test_a_running_relay_spends_one_statement_per_round_and_no_empty_round
         await asyncio.sleep(0.5)
         assert relay.rounds == 1  # the first round found nothing and waits
         await store.append("one", 0, [pub(topic, "one", 0)], META)
-        assert [r.key for r in await drain(infra.kafka_bootstrap, topic, 1)] == [b"one"]
+        assert [r.key for r in await read_topic(infra.kafka_bootstrap, topic, 1)] == [b"one"]
         await asyncio.sleep(0.3)
         assert relay.rounds == 2  # published, then no empty round to confirm it
         assert await outbox() == ["one"]  # acked; the next round's statement deletes it
         acked = await pool.fetchval("SELECT position FROM outbox")
         assert (await relay.measure_backlog([acked]))[0] == 0  # published: not backlog
         await store.append("two", 0, [pub(topic, "two", 0)], META)
-        assert len(await drain(infra.kafka_bootstrap, topic, 2)) == 2
+        assert len(await read_topic(infra.kafka_bootstrap, topic, 2)) == 2
         await asyncio.sleep(0.3)
         assert relay.rounds == 3
         assert await outbox() == ["two"]
@@ -398,7 +383,7 @@ async def test_a_relay_whose_leader_connection_dies_is_elected_again_and_publish
         assert await pool.fetchval("SELECT pg_terminate_backend($1)", leader)
         await asyncio.sleep(0.3)
         await store.append("after-loss", 0, [pub(topic, "after-loss", 0)], META)
-        records = await drain(infra.kafka_bootstrap, topic, 1, timeout=15)
+        records = await read_topic(infra.kafka_bootstrap, topic, 1, within=15)
         new_leader = await pool.fetchval(
             "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1", 0x0B0C5E1A)
         stop.set()
@@ -455,7 +440,7 @@ async def test_a_relay_started_before_its_database_exists_waits_and_then_publish
             await migrate(late_pool)
             store = PostgresEventStore(late_pool, producer="test")
             await store.append("late", 0, [pub(topic, "late", 0)], META)
-            records = await drain(infra.kafka_bootstrap, topic, 1, timeout=15)
+            records = await read_topic(infra.kafka_bootstrap, topic, 1, within=15)
             stop.set()
             await asyncio.wait_for(runner, 10)
         assert [r.key for r in records] == [b"late"]
@@ -478,7 +463,7 @@ async def test_one_transaction_over_two_partitions_records_each_message_where_it
         await store.append(f"two{n}", 0, [pub(topic, f"two{n}", n)], META)
     async with producer_for(infra) as producer:
         await relay_until_empty(OutboxRelay(pool, producer, service="test"))
-    records = await drain(infra.kafka_bootstrap, topic, 8)
+    records = await read_topic(infra.kafka_bootstrap, topic, 8)
     by_partition: dict[int, list] = defaultdict(list)
     for record in records:
         by_partition[record.partition].append(record)

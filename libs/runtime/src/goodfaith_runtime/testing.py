@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 import pytest
 import pytest_asyncio
+from aiokafka import AIOKafkaConsumer
 
 from goodfaith_events.ids import new_id
 from goodfaith_runtime.db import create_pool, grant_runtime_role, migrate
@@ -128,3 +129,21 @@ async def serve_app(app: Any) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+async def read_topic(bootstrap: str, topic: str, expected: int, within: float = 20.0) -> list[Any]:
+    """The first `expected` records of `topic` from its earliest offset (fewer if they do not
+    come within `within` seconds), by partition and offset: a groupless consumer that commits
+    nothing, so it reads what a test published without joining any group."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    out: list[Any] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + within
+        while len(out) < expected and asyncio.get_running_loop().time() < deadline:
+            for records in (await consumer.getmany(timeout_ms=300)).values():
+                out.extend(records)
+    finally:
+        await consumer.stop()
+    return sorted(out, key=lambda r: (r.partition, r.offset))
