@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from compliance.service_layer.attempts import contact, violation
+from compliance.service_layer.communications import first_communications
 from compliance.service_layer.outcomes import facts_of
 from compliance.service_layer.state import Approval, PersonState
 from goodfaith_events.contracts import ContactAttempted
@@ -138,9 +139,25 @@ def test_an_attempt_on_a_location_approval_is_a_location_contact() -> None:
     state = _state()
     assert contact(state, _attempt())["location_contact"] is False
     approval = state.approvals["ap-1"]
-    state.approvals["ap-1"] = dataclasses.replace(approval, location_inquiry=True)
-    assert contact(state, _attempt())["location_contact"] is True
+    state.approvals["ap-1"] = dataclasses.replace(
+        approval, location_inquiry=True, recipient_role="third_party")
+    assert contact(state, _attempt())["location_contact"] is True  # a ring counts (fail closed)
     assert contact(state, _attempt(approval_id=None))["location_contact"] is False
+    # A busy line or a network error communicated nothing (1692b(3); D-103).
+    busy = _attempt(outcome="not_connected", connected=False)
+    assert contact(state, busy)["location_contact"] is False
+
+
+@pytest.mark.parametrize("role", ["consumer", "spouse"])
+def test_a_location_flag_on_a_contact_with_the_consumer_changes_nothing(role: str) -> None:
+    """D-102: otherwise the conversation would not be the initial communication, and the
+    validation notice's five days would never start (1006.34(a)(1)(i)(B))."""
+    state = _state()
+    state.approvals["ap-1"] = dataclasses.replace(
+        state.approvals["ap-1"], location_inquiry=True, recipient_role=role)
+    event = contact(state, _attempt(outcome="conversation", conversation=True))
+    assert event["location_contact"] is False
+    assert first_communications([event], {"d-1"}) != {}
 
 
 def test_an_approval_record_keeps_the_location_flag_and_reads_old_records() -> None:

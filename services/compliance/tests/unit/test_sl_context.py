@@ -157,7 +157,9 @@ def test_a_person_wide_rpc_fact_still_sets_the_person() -> None:
     ({"channel": "email", "direction": "inbound", "initiated_by": "consumer"}, False),
     ({"channel": "letter", "template_type": "FORMAL_PLEADING"}, False),
     ({"conversation": True, "recipient_role": "third_party"}, False),
-    ({"conversation": True, "location_contact": True}, False),
+    ({"conversation": True, "location_contact": True, "recipient_role": "third_party"}, False),
+    # D-102: a location flag on a conversation with the consumer does not hide it.
+    ({"conversation": True, "location_contact": True}, True),
     ({"channel": "visit", "connected": True}, False),
 ])
 def test_what_conveys_information_to_the_consumer(fields: dict[str, Any], expected: bool) -> None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from compliance.domain.context import PersonRole, TemplateType
+from compliance.domain.facts import CONSUMER_ROLES
 from compliance.service_layer.context import matches_endpoint
 from compliance.service_layer.state import Approval, PersonState
 from goodfaith_events.contracts import AttemptOutcome, ContactAttempted
 from goodfaith_runtime.pii import ERASED
 
 _ROLES = {r.value for r in PersonRole}
+_CONSUMERS = frozenset(r.value for r in CONSUMER_ROLES)
 _TEMPLATES = {t.value for t in TemplateType}
 
 
@@ -88,6 +90,7 @@ def contact(state: PersonState, attempt: ContactAttempted) -> dict[str, Any]:
     approval = state.approvals.get(attempt.approval_id or "")
     outcome = attempt.outcome
     template = attempt.template_type if attempt.template_type in _TEMPLATES else None
+    role = _counted_role(state, approval)
     voicemail = "none"
     if outcome is AttemptOutcome.VOICEMAIL:
         voicemail = "lcm" if template == TemplateType.LIMITED_CONTENT_MESSAGE.value else "full"
@@ -95,13 +98,13 @@ def contact(state: PersonState, attempt: ContactAttempted) -> dict[str, Any]:
         "event_id": attempt.attempt_id, "at": attempt.attempted_at.isoformat(),
         "channel": str(attempt.channel), "endpoint_id": _endpoint_id(state, attempt, approval),
         "person_id": state.person_id,
-        "recipient_role": _counted_role(state, approval),
+        "recipient_role": role,
         "debt_ids": sorted(attempt.debt_ids),
         "connected": _connected(attempt),
         "conversation": attempt.conversation, "voicemail": voicemail,
         "consent_id": approval.consent_id if approval else None,
         "responding_to_consumer_request": approval.responding if approval else False,
-        "location_contact": approval.location_inquiry if approval else False,
+        "location_contact": _location_contact(approval, role, attempt),
         "template_type": template,
         "consent_request": template == TemplateType.CONSENT_REQUEST.value,
         "undeliverable_at": attempt.attempted_at.isoformat()
@@ -125,6 +128,16 @@ def _connected(attempt: ContactAttempted) -> bool:
     `not_connected` outcome with the flag set contradicts itself and counts too (decisions.md
     D-98)."""
     return attempt.outcome in _REACHED or attempt.connected
+
+
+def _location_contact(approval: Approval | None, role: str, attempt: ContactAttempted) -> bool:
+    """The attempt is the third party's one location communication (1692b(3), FED-LOC): made
+    on a location-inquiry approval to someone who is not the consumer, and it reached the
+    number (ring-no-answer included, fail closed; a busy line or a network error communicated
+    nothing). To a consumer or spouse the flag means nothing: the contact is an ordinary one,
+    which may be the initial communication (decisions.md D-102)."""
+    return (approval is not None and approval.location_inquiry and role not in _CONSUMERS
+            and _connected(attempt))
 
 
 def _counted_role(state: PersonState, approval: Approval | None) -> str:

@@ -34,8 +34,10 @@ def conveyed(event: Doc) -> bool:
     spoke = event.get("conversation") or voicemail == "full"
     if not spoke and (event.get("channel") in _SPOKEN or event.get("direction") == "inbound"):
         return False  # a call that rang or failed, a visit that met no one; the person wrote
-    if event.get("recipient_role", "consumer") not in _CONSUMERS or event.get("location_contact"):
-        return False  # FED-LOC contacts must not convey the debt; others are not the consumer
+    if event.get("recipient_role", "consumer") not in _CONSUMERS:
+        # Not the consumer (a location contact among them, which must not convey the debt).
+        # A location flag on a contact with the consumer changes nothing: it is one (D-102).
+        return False
     template = event.get("template_type")
     if template in _NOT_INITIAL:
         return False

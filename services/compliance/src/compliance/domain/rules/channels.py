@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from compliance.domain.context import (
     CHANNEL_MEDIUM,
     Channel,
-    Collector,
     Consent,
     ConsentKind,
     EmailEndpoint,
@@ -31,6 +30,7 @@ from compliance.domain.rules.common import (
     fed_electronic,
     memo,
     one_reply_open,
+    revealing_creditor,
 )
 
 FED = "FED"
@@ -443,14 +443,6 @@ LCM_OPTIONAL = frozenset(
 )
 
 
-def _lcm_creditor(collector: Collector) -> str | None:
-    """decisions.md D-76: the creditor's name reveals the debt in a voicemail, unless the
-    creditor is the collector itself (its own name is the business name an LCM must give)."""
-    creditor = collector.creditor_name.strip()
-    own = {n.casefold() for n in (collector.business_name, collector.lcm_business_name) if n}
-    return creditor if creditor and creditor.casefold() not in own else None
-
-
 def _lcm_defects(f: Facts) -> list[str]:
     """Why a voicemail is not a limited-content message (1006.2(j)); [] when it is one.
 
@@ -469,7 +461,7 @@ def _lcm_defects(f: Facts) -> list[str]:
     text = f.proposal.content.text
     if text is not None:
         found = f.content
-        words = found.reveals_debt(_lcm_creditor(collector)) if v2 else found.debt_words
+        words = found.reveals_debt(revealing_creditor(collector)) if v2 else found.debt_words
         defects += [f"reveals the debt ({w})" for w in words]
         if not mentions(name, text):
             defects.append("the business name is not in the message")

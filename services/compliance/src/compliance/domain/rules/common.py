@@ -7,7 +7,7 @@ from datetime import datetime, time
 from typing import TypeVar
 
 from compliance.domain.caps import Breach, ContactLike, check_days
-from compliance.domain.context import CHANNEL_MEDIUM, Channel, Debt, Medium, PlaceKind
+from compliance.domain.context import CHANNEL_MEDIUM, Channel, Collector, Debt, Medium, PlaceKind
 from compliance.domain.facts import Facts
 from compliance.domain.results import STATIC_PREDICATES, static
 from compliance.domain.timezones import next_window_open, outside_window
@@ -137,3 +137,12 @@ def cap_breach(f: Facts, contacts: Iterable[ContactLike], *, days: int, cap: int
     if len(listed) < cap:
         return None  # cheap exit before any time-zone arithmetic
     return check_days([f.days_of(c) for c in listed], f.send_days, f.zones, days, cap)
+
+
+def revealing_creditor(collector: Collector) -> str | None:
+    """decisions.md D-76, D-103: the creditor's name reveals the debt to whoever hears it (a
+    voicemail, a location contact), unless the creditor is the collector itself (its own name
+    is the business name it must give)."""
+    creditor = collector.creditor_name.strip()
+    own = {n.casefold() for n in (collector.business_name, collector.lcm_business_name) if n}
+    return creditor if creditor and creditor.casefold() not in own else None

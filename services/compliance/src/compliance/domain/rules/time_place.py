@@ -38,6 +38,7 @@ from compliance.domain.rules.common import (
     fed_contact,
     memo,
     one_reply_open,
+    revealing_creditor,
     timed_contact,
     window_breach,
     zones_missing,
@@ -540,7 +541,12 @@ def check_loc(f: Facts) -> RuleResult:
     problem = _location_problem(f)
     if problem is not None:
         return LOC.block(f"Blocked location contact: {problem}.")
-    return LOC.require(
+    return _location_script_required(LOC, f)
+
+
+def _location_script_required(rule: RuleDef, f: Facts) -> RuleResult:
+    """The script 1692b(1) allows; shared by both versions of the rule."""
+    return rule.require(
         {
             "location_script": (
                 "identify the caller by name, say we are confirming location information, "
@@ -893,7 +899,13 @@ LOC_V3 = RuleDef(
     "FED-LOC",
     pack=FED,
     citation=LOC.citation,
-    reads=(*LOC.reads, "approvals", "collector.business_name", "collector.lcm_business_name"),
+    reads=(
+        *LOC.reads,
+        "approvals",
+        "collector.business_name",
+        "collector.lcm_business_name",
+        "collector.creditor_name",
+    ),
     applies=guarded(fed_contact, lambda f: f.proposal.location_inquiry and not f.to_consumer),
 )
 
@@ -905,7 +917,8 @@ def _earlier_location_contact(f: Facts) -> str | None:
     whether it was a location inquiry, so every outstanding approval for this third party
     counts (fail closed, D-62)."""
     own = [c for c in f.own_contacts() if c.collector_initiated]
-    if any(c.location_contact and c.at < f.t for c in own):
+    # D-103: a location call that never connected (busy, network error) communicated nothing.
+    if any(c.location_contact and c.connected is not False and c.at < f.t for c in own):
         return "this person was already contacted for location information"
     # An expired approval never became a contact and can no longer become one: not counted.
     if any(c.pending and getattr(c, "expires_at", f.t) > f.t for c in own):
@@ -961,7 +974,14 @@ def _location_problem_v3(f: Facts) -> str | None:
     earlier = _earlier_location_contact(f)
     if earlier is not None and not f.proposal.location_followup_allowed:
         return earlier
-    words = f.content.debt_words
+    # D-103: with the extended words (D-87) the creditor's name counts too: "calling on behalf
+    # of Acme Bank" tells the third party that the consumer owes Acme Bank (1692b(2)).
+    found = f.content
+    words = (
+        found.reveals_debt(revealing_creditor(f.ctx.collector))
+        if f.policy.debt_words_v2
+        else found.debt_words
+    )
     if words:
         return "the message reveals a debt (" + ", ".join(words) + ")"
     if f.proposal.content.meta.postcard:
@@ -980,7 +1000,9 @@ def check_loc_v3(f: Facts) -> RuleResult:
     problem = _location_problem_v3(f)
     if problem is not None:
         return LOC_V3.block(f"Blocked location contact: {problem}.")
-    return check_loc(f)  # the REQUIRE(location_script) of 2026.12.1 (same id and citation)
+    # The REQUIRE(location_script) of 2026.12.1, not its check: that one would judge the
+    # earlier contacts again by 2026.12.1's test (D-103).
+    return _location_script_required(LOC_V3, f)
 
 
 # 2026.12.1 rule -> its 2026.12.2 replacement (same position in the pack; packs.V2026_12_2).
