@@ -723,9 +723,8 @@ _NEGATION = {
 }
 
 
-def sentence_at(low: str, start: int, end: int) -> tuple[int, int]:
-    """The bounds of the sentence around low[start:end], at most _CAP characters either side
-    (FED-EOPT-NOTICE here, FED-OVERSHADOW's text deadlines in validation.py)."""
+def _sentence_at(low: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the sentence around low[start:end], at most _CAP characters either side."""
     lo = max(0, start - _CAP)
     lo = max((m.end() for m in _END.finditer(low, lo, start)), default=lo)
     nxt = _END.search(low, end, end + _CAP)
@@ -757,7 +756,7 @@ def opt_out_defect(f: Facts) -> bool:
     for m in locate.finditer(low):
         if m.start() < done:  # already read with the sentence before
             continue
-        lo, hi = sentence_at(low, m.start(), m.end())
+        lo, hi = _sentence_at(low, m.start(), m.end())
         done = hi
         if _sentence_defect(low[lo:hi], language):
             return True

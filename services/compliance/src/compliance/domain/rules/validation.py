@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from compliance.domain.context import Channel, ConsentKind, Debt, Dispute, Medium, TemplateType
 from compliance.domain.facts import Facts
 from compliance.domain.results import Obligation, ObligationKind, RuleDef, RuleResult, guarded
 from compliance.domain.rules import scope
-from compliance.domain.rules.channels import is_lcm, sentence_at
+from compliance.domain.rules.channels import is_lcm
 from compliance.domain.rules.common import fed_contact
+from compliance.domain.rules.deadlines import TextDeadlines, text_deadlines
 from compliance.domain.timezones import local_date, validation_period_end
 
 FED = "FED"
@@ -469,117 +468,6 @@ def _overshadow_end(f: Facts) -> date | None:
     if f.template is TemplateType.VN:
         ends.append(_vn_own_end(f))
     return max(ends, default=None)
-
-
-_MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
-
-# decisions.md D-67: a payment deadline written only in the text (English patterns, narrow on
-# purpose): "pay ... by November 25[, 2026]", "payment ... before 11/25", "due by <date>",
-# "due date is <date>", "pay ... within 10 days". A sentence about paying ("pay", "payment")
-# with the deadline later in it, or "due" directly followed by the deadline. A "." between two
-# digits ("$120.00") does not end the sentence (channels.sentence_at reads it the same way).
-_PAY = r"\bpay\w*\b(?:[^.!?\n]|(?<=\d)\.(?=\d)){0,80}?"
-_BY = (
-    r"(?:" + _PAY + r"\b(?:by|before|no later than|on or before)"
-    r"|\bdue(?:\s+date\s+is|\s+(?:by|before|on|no later than|on or before)))\s+"
-)
-_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
-_TEXT_DATE = re.compile(
-    _BY + _WEEKDAY + r"(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
-    r"\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>\d{4}))?"
-)
-_NUMERIC_DATE = re.compile(
-    _BY + r"(?P<month>\d{1,2})/(?P<day>\d{1,2})(?:/(?P<year>\d{4}|\d{2}))?\b"
-)
-_WITHIN_DAYS = re.compile(_PAY + r"\bwithin\s+(?P<days>\d{1,3})\s+(?:calendar\s+)?days?\b")
-# D-67: what the collector will do with a payment ("your payment will be posted within 3 days",
-# "it will post by December 1") is a receipt, not a deadline for the consumer. Only the future
-# of our own handling counts: "your payment must be posted by November 25" is still a deadline.
-_RECEIPT = re.compile(
-    r"\b(?:will|should|may|can|usually|typically|normally)\s+(?:be\s+|take\s+\w+\s+)?"
-    r"(?:post|process|credit|appl|appear|reflect|clear|show)\w*"
-)
-# D-67: an instalment of a plan the consumer chose ("your first payment under the plan you
-# accepted is due on December 1") is the consumer's own schedule, not a demand: REVIEW, so a
-# human checks the plan was the consumer's and the dispute rights are not overshadowed.
-_OWN_PLAN = re.compile(
-    r"\b(?:your|the|this)\s+(?:payment\s+)?(?:plan|arrangement|agreement)\b|\binstal+ments?\b"
-    r"|\byou\s+(?:accepted|agreed|chose|selected|set up|requested|signed)\b"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class TextDeadlines:
-    """The payment deadlines a text states: demands, instalments of the consumer's own plan,
-    and whether a deadline could not be read as a date."""
-
-    demands: tuple[date, ...] = ()
-    plan_instalments: tuple[date, ...] = ()
-    unreadable: bool = False
-
-
-def _deadline_date(match: re.Match[str], month: int, send_day: date) -> date | None:
-    """The date a matched deadline names; a date without a year is its next occurrence on or
-    after the send day. None when the text names no valid date (read as unparsed: REVIEW)."""
-    year_text = match.group("year")
-    year = int(year_text) if year_text else send_day.year
-    if year < 100:
-        year += 2000
-    try:
-        found = date(year, month, int(match.group("day")))
-    except ValueError:
-        return None
-    if not year_text and found < send_day:
-        try:
-            found = found.replace(year=year + 1)
-        except ValueError:
-            return None
-    return found
-
-
-def _demands(pattern: re.Pattern[str], low: str) -> Iterator[re.Match[str]]:
-    """The matches of `pattern` that are not receipts. After a receipt the search goes on from
-    just past its start, not its end: "your payment will be applied if you pay by November 25"
-    holds a deadline inside the receipt's match."""
-    pos = 0
-    while (m := pattern.search(low, pos)) is not None:
-        if _RECEIPT.search(m.group(0)):
-            pos = m.start() + 1
-            continue
-        yield m
-        pos = m.end()
-
-
-def _matched_deadlines(low: str, send_day: date) -> Iterator[tuple[re.Match[str], date | None]]:
-    for m in _demands(_TEXT_DATE, low):
-        yield m, _deadline_date(m, _MONTHS[m.group("month")], send_day)
-    for m in _demands(_NUMERIC_DATE, low):
-        month = int(m.group("month"))
-        yield m, _deadline_date(m, month, send_day) if 1 <= month <= 12 else None
-    for m in _demands(_WITHIN_DAYS, low):
-        yield m, send_day + timedelta(days=int(m.group("days")))
-
-
-def text_deadlines(text: str, send_day: date) -> TextDeadlines:
-    """The payment deadlines the text states, read as D-67 says."""
-    low = text.lower()
-    if "pay" not in low and "due" not in low:
-        return TextDeadlines()
-    demands: list[date] = []
-    instalments: list[date] = []
-    unreadable = False
-    for m, found in _matched_deadlines(low, send_day):
-        if found is None:
-            unreadable = True
-            continue
-        # The plan must be named before the deadline: "pay the balance by November 25 or your
-        # payment plan will be cancelled" is a demand.
-        lo, _ = sentence_at(low, m.start(), m.end())
-        (instalments if _OWN_PLAN.search(low, lo, m.end()) else demands).append(found)
-    return TextDeadlines(tuple(demands), tuple(instalments), unreadable)
 
 
 def _first_before(dates: Iterable[date], send_day: date, end: date) -> date | None:
