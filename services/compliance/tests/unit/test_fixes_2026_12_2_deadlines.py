@@ -5,6 +5,7 @@ case failed on the code before the sentence reader (rules/deadlines.py)."""
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -16,7 +17,7 @@ from compliance.domain.rules.deadlines import sentences, text_deadlines
 from .factories import EMAIL_TEXT, T0, fine, result, with_content, with_debt, with_proposal
 
 NEW = "2026.12.2"
-# T0 = 2026-11-18 (Chicago); the period ends 2026-12-22.
+# T0 = 2026-11-18 (Chicago); the period ends 2026-12-23 (a deadline on 12-22 blocks).
 IN_PERIOD = {
     "validation_notice_provided_at": T0 - timedelta(days=2),
     "initial_communication_at": T0 - timedelta(days=2),
@@ -142,7 +143,198 @@ def test_spans_and_dates_are_read_from_the_send_day(text: str, expected: date) -
     assert text_deadlines(text, SEND_DAY).demands == (expected,)
 
 
-def test_a_long_sentence_of_deadlines_reads_in_linear_time() -> None:
-    text = "please pay by november 25 and your payment will be posted within 3 days " * 3000
-    found = text_deadlines(text, SEND_DAY)  # ~200 KB in one sentence: well under a second
-    assert found.demands and date(2026, 11, 25) in found.demands
+def _blocks(sentence: str) -> None:
+    _, r = overshadow(sentence)
+    assert r.outcome is Outcome.BLOCK, (r.outcome, r.explanation)
+
+
+def _not_allowed(sentence: str) -> None:
+    _, r = overshadow(sentence)
+    assert r.outcome in (Outcome.BLOCK, Outcome.REVIEW), (r.outcome, r.explanation)
+
+
+def _allows(sentence: str) -> None:
+    _, r = overshadow(sentence)
+    assert r.outcome is Outcome.ALLOW, (r.outcome, r.explanation)
+
+
+# === Second review: demands before the period end that come out ALLOW (worst) ====================
+
+# 1a. A line break ends a "sentence": any hard-wrapped plain-text letter splits the demand.
+@pytest.mark.parametrize("sentence", [
+    "Please pay by\nNovember 25.",
+    "Please pay the balance of $120\nby November 25.",
+    "Please pay the balance of $120 by\r\nNovember 25.",
+])
+def test_line_break_inside_a_sentence_hides_the_deadline(sentence: str) -> None:
+    _blocks(sentence)
+
+
+# 1b. "no payment" is read as no obligation: the classic conditional threat passes.
+@pytest.mark.parametrize("sentence", [
+    "If no payment is received by November 25, your account will be referred to an attorney.",
+    "If we receive no payment by November 25, we will refer your account.",
+    "Our records show no payment since July and we require payment by November 25.",
+])
+def test_no_payment_in_a_conditional_is_not_no_obligation(sentence: str) -> None:
+    _blocks(sentence)
+
+
+# 1c. A negation anywhere in the clause cancels a later demand.
+@pytest.mark.parametrize("sentence", [
+    "You do not have to call us to make your payment by November 25.",
+    "You never need to visit our office to pay by November 25.",
+    # "Inc." does not end the sentence, so the negation of the first sentence reaches the second
+    "If you already paid, you do not need to contact Acme Inc. Please pay the balance by "
+    "November 25.",
+])
+def test_negation_of_something_else_hides_the_deadline(sentence: str) -> None:
+    _blocks(sentence)
+
+
+# 1d. "we will" + any verb is a receipt.
+@pytest.mark.parametrize("sentence", [
+    "We will be expecting your payment of $120 by November 25.",
+    "We will look for your payment of $120 by November 25.",
+    "We'll await your payment by November 25.",
+    "We will accept $60 as payment in full by November 25.",
+    "Payments will be credited only when received by November 25.",
+])
+def test_we_will_is_not_always_a_receipt(sentence: str) -> None:
+    _blocks(sentence)
+
+
+# 1e. Date forms not read at all (neither a date nor "unreadable"): at least REVIEW.
+@pytest.mark.parametrize("sentence", [
+    "Please pay by 2026-11-25.",
+    "Please pay by 11.25.2026.",
+    "Pay $120 by Nov-25-2026.",
+    "Pay $120 by 25-Nov-2026.",
+    "Please pay $120 by Wed., Nov. 25.",       # abbreviated weekday
+    "Please pay by Wed, Nov 25.",
+    "Please pay $120 by close of business on November 25.",
+    "Please pay $120 by 5:00 PM CST, November 25.",
+    "Pay by noon November 25.",
+    "Pay $120 by November twenty-fifth.",
+    "Pay the balance in full by month end.",
+    "Pay the balance in full by Thanksgiving.",
+    "Pay $120 by \u201cNovember 25\u201d.",
+    "Pay $120 by&nbsp;November 25.",           # raw HTML: FED-OVERSHADOW reads revision 1 text
+])
+def test_unread_date_forms_are_not_allowed(sentence: str) -> None:
+    _not_allowed(sentence)
+
+
+# 1f. Spans written the usual legal way.
+@pytest.mark.parametrize("sentence", [
+    "Pay $120 within seven (7) days.",
+    "Pay $120 within seven (7) calendar days.",
+    "You have ten (10) days to pay.",
+    "You must pay within a week.",
+    "You have 5 days in which to pay.",
+    "Pay $120 in the next 5 days.",
+])
+def test_spans_in_legal_style_are_not_allowed(sentence: str) -> None:
+    _not_allowed(sentence)
+
+
+# 1g. "P.O." ends the sentence ("p.o" is not an abbreviation), cutting off the deadline.
+@pytest.mark.parametrize("sentence", [
+    "Send your check to P.O. Box 1234 by November 25.",
+    "Please send payment to P.O. Box 1234, Dallas, TX 75201 by November 25.",
+    "Please send payment to P.O. Box 12, Acme Co. by November 25.",
+])
+def test_po_box_splits_the_demand(sentence: str) -> None:
+    _blocks(sentence)
+
+
+# 1h. A colon after the keyword (statement stubs, bullet lists, tables).
+@pytest.mark.parametrize("sentence", [
+    "Pay By: 11/25/2026",
+    "<ul><li>Amount: $120</li><li>Pay by: November 25</li></ul>",
+    "Payment deadline: November 25",
+    "Pay $120 by:November 25.",
+])
+def test_colon_after_the_keyword_hides_the_deadline(sentence: str) -> None:
+    _blocks(sentence)
+
+
+# 1i. The deadline in the sentence after the pay word.
+@pytest.mark.parametrize("sentence", [
+    "Please pay $120. The deadline is November 25.",
+    "Please pay $120. We must have it by November 25.",
+    "Your balance is $120. It is due November 25.",
+    "Please pay the amount due. It must arrive by November 25.",
+    "Please pay. By November 25.",
+])
+def test_deadline_in_the_next_sentence(sentence: str) -> None:
+    _not_allowed(sentence)
+
+
+# 1j. Settlement offers with an expiry before the period end (a payment deadline): at least
+# REVIEW. "settle" is not a pay word and "expires/through/ends" are not keywords.
+@pytest.mark.parametrize("sentence", [
+    "This offer expires November 25. Pay $60 to settle.",
+    "Pay $60 to settle; offer expires November 25.",
+    "This offer is good through November 25 if you pay $60.",
+    "Settle by November 25 for $60 and save.",
+    "Settle your account by November 25.",
+])
+def test_settlement_offer_expiry_is_not_allowed(sentence: str) -> None:
+    _not_allowed(sentence)
+
+
+def test_due_upon_receipt_is_not_allowed() -> None:
+    # An immediate demand, like "due immediately" (which is REVIEW through the urgency words).
+    _not_allowed("Payment due upon receipt.")
+
+
+# === 2. Demands downgraded to REVIEW by plan words that name no plan of the consumer's ===========
+
+@pytest.mark.parametrize("sentence", [
+    "No instalments are available; pay the full balance by November 25.",
+    "We cannot offer you an installment plan; you must pay the full balance by November 25.",
+    "If you do not want the payment plan, pay the full balance by November 25.",
+    "Instead of the instalments, you must pay the balance in full by November 25.",
+])
+def test_plan_word_that_is_no_plan_does_not_downgrade(sentence: str) -> None:
+    _blocks(sentence)
+
+
+# === Second review: informational sentences blocked ==============================================
+
+@pytest.mark.parametrize("sentence", [
+    "Your payment receipt will be emailed to you within 2 days.",
+    "A confirmation of your payment will be mailed within 5 days.",
+    "Nothing needs to be paid by November 25.",
+    "We will not require payment before December 22.",
+])
+def test_informational_sentence_is_not_blocked(sentence: str) -> None:
+    _allows(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Call us by November 25 if you have questions about your payment options.",
+    "We will consider the account settled upon receipt of $60 by November 25.",  # an offer
+])
+def test_a_deadline_to_call_or_to_take_an_offer_goes_to_review(sentence: str) -> None:
+    _, r = overshadow(sentence)
+    assert r.outcome is Outcome.REVIEW, r.explanation
+
+
+def test_call_us_to_make_a_payment_by_a_date_is_a_demand() -> None:
+    _blocks("Call us by November 25 to make a payment.")
+
+
+# === 4. Linear time ==============================================================================
+
+@pytest.mark.parametrize("unit", ["pay a. ", "pay acme inc. ", "pay by nov. ",
+                                  "please pay by november 25 and it will post within 3 days "])
+def test_abbreviations_and_many_deadlines_read_in_linear_time(unit: str) -> None:
+    # Before: every "." searched back to the sentence's start, and an abbreviation does not
+    # move the start, so 200 KB of "pay a. " took ~60 s; linear, it takes well under 0.2 s.
+    # The bound is 10x that: a guard against quadratic time, not a speed measurement.
+    text = unit * (200_000 // len(unit))
+    t0 = time.perf_counter()
+    text_deadlines(text, SEND_DAY)
+    assert time.perf_counter() - t0 < 2.0

@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from compliance.domain.lexicon import normalise
+
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
@@ -34,161 +36,261 @@ _NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "twenty-one": 21, "thirty": 30, "forty-five": 45, "forty-eight": 48, "sixty": 60,
-    "seventy-two": 72, "ninety": 90,
+    "twenty-one": 21, "thirty": 30, "forty": 40, "forty-five": 45, "forty-eight": 48,
+    "fifty": 50, "sixty": 60, "seventy-two": 72, "ninety": 90,
 }  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class TextDeadlines:
-    """The payment deadlines a text states: demands, instalments of the consumer's own plan,
-    and whether a deadline could not be read as a date."""
+    """The payment deadlines a text states: demands (BLOCK before the period end), instalments
+    of the consumer's own plan and dates near a payment or an offer that may be deadlines
+    (REVIEW before it), and whether a deadline names no date we can compute (REVIEW)."""
 
     demands: tuple[date, ...] = ()
     plan_instalments: tuple[date, ...] = ()
+    uncertain: tuple[date, ...] = ()
     unreadable: bool = False
 
 
 # --- sentences ----------------------------------------------------------------------------
-# A sentence ends at "!", "?", a line break, or a "." followed by a space or the end of the text
-# ("$120.00" and "fairwayrecovery.com" do not end one) unless it closes an abbreviation.
-_SENTENCE_END = re.compile(r"[!?\n]|\.(?=\s|$)")
-_ABBREVIATIONS = frozenset(
-    {"inc", "co", "corp", "ltd", "llc", "no", "st", "mr", "ms", "mrs", "dr", "jr", "sr", "etc",
-     "dept", "ave", "approx", "vs", "e.g", "i.e", "u.s", *(m for m in _MONTHS), "sept"}
+# The text is normalised first (lexicon.normalise, D-80): markup and entities go, and every run
+# of whitespace, line breaks included, is one space, so a hard-wrapped letter reads as its
+# sentences. A sentence ends at "!", "?" or a "." before a space or the end ("$120.00",
+# "11.25.2026" and "fairwayrecovery.com" do not end one), except after an initial, a title or
+# other abbreviation that precedes what it names, and after a company form or "etc." unless the
+# next word starts with a capital ("Acme Inc. by November 25" is one sentence, "... Acme Inc.
+# Please pay" two).
+_SENTENCE_END = re.compile(r"[!?]|\.(?=\s|$)")
+_NEVER_ENDS = frozenset(
+    {"mr", "ms", "mrs", "dr", "prof", "rev", "hon", "st", "jr", "sr", "no", "nos", "vs", "approx",
+     "dept", "ave", "blvd", "rd", "apt", "ste", "p.o", "po", "e.g", "i.e", "a.m", "p.m", "sept",
+     *(m for m in _MONTHS), "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat",
+     "sun"}
 )  # fmt: skip
+_ENDS_BEFORE_CAPITAL = frozenset({"inc", "co", "corp", "ltd", "llc", "l.l.c", "etc", "u.s"})
 _LAST_WORD = re.compile(r"([\w.]+)$")
 _INITIAL = re.compile(r"[a-z]")
+_WORD_LENGTH = 8  # the longest abbreviation above, and then some: the look-back is bounded
 
 
-def sentences(low: str) -> list[str]:
+def sentences(text: str) -> list[str]:
+    """The text's sentences, lower-cased (linear in the text)."""
+    norm = normalise(text)
     out, start = [], 0
-    for m in _SENTENCE_END.finditer(low):
-        if m.group() == ".":
-            word = _LAST_WORD.search(low, start, m.start())
-            # An abbreviation, or an initial ("J. Smith"); "December 1." ends a sentence.
-            if word and (word.group(1) in _ABBREVIATIONS or _INITIAL.fullmatch(word.group(1))):
-                continue
-        out.append(low[start : m.start()])
+    for m in _SENTENCE_END.finditer(norm):
+        if m.group() == "." and not _ends_sentence(norm, start, m.start()):
+            continue
+        out.append(norm[start : m.start()].lower())
         start = m.end()
-    out.append(low[start:])
+    out.append(norm[start:].lower())
     return [s for s in out if s.strip()]
 
 
+def _ends_sentence(norm: str, start: int, dot: int) -> bool:
+    found = _LAST_WORD.search(norm, max(start, dot - _WORD_LENGTH), dot)
+    word = found.group(1).lower() if found else ""
+    if _INITIAL.fullmatch(word) or word in _NEVER_ENDS:
+        return False
+    if word in _ENDS_BEFORE_CAPITAL:
+        after = norm[dot + 1 : dot + 3].lstrip()
+        return after[:1].isupper()
+    return True
+
+
 # --- what makes a sentence about paying ----------------------------------------------------
+# Firm: a deadline in the sentence is a payment deadline. An offer or money without a demand
+# ("settle", "offer", "discount", "balance", "$120"), or either of them or a payment in the
+# sentence before or after, makes a deadline a possible one: REVIEW ("Please pay $120. The
+# deadline is November 25."; "This offer expires November 25."; "Your balance is $120. It is
+# due November 25.").
 _ABOUT_PAYING = re.compile(
-    r"\b(?:re)?pa(?:y\w*|id)\b|\bremit\w*|\byour (?:check|cheque)\b|\bmoney order\b"
+    r"\b(?:re)?pa(?:y\w*|id)\b|\bremit\w*|\b(?:your|a|the)\s+(?:check|cheque)\b|\bmoney order\b"
     r"|\bdue date\b|\b(?:amount|balance|minimum|instal+ment)\b[^!?]{0,40}\bdue\b"
+)
+_ABOUT_OFFERS = re.compile(
+    r"\bsettle\w*|\boffer\w*|\bdiscount\w*|\bsavings?\b|\bbalance\b|\byou\s+owe\b"
+    r"|\bamount\s+owed\b|\$\s?\d"
 )
 
 # --- deadlines -------------------------------------------------------------------------------
 _KEYWORD = re.compile(
-    r"\b(?:on or before|no later than|by|before|until|within"
-    r"|due(?:\s+date)?(?:\s+(?:is|on|by|before))?\s*:?"
-    r"|deadline\b[^!?]{0,30}?\bis|pa(?:y|id|yment)\s+on)\s+"
+    r"\b(?:on or before|no later than|by|before|until|till|within|in\s+the\s+next"
+    r"|due(?:\s+date)?(?:\s+(?:is|on|by|before))?|(?:payment\s+)?deadline(?:\b[^!?]{0,30}?\bis)?"
+    r"|pa(?:y|id|yment)\s+on|expir\w*(?:\s+on)?|(?:good|valid)\s+(?:through|until)|ends?(?:\s+on)?)"
+    r"(?!\w)\s*:?\s*[\"\u201c\u201d'\u2018\u2019]?"
 )
-_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+_SPANS_AFTER = ("within", "in ")
+_WEEKDAY = (
+    r"(?:(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?,?\s+)?"
+)
+# "5 pm", "5:00 p.m. cst,", "close of business on", "noon": the hour before the date.
+_HOUR = (
+    r"(?:(?:(?:the\s+)?(?:close|end)\s+of\s+(?:business|day)|noon|midnight"
+    r"|\d{1,2}(?::\d\d)?\s*[ap]\.?m\.?(?:\s+[a-z]{1,4}t)?)\s*,?\s*(?:on\s+)?)?"
+)
 _MONTH = r"(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-_YEAR = r"(?:,?\s+(?P<year>\d{4}))?"
+_YEAR = r"(?:(?:,?\s+|-)(?P<year>\d{4}))?"
 _DATES = (
-    # November 25[, 2026]; Friday, December 4, 2026; Nov. 25th
-    re.compile(_WEEKDAY + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b" + _YEAR),
-    # 25 November 2026; the 25th of November
+    # 2026-11-25
+    re.compile(_HOUR + r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})\b"),
+    # November 25[, 2026]; Friday, December 4, 2026; Wed., Nov. 25th; Nov-25-2026
+    re.compile(_HOUR + _WEEKDAY + _MONTH + r"(?:\s+|-)(?P<day>\d{1,2})(?:st|nd|rd|th)?\b" + _YEAR),
+    # 25 November 2026; the 25th of November; 25-Nov-2026
     re.compile(
-        _WEEKDAY + r"(?:the\s+)?(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + _YEAR
+        _HOUR + _WEEKDAY + r"(?:the\s+)?(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+(?:of\s+)?|-)"
+        + _MONTH + _YEAR
     ),
-    # 11/25, 11/25/2026, 11-25-26
-    re.compile(r"(?P<month>\d{1,2})([/-])(?P<day>\d{1,2})(?:\2(?P<year>\d{4}|\d{2}))?\b"),
+    # 11/25, 11/25/2026, 11-25-26, 11.25.2026
+    re.compile(
+        _HOUR + _WEEKDAY
+        + r"(?P<month>\d{1,2})([/.-])(?P<day>\d{1,2})(?:\2(?P<year>\d{4}|\d{2}))?\b"
+    ),
 )
-_NUMBER = r"(?P<n>\d{1,3}|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + ")"
-_UNIT = r"\s+(?P<unit>(?:calendar\s+|business\s+)?days?|hours?|weeks?)"
+_NUMBER = (
+    r"(?P<n>\d{1,3}|an?|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + r")"
+    r"(?:\s*\(\d{1,3}\))?"  # "seven (7) days"
+)
+_UNIT = r"\s+(?P<unit>(?:calendar\s+|business\s+)?days?|hours?|weeks?|months?)"
 _SPAN = re.compile(r"(?:the\s+next\s+)?" + _NUMBER + _UNIT + r"\b")
-_YOU_HAVE = re.compile(r"\b(?:you\s+have|allow|give\s+you)\s+" + _NUMBER + _UNIT + r"\s+to\b")
-# A time that names no date the text lets us compute: REVIEW.
+_YOU_HAVE = re.compile(
+    r"\b(?:you\s+have|you\s+will\s+have|you've\s+got|allow|give\s+you)\s+" + _NUMBER + _UNIT
+    + r"(?:\s+in\s+which)?\s+to\b"
+)
+# A time that names no date we compute: REVIEW.
 _VAGUE = re.compile(
-    r"(?:this\s+|next\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|the\s+\d{1,2}(?:st|nd|rd|th)\b"
-    r"|tomorrow|tonight|today|end\s+of\b|the\s+(?:end|close)\b|next\s+(?:week|month)|\d{1,2}\s*[ap]\.?m\b"
+    r"(?:this\s+|next\s+)?(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\b"
+    r"|the\s+\d{1,2}(?:st|nd|rd|th)\b|tomorrow|tonight|today|now\b|immediately|(?:up)?on\s+receipt"
+    r"|(?:the\s+)?(?:end|close)\s+of\b|month[\s'\u2019-]*s?\s*end|year[\s-]end|next\s+(?:week|month)"
+    r"|thanksgiving|christmas|new\s+year|the\s+holidays|noon|midnight|\d{1,2}(?::\d\d)?\s*[ap]\.?m"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+[a-z]+(?:-[a-z]+)?"
+    r"(?:st|nd|rd|th)\b"  # "November twenty-fifth"
 )
 
 # --- what is not a demand --------------------------------------------------------------------
+# What the collector will do with a payment; "we will" only with the collector's own duties
+# ("we will be expecting your payment by ..." is a demand).
 _RECEIPT = re.compile(
     r"\b(?:will|should|may|can|usually|typically|normally|generally)\s+(?:\w+\s+)?(?:be\s+)?"
-    r"(?:take\s+\w+(?:\s+\w+)?\s+to\s+)?(?:post|process|credit|appl|appear|reflect|clear|show)\w*"
-    r"|\bwe(?:'ll|\s+will|\s+shall)\s+(?!need|require|expect|ask|have|want)\w+"
+    r"(?:take\s+\w+(?:\s+\w+)?\s+to\s+)?"
+    r"(?:post|process|credit|appl|appear|reflect|clear|show|e?mail|sen[dt]|issu|deliver|confirm"
+    r"|arriv)\w*"
+    r"|\bwe(?:'ll|\u2019ll|\s+will|\s+shall)\s+(?:e?mail|send|mail|post|process|credit|apply"
+    r"|confirm|issue|write|notify|contact|call|let\s+you\s+know|update|respond|reply|review"
+    r"|investigate|provide)\b"
 )
-# After the receipt, anything that asks the consumer to act makes the deadline theirs.
-# ("pay" the verb asks; "payment", the noun a receipt is about, does not.)
+# After the receipt, anything that asks the consumer to act or sets a condition on the payment
+# makes the deadline theirs ("will be credited only when received by"). "pay" the verb asks;
+# "payment", the noun a receipt is about, does not.
 _ASKS = re.compile(
-    r"\b(?:must|please|need|needs|have to|has to|required?|make|send|submit|if|unless"
-    r"|(?:re)?pay)\b"
+    r"\b(?:must|please|need|needs|have to|has to|required?|make|send|submit|if|unless|only|when"
+    r"|once|provided|(?:re)?pay)\b"
 )
+# No obligation to pay, in the clause before the deadline ("you do not have to pay by ...").
+# Narrow: "if no payment is received by" and "you do not have to call us to pay by" are demands.
 _NO_OBLIGATION = re.compile(
-    r"\b(?:not|never)\s+(?:have|need|required|due|necessary|obligated)\b"
-    r"|n[\'\u2019]t\s+(?:have|need)\b|\bno\s+(?:payment|need|obligation)\b|\bnothing\s+is\s+due\b"
+    r"\b(?:not|never)\s+(?:have|need|be\s+required|required|obligated)\s+to\s+(?:re)?pay\b"
+    r"|n[\'\u2019]t\s+(?:have|need)\s+to\s+(?:re)?pay\b"
+    r"|\bno\s+(?:payment|need\s+to\s+pay)\s+(?:is\s+|will\s+be\s+)?(?:due|required|needed"
+    r"|necessary|expected)\b|\bis\s+not\s+(?:due|required)\b"
+    r"|\bnothing\s+(?:is\s+|will\s+be\s+)?(?:due|owed)\b|\bnothing\s+needs\s+to\s+be\s+paid\b"
+    r"|\b(?:will|do|does)\s+not\s+(?:require|expect|ask\s+for|need)\s+(?:any\s+)?payment\b"
 )
 _OWN_PLAN = re.compile(
     r"\b(?:your|the|this)\s+(?:payment\s+|instal+ment\s+)?(?:plan|arrangement)\b"
     r"|\b(?:payment|instal+ment)\s+agreement\b|\binstal+ments?\b"
     r"|\byou\s+(?:accepted|agreed to|chose|selected|set up|requested|signed up for)\b"
 )
-_PLAN_ENDED = re.compile(r"\b(?:cancel\w*|terminat\w*|revok\w*|default\w*|void\w*|no longer)\b")
-_CLAUSE_BREAK = re.compile(r"[,;:\u2014]")
+# A plan cancelled, refused or not the consumer's: its sentence's deadlines are demands.
+_NOT_OWN_PLAN = re.compile(
+    r"\b(?:cancel\w*|terminat\w*|revok\w*|default\w*|void\w*|no\s+longer|cannot|unavailable"
+    r"|declin\w*|reject\w*|instead\s+of)\b|\bcan[\'\u2019]?t\b|\bno\s+(?:instal|payment\s+plan|plan)"
+    r"|\bnot\s+(?:offer|available|eligible|want|accept)"
+)
+_CALL_US = re.compile(
+    r"\b(?:call|contact|reach|e?mail|write\s+to|text|respond\s+to|reply\s+to)\s+(?:us|me|our\s+\w+)"
+    r"\s*$"
+)
+_TO_PAY = re.compile(r"\bto\s+(?:make\s+(?:a|your|the)\s+payment|(?:re)?pay|settle|arrange)\b")
+_CLAUSE_BREAK = re.compile(r"[,;:\u2014()]|\.\s")
 _REACH = 300
 
 
 def text_deadlines(text: str, send_day: date) -> TextDeadlines:
+    """The deadlines `text` states, as D-67 reads them."""
     low = text.lower()
-    if "pa" not in low and "due" not in low and "remit" not in low and "check" not in low:
+    if not any(w in low for w in ("pa", "due", "remit", "check", "settle", "offer", "discount")):
         return TextDeadlines()
-    demands: list[date] = []
-    instalments: list[date] = []
-    unreadable = False
-    for sentence in sentences(low):
-        if not _ABOUT_PAYING.search(sentence):
-            continue
+    found = _Found()
+    parts = sentences(text)
+    paying = [bool(_ABOUT_PAYING.search(s)) for s in parts]
+    offers = [bool(_ABOUT_OFFERS.search(s)) for s in parts]
+    for i, sentence in enumerate(parts):
+        near = any(paying[j] or offers[j] for j in (i - 1, i + 1) if 0 <= j < len(parts))
+        if paying[i] or offers[i] or near:
+            found.read(sentence, send_day, firm=paying[i])
+    return TextDeadlines(
+        tuple(found.demands), tuple(found.instalments), tuple(found.uncertain), found.unreadable
+    )
+
+
+class _Found:
+    def __init__(self) -> None:
+        self.demands: list[date] = []
+        self.instalments: list[date] = []
+        self.uncertain: list[date] = []
+        self.unreadable = False
+
+    def read(self, sentence: str, send_day: date, *, firm: bool) -> None:
+        """A firm sentence's deadlines are demands; another's (an offer's, or a sentence next
+        to a payment) are uncertain."""
         plan_ended = None
-        for at, found in _deadlines_in(sentence, send_day):
+        for at, end, when in _deadlines_in(sentence, send_day):
             # Only the _REACH characters before the keyword are read, so that a long sentence
             # with many deadlines costs linear time, not quadratic.
             before = sentence[max(0, at - _REACH) : at]
             clause = before[_clause_start(before) :]
-            if _is_receipt(clause) or _NO_OBLIGATION.search(clause):
+            if _is_receipt(clause) or _NO_OBLIGATION.search(clause + sentence[at:end]):
                 continue
-            if found is None:
-                unreadable = True
-                continue
-            if _OWN_PLAN.search(before):
+            if when is None:
+                self.unreadable = True
+            elif not firm or _asks_to_call(clause, sentence[end : end + _REACH]):
+                self.uncertain.append(when)
+            elif _OWN_PLAN.search(before):
                 if plan_ended is None:
-                    plan_ended = bool(_PLAN_ENDED.search(sentence))
-                if not plan_ended:
-                    instalments.append(found)
-                    continue
-            demands.append(found)
-    return TextDeadlines(tuple(demands), tuple(instalments), unreadable)
+                    plan_ended = bool(_NOT_OWN_PLAN.search(sentence))
+                (self.demands if plan_ended else self.instalments).append(when)
+            else:
+                self.demands.append(when)
 
 
-def _deadlines_in(sentence: str, send_day: date) -> list[tuple[int, date | None]]:
-    """(where the deadline's keyword starts, its date or None when it names none we can read)."""
-    found: list[tuple[int, date | None]] = []
+def _deadlines_in(sentence: str, send_day: date) -> list[tuple[int, int, date | None]]:
+    """(where the deadline's keyword starts and ends, its date or None when it names none we
+    can read)."""
+    found: list[tuple[int, int, date | None]] = []
     for k in _KEYWORD.finditer(sentence):
-        named, when = _time_at(sentence, k.end(), send_day, within=k.group().startswith("within"))
+        spans = k.group().startswith(_SPANS_AFTER)
+        named, when = _time_at(sentence, k.end(), send_day, spans=spans)
         if named:
-            found.append((k.start(), when))
+            found.append((k.start(), k.end(), when))
     for m in _YOU_HAVE.finditer(sentence):
-        found.append((m.start(), _span_end(m, send_day)))
+        found.append((m.start(), m.end(), _span_end(m, send_day)))
     return found
 
 
-def _time_at(
-    sentence: str, at: int, send_day: date, *, within: bool
-) -> tuple[bool, date | None]:
+def _asks_to_call(clause: str, after: str) -> bool:
+    """"Call us by November 25 if you have questions": a deadline to get in touch, not to pay
+    (REVIEW), unless the sentence says the call is to pay ("... to make a payment")."""
+    return bool(_CALL_US.search(clause)) and not _TO_PAY.search(after)
+
+
+def _time_at(sentence: str, at: int, send_day: date, *, spans: bool) -> tuple[bool, date | None]:
     """Whether a time follows at `at` ("pay by card": none), and the date it names (None when
     it names one we cannot read)."""
-    if within:
+    if spans:
         span = _SPAN.match(sentence, at)
         if span:
             return True, _span_end(span, send_day)
-        return bool(_VAGUE.match(sentence, at)), None
     for pattern in _DATES:
         m = pattern.match(sentence, at)
         if m:
@@ -202,18 +304,24 @@ def _time_at(
 
 def _span_end(m: re.Match[str], send_day: date) -> date | None:
     n_text = m.group("n")
-    n = int(n_text) if n_text.isdigit() else _NUMBERS[n_text]
+    n = int(n_text) if n_text.isdigit() else _NUMBERS.get(n_text, 1)  # "a", "an": one
     unit = m.group("unit")
     if unit.startswith("hour"):
-        return send_day + timedelta(days=-(-n // 24))
-    if unit.startswith("week"):
-        return send_day + timedelta(weeks=n)
-    if unit.startswith("business"):
+        days = -(-n // 24)
+    elif unit.startswith("week"):
+        days = 7 * n
+    elif unit.startswith("month"):
+        days = 31 * n  # the longest month: a deadline before the period end for sure
+    elif unit.startswith("business"):
         # The latest N business days can end: every weekend in them, one before the first,
         # and a holiday a week (an upper bound: a deadline before the period end for sure).
-        weeks = -(-n // 5)
-        return send_day + timedelta(days=n + 3 * weeks + 2)
-    return send_day + timedelta(days=n)
+        days = n + 3 * -(-n // 5) + 2
+    else:
+        days = n
+    try:
+        return send_day + timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 def _date(m: re.Match[str], month: int | None, send_day: date) -> date | None:
@@ -227,13 +335,10 @@ def _date(m: re.Match[str], month: int | None, send_day: date) -> date | None:
         year += 2000
     try:
         found = date(year, month, int(m.group("day")))
-    except ValueError:
-        return None
-    if not year_text and found < send_day:
-        try:
+        if not year_text and found < send_day:
             found = found.replace(year=year + 1)
-        except ValueError:
-            return None
+    except (ValueError, OverflowError):
+        return None
     return found
 
 

@@ -512,6 +512,13 @@ def check_overshadow_v2(f: Facts) -> RuleResult:
             "of the validation period; check the plan is one the consumer chose and the message "
             "does not overshadow the right to dispute."
         )
+    maybe = _first_before(stated.uncertain, _send_day(f), end)
+    if maybe is not None:
+        return OVERSHADOW_V2.review(
+            f"Human review: the message names {maybe.isoformat()}, before the end of the "
+            "validation period, next to a payment or an offer; check it is not a deadline that "
+            "overshadows the right to dispute."
+        )
     if stated.unreadable:
         return OVERSHADOW_V2.review(
             "Human review: the message states a payment deadline during the validation period "
