@@ -9,8 +9,9 @@ from prometheus_client import REGISTRY
 from goodfaith_runtime.eventstore import PostgresEventStore
 from goodfaith_runtime.kafka import ensure_topics, make_producer
 from goodfaith_runtime.outbox import OutboxRelay
+from goodfaith_runtime.testing import read_topic
 
-from .test_outbox_and_consumer import META, drain, per_stream_order, pub
+from .test_outbox_and_consumer import META, per_stream_order, pub
 
 pytestmark = pytest.mark.integration
 
@@ -95,7 +96,7 @@ async def test_the_running_relay_keeps_every_event_through_a_broker_outage(
         stop.set()
         await asyncio.wait_for(runner, 15)
         await producer.stop()
-    records = await drain(infra.kafka_bootstrap, topic, 20)
+    records = await read_topic(infra.kafka_bootstrap, topic, 20)
     order = per_stream_order(records)
     # Every event of the outage arrived (a resend may repeat one: at least once), and within
     # each stream the first arrival of each version is in stream order.
