@@ -256,6 +256,30 @@ def test_a_negated_initial_disclosure_is_none() -> None:
     assert _outcome(plain, NEW, "FED-MINI-MIRANDA") is Outcome.REQUIRE
 
 
+# decisions.md D-104: the model validation notice's own words (Model Form B-1).
+MODEL_FORM = (
+    "Fairway Recovery LLC is a debt collector. We are trying to collect a debt that you owe to "
+    "Acme Bank. We will use any information you give us to help collect the debt."
+)
+
+
+def test_d104_the_model_forms_words_are_the_initial_disclosure() -> None:
+    ctx = with_debt(fine(), initial_communication_at=None, validation_notice_provided_at=None)
+    ctx = _email(ctx, MODEL_FORM + " Reply STOP to opt out.")
+    assert _outcome(ctx, OLD, "FED-MINI-MIRANDA") is Outcome.BLOCK  # as released
+    assert _outcome(ctx, NEW, "FED-MINI-MIRANDA") is Outcome.REQUIRE  # satisfied
+
+
+@pytest.mark.parametrize("text", [
+    MODEL_FORM.replace("We are trying", "We are not trying"),
+    MODEL_FORM.replace(" We will use any information you give us to help collect the debt.", ""),
+])
+def test_d104_boundary_a_negated_or_half_model_disclosure_is_none(text: str) -> None:
+    ctx = with_debt(fine(), initial_communication_at=None, validation_notice_provided_at=None)
+    ctx = _email(ctx, text + " Reply STOP to opt out.")
+    assert _outcome(ctx, NEW, "FED-MINI-MIRANDA") is Outcome.BLOCK
+
+
 def test_spanish_text_with_only_the_english_disclosure_goes_to_review() -> None:
     text = (
         "Fairway Recovery LLC: this message is from a debt collector. Estimado cliente, su saldo "

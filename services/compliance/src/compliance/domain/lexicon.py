@@ -193,6 +193,24 @@ _DISCLOSURES: dict[str, _Disclosures] = {
 }
 
 
+# Revision 2 (decisions.md D-104) also takes the model validation notice's own words for the
+# initial disclosure (Regulation F Model Form B-1: "We are trying to collect a debt ... We will
+# use any information you give us to help collect the debt"), which 1006.34(d)(2) makes a safe
+# harbour for; revision 1 read only the statute's wording.
+_DISCLOSURES_V2: dict[str, _Disclosures] = {
+    **_DISCLOSURES,
+    "en": _DISCLOSURES["en"]._replace(
+        mm_initial=(
+            re.compile(r"\b(?:attempt(?:ing)?|trying) to collect (?:a|this) debt\b"),
+            re.compile(
+                r"\bany information (?:obtained|you give us|you provide)\s+will be used for that "
+                r"purpose\b|\bwe will use any information (?:you give us|obtained|you provide)"
+                r" to (?:help )?collect (?:the|this|a) debt\b"
+            ),
+        )
+    ),
+}
+
 _ATTORNEY_CLAIM = re.compile(
     r"\b(?:our|my|the) (?:attorneys?|lawyers?|legal department)\b|\bnuestros? abogados?\b"
 )
@@ -269,7 +287,7 @@ _TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
 # Literal fragments one of which every match of a disclosure pattern contains: a substring test
 # is far cheaper than a regex search, and most messages carry only one of the disclosures.
 _NEEDLES: dict[str, tuple[str, ...]] = {
-    "mm_initial": ("collect a debt", "cobrar una deuda"),
+    "mm_initial": ("collect a debt", "collect this debt", "cobrar una deuda"),
     "mm_subsequent": ("debt collector", "cobr", "recaudador"),
     "opt_out": ("stop", "unsubscribe", "opt", "alto", "baja", "suscripci"),
     "reply_request": ("call", "return", "reply", "contact", "llam", "devu", "por favor"),
@@ -595,7 +613,7 @@ class ContentFindings:
         if low is None:
             low = (content.text or "").lower()
         self._low = normalise(low) if revision >= 2 else low
-        self._d = _DISCLOSURES.get(content.language)
+        self._d = (_DISCLOSURES_V2 if revision >= 2 else _DISCLOSURES).get(content.language)
         self.language_supported = self._d is not None
 
     @lazy
@@ -654,7 +672,7 @@ class ContentFindings:
     def disclosed_in(self, language: str, pick: str) -> bool:
         """Whether the text carries disclosure `pick` (a _Disclosures field) in `language`,
         not negated (revision 2; decisions.md D-86)."""
-        d = _DISCLOSURES.get(language)
+        d = _DISCLOSURES_V2.get(language)
         if d is None or not self.has_text:
             return False
         found = getattr(d, pick)

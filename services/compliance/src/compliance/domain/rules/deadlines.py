@@ -117,7 +117,8 @@ _ABOUT_OFFERS = re.compile(
 _KEYWORD = re.compile(
     r"\b(?:on or before|no later than|by|before|until|till|within|in\s+the\s+next"
     r"|due(?:\s+date)?(?:\s+(?:is|on|by|before))?|(?:payment\s+)?deadline(?:\b[^!?]{0,30}?\bis)?"
-    r"|pa(?:y|id|yment)\s+on|expir\w*(?:\s+on)?|(?:good|valid)\s+(?:through|until)|ends?(?:\s+on)?)"
+    r"|pay\s+on|(?:make|making|submit|send|schedul\w*)\s+(?:your|a|the)\s+payment\s+on"
+    r"|expir\w*(?:\s+on)?|(?:good|valid)\s+(?:through|until)|ends?(?:\s+on)?)"
     r"(?!\w)\s*:?\s*[\"\u201c\u201d'\u2018\u2019]?"
 )
 _SPANS_AFTER = ("within", "in ")
@@ -129,6 +130,7 @@ _HOUR = (
     r"(?:(?:(?:the\s+)?(?:close|end)\s+of\s+(?:business|day)|noon|midnight"
     r"|\d{1,2}(?::\d\d)?\s*[ap]\.?m\.?(?:\s+[a-z]{1,4}t)?)\s*,?\s*(?:on\s+)?)?"
 )
+_HOUR_ONLY = re.compile(r"(?:noon|midnight|\d{1,2}(?::\d\d)?\s*[ap]\.?m)\b")  # no date after it
 _MONTH = r"(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _YEAR = r"(?:(?:,?\s+|-)(?P<year>\d{4}))?"
 _DATES = (
@@ -175,9 +177,12 @@ _RECEIPT = re.compile(
     r"(?:take\s+\w+(?:\s+\w+)?\s+to\s+)?"
     r"(?:post|process|credit|appl|appear|reflect|clear|show|e?mail|sen[dt]|issu|deliver|confirm"
     r"|arriv)\w*"
-    r"|\bwe(?:'ll|\u2019ll|\s+will|\s+shall)\s+(?:e?mail|send|mail|post|process|credit|apply"
-    r"|confirm|issue|write|notify|contact|call|let\s+you\s+know|update|respond|reply|review"
-    r"|investigate|provide)\b"
+    r"|\b(?:we(?:'ll|\u2019ll|\s+will|\s+shall)|and\s+will)\s+(?:e?mail|send|mail|post|process"
+    r"|credit|apply|confirm|issue|write|notify|contact|call|let\s+you\s+know|update|respond"
+    r"|reply|review|investigate|provide)\b"
+    # The office's own hours and closures ("our offices will be closed from ... until ...").
+    r"|\b(?:office|offices|we|our\s+\w+)\s+(?:will\s+be\s+|are\s+|is\s+)?(?:closed|open"
+    r"|unavailable|available)\b"
 )
 # After the receipt, anything that asks the consumer to act or sets a condition on the payment
 # makes the deadline theirs ("will be credited only when received by"). "pay" the verb asks;
@@ -199,7 +204,8 @@ _NO_OBLIGATION = re.compile(
 _OWN_PLAN = re.compile(
     r"\b(?:your|the|this)\s+(?:payment\s+|instal+ment\s+)?(?:plan|arrangement)\b"
     r"|\b(?:payment|instal+ment)\s+agreement\b|\binstal+ments?\b"
-    r"|\byou\s+(?:accepted|agreed to|chose|selected|set up|requested|signed up for)\b"
+    r"|\byou\s+(?:accepted|agreed to|chose|selected|set up|requested|signed up for|scheduled"
+    r"|authori[sz]ed)\b|\b(?:scheduled|automatic|recurring)\s+payments?\b|\bautopay\b"
 )
 # A plan cancelled, refused or not the consumer's: its sentence's deadlines are demands.
 _NOT_OWN_PLAN = re.compile(
@@ -207,9 +213,14 @@ _NOT_OWN_PLAN = re.compile(
     r"|declin\w*|reject\w*|instead\s+of)\b|\bcan[\'\u2019]?t\b|\bno\s+(?:instal|payment\s+plan|plan)"
     r"|\bnot\s+(?:offer|available|eligible|want|accept)"
 )
+# A demand in its own words: a plan named only in the sentence before does not soften it.
+_DEMANDS = re.compile(r"\b(?:must|please|need\s+to|have\s+to|has\s+to|required|demand\w*)\b")
+_DISPUTE = re.compile(
+    r"\bdisput\w*|\bnotify\s+(?:this|our)\s+office\b|\bverification\b|\bvalidity\b"
+)
 _CALL_US = re.compile(
-    r"\b(?:call|contact|reach|e?mail|write\s+to|text|respond\s+to|reply\s+to)\s+(?:us|me|our\s+\w+)"
-    r"\s*$"
+    r"\b(?:call|contact|reach|e?mail|write\s+to|text|respond\s+to|reply\s+to)"
+    r"\s+(?:us|me|our\s+\w+)\s*$"
 )
 _TO_PAY = re.compile(r"\bto\s+(?:make\s+(?:a|your|the)\s+payment|(?:re)?pay|settle|arrange)\b")
 _CLAUSE_BREAK = re.compile(r"[,;:\u2014()]|\.\s")
@@ -228,7 +239,10 @@ def text_deadlines(text: str, send_day: date) -> TextDeadlines:
     for i, sentence in enumerate(parts):
         near = any(paying[j] or offers[j] for j in (i - 1, i + 1) if 0 <= j < len(parts))
         if paying[i] or offers[i] or near:
-            found.read(sentence, send_day, firm=paying[i])
+            # "Thank you for setting up your payment plan. Your first payment is due ...": the
+            # plan named in the sentence before counts as named before the deadline.
+            plan_before = i > 0 and _names_own_plan(parts[i - 1])
+            found.read(sentence, send_day, firm=paying[i], plan_before=plan_before)
     return TextDeadlines(
         tuple(found.demands), tuple(found.instalments), tuple(found.uncertain), found.unreadable
     )
@@ -241,7 +255,7 @@ class _Found:
         self.uncertain: list[date] = []
         self.unreadable = False
 
-    def read(self, sentence: str, send_day: date, *, firm: bool) -> None:
+    def read(self, sentence: str, send_day: date, *, firm: bool, plan_before: bool) -> None:
         """A firm sentence's deadlines are demands; another's (an offer's, or a sentence next
         to a payment) are uncertain."""
         plan_ended = None
@@ -252,16 +266,24 @@ class _Found:
             clause = before[_clause_start(before) :]
             if _is_receipt(clause) or _NO_OBLIGATION.search(clause + sentence[at:end]):
                 continue
+            if not firm and _DISPUTE.search(sentence):
+                continue  # the dispute right's own deadline ("within 30 days ... dispute")
             if when is None:
                 self.unreadable = True
             elif not firm or _asks_to_call(clause, sentence[end : end + _REACH]):
                 self.uncertain.append(when)
-            elif _OWN_PLAN.search(before):
+            elif (plan_before and not _DEMANDS.search(clause)) or _OWN_PLAN.search(
+                sentence, max(0, at - _REACH), end  # the keyword too: "you scheduled a payment on"
+            ):
                 if plan_ended is None:
                     plan_ended = bool(_NOT_OWN_PLAN.search(sentence))
                 (self.demands if plan_ended else self.instalments).append(when)
             else:
                 self.demands.append(when)
+
+
+def _names_own_plan(sentence: str) -> bool:
+    return bool(_OWN_PLAN.search(sentence)) and not _NOT_OWN_PLAN.search(sentence)
 
 
 def _deadlines_in(sentence: str, send_day: date) -> list[tuple[int, int, date | None]]:
@@ -271,6 +293,10 @@ def _deadlines_in(sentence: str, send_day: date) -> list[tuple[int, int, date | 
     for k in _KEYWORD.finditer(sentence):
         spans = k.group().startswith(_SPANS_AFTER)
         named, when = _time_at(sentence, k.end(), send_day, spans=spans)
+        if named and when is None and k.group().startswith(("until", "till")):
+            # Office hours ("Monday to Friday from 8 am until 8 pm"): an hour alone after
+            # "until" is a time of day, not a deadline.
+            named = not _HOUR_ONLY.match(sentence, k.end())
         if named:
             found.append((k.start(), k.end(), when))
     for m in _YOU_HAVE.finditer(sentence):
