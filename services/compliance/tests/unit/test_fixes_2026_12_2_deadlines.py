@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 
@@ -341,108 +340,60 @@ def test_abbreviations_and_many_deadlines_read_in_linear_time(unit: str) -> None
     assert time.perf_counter() - t0 < 2.0
 
 
-# === Third review: compliant messages, read whole, must not be blocked ==========================
-# (Same context; the whole text is the message, between the disclosure and the opt-out.)
+# === Third review: compliant messages, read whole ===============================================
+# (The whole text is the message, between the disclosure and the opt-out. Each case was blocked
+# or sent to review on the code before.)
 
 HEAD = "Fairway Recovery LLC: this message is from a debt collector. "
 FOOT = " To stop emails from us to this address, reply STOP or unsubscribe."
 
 
-def overshadow_text(text: str) -> tuple[Any, Any]:
+@pytest.mark.parametrize(("text", "expected"), [
+    # a same-day receipt
+    ("Thank you for your payment on November 18, 2026. Your new balance is $70.00.", Outcome.ALLOW),
+    ("Payment receipt. Amount paid: $50.00. Paid on: 11/18/2026. Confirmation number: 98765. "
+     "Remaining balance: $70.00.", Outcome.ALLOW),
+    ("Payment on 11/18/2026: $50.00. Remaining balance: $70.00.", Outcome.ALLOW),
+    # the consumer's plan, named in the sentence before
+    ("Thank you for setting up your payment plan. Your first payment of $40 is due December 1,"
+     " 2026.", Outcome.REVIEW),
+    ("Thank you for setting up your payment plan. Your first payment of $40 is due on December"
+     " 1, 2026, and then on the 1st of each month.", Outcome.REVIEW),
+    ("This is a reminder about your payment plan. Your next payment of $40 is due on December "
+     "1, 2026.", Outcome.REVIEW),
+    # office hours
+    ("Your balance is $120.00. You can pay online anytime. Our team is available to take "
+     "payments Monday to Friday from 8 am until 8 pm CT at 1-800-555-0100.", Outcome.ALLOW),
+    ("You can pay online at https://pay.example.com/abc. Payment specialists are available "
+     "Monday through Friday, 8 am to 8 pm, and Saturday until noon.", Outcome.ALLOW),
+    ("Pay by phone at 1-800-555-0100, Monday to Friday, 8 am to 8 pm, and Saturday 9 am until "
+     "1 pm CT.", Outcome.ALLOW),
+    # a posting cut-off (a receipt after the deadline: D-67's known limit)
+    ("You can pay online at pay.example.com. Payments made online by 5 pm CT post the same "
+     "business day.", Outcome.REVIEW),
+    # a payment the consumer scheduled: their own plan
+    ("You scheduled a payment on November 20, 2026 for $50.00. You can change or cancel it "
+     "anytime at pay.example.com.", Outcome.REVIEW),
+    # the collector's own time to respond
+    ("Your balance is $120.00. We received your dispute on November 17 and will respond within"
+     " 30 days. You can pay online at pay.example.com.", Outcome.ALLOW),
+    ("We received your dispute on November 17 and will respond within 30 days. We will not ask"
+     " you to pay the disputed amount until then.", Outcome.ALLOW),
+    # the office closed for a holiday
+    ("You can pay online at pay.example.com anytime. Our offices will be closed from November "
+     "26 until November 29 for Thanksgiving.", Outcome.ALLOW),
+    # the dispute right's own deadline
+    ("The balance is $120.00. Unless you notify this office within 30 days after receiving "
+     "this notice that you dispute the validity of this debt or any portion thereof, this "
+     "office will assume this debt is valid. You can pay online at pay.example.com.",
+     Outcome.ALLOW),
+    ("As of today you owe $120.00. If you notify this office in writing within 30 days from "
+     "receiving this notice that you dispute the validity of this debt, this office will "
+     "obtain verification of the debt and mail you a copy. You can pay online at "
+     "pay.example.com.", Outcome.ALLOW),
+])
+def test_compliant_messages_read_whole(text: str, expected: Outcome) -> None:
     ctx = with_proposal(with_debt(fine(), **IN_PERIOD), channel="email", endpoint_id="em-1",
                         template_type="REMINDER")
-    d = evaluate(with_content(ctx, HEAD + text + FOOT), pack_version=NEW)
-    return d, result(d, "FED-OVERSHADOW")
-
-
-# Same-day payment receipts: "payment on" / "paid on" + the send day reads as a demand.
-@pytest.mark.parametrize("text", [
-    "Thank you for your payment on November 18, 2026. Your new balance is $70.00.",
-    "Payment receipt. Amount paid: $50.00. Paid on: 11/18/2026. Confirmation number: 98765. "
-    "Remaining balance: $70.00.",
-    "Payment on 11/18/2026: $50.00. Remaining balance: $70.00.",
-])
-def test_same_day_receipt_is_not_a_deadline(text: str) -> None:
-    _, r = overshadow_text(text)
-    assert r.outcome is Outcome.ALLOW, r.explanation
-
-
-# Plan confirmation / plan reminder: the plan is named in the sentence before the instalment,
-#    so the instalment is a plain demand (BLOCK). D-67 wants REVIEW for the consumer's plan.
-@pytest.mark.parametrize("text", [
-    "Thank you for setting up your payment plan. Your first payment of $40 is due December 1, "
-    "2026.",
-    "Thank you for setting up your payment plan. Your first payment of $40 is due on December 1, "
-    "2026, and then on the 1st of each month.",
-    "This is a reminder about your payment plan. Your next payment of $40 is due on December 1, "
-    "2026.",
-])
-def test_plan_named_in_previous_sentence_is_review_not_block(text: str) -> None:
-    _, r = overshadow_text(text)
-    assert r.outcome is Outcome.REVIEW, r.explanation
-
-
-# Office hours ("from 8 am until 8 pm", "Saturday until noon") in a sentence with a pay word
-#    read as an unreadable deadline.
-@pytest.mark.parametrize("text", [
-    "Your balance is $120.00. You can pay online anytime. Our team is available to take payments "
-    "Monday to Friday from 8 am until 8 pm CT at 1-800-555-0100.",
-    "You can pay online at https://pay.example.com/abc. Payment specialists are available Monday "
-    "through Friday, 8 am to 8 pm, and Saturday until noon.",
-    "Pay by phone at 1-800-555-0100, Monday to Friday, 8 am to 8 pm, and Saturday 9 am until 1 pm "
-    "CT.",
-])
-def test_office_hours_are_not_a_deadline(text: str) -> None:
-    _, r = overshadow_text(text)
-    assert r.outcome is Outcome.ALLOW, r.explanation
-
-
-# Posting cut-off: when a payment posts, not when it is due.
-def test_a_posting_cut_off_goes_to_review() -> None:
-    # A receipt after the deadline is not read as one (D-67's known limit): a human looks.
-    _, r = overshadow_text("You can pay online at pay.example.com. Payments made online by 5 pm CT "
-                           "post the same business day.")
-    assert r.outcome is Outcome.REVIEW, r.explanation
-
-
-# Confirmation of a payment the consumer scheduled: BLOCK; it is the consumer's own choice,
-#    like a plan instalment (REVIEW).
-def test_consumer_scheduled_payment_is_review_not_block() -> None:
-    _, r = overshadow_text("You scheduled a payment on November 20, 2026 for $50.00. You can "
-                           "change or cancel it anytime at pay.example.com.")
-    assert r.outcome is Outcome.REVIEW, r.explanation
-
-
-# Dispute acknowledgement: the collector's 30 days to respond, subject elided ("and will
-#    respond") so the receipt reading misses it; next to a balance or payment sentence: REVIEW.
-@pytest.mark.parametrize("text", [
-    "Your balance is $120.00. We received your dispute on November 17 and will respond within "
-    "30 days. You can pay online at pay.example.com.",
-    "We received your dispute on November 17 and will respond within 30 days. We will not ask you "
-    "to pay the disputed amount until then.",
-])
-def test_dispute_acknowledgement_response_time_is_not_a_deadline(text: str) -> None:
-    _, r = overshadow_text(text)
-    assert r.outcome is Outcome.ALLOW, r.explanation
-
-
-# Holiday closure next to a payment sentence.
-def test_holiday_closure_is_not_a_deadline() -> None:
-    _, r = overshadow_text("You can pay online at pay.example.com anytime. Our offices will be "
-                           "closed from November 26 until November 29 for Thanksgiving.")
-    assert r.outcome is Outcome.ALLOW, r.explanation
-
-
-# The classic 1692g dispute-window sentence (legacy "g-notice") next to the balance: the dispute
-#    right itself is read as a possible payment deadline (send day + 30 = 2026-12-18).
-@pytest.mark.parametrize("text", [
-    "The balance is $120.00. Unless you notify this office within 30 days after receiving this "
-    "notice that you dispute the validity of this debt or any portion thereof, this office will "
-    "assume this debt is valid. You can pay online at pay.example.com.",
-    "As of today you owe $120.00. If you notify this office in writing within 30 days from "
-    "receiving this notice that you dispute the validity of this debt, this office will obtain "
-    "verification of the debt and mail you a copy. You can pay online at pay.example.com.",
-])
-def test_dispute_window_is_not_a_payment_deadline(text: str) -> None:
-    _, r = overshadow_text(text)
-    assert r.outcome is Outcome.ALLOW, r.explanation
+    r = result(evaluate(with_content(ctx, HEAD + text + FOOT), pack_version=NEW), "FED-OVERSHADOW")
+    assert r.outcome is expected, r.explanation
