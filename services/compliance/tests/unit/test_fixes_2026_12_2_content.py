@@ -292,6 +292,15 @@ def test_spanish_text_with_only_the_english_disclosure_goes_to_review() -> None:
     assert _outcome(_email(fine(), both), NEW, "FED-MINI-MIRANDA") is Outcome.REQUIRE
 
 
+def test_d105_the_notices_offer_of_a_spanish_copy_is_not_spanish_text() -> None:
+    offer = " Póngase en contacto con nosotros para solicitar una copia de este aviso en español."
+    ctx = _email(fine(), EMAIL_TEXT + offer)
+    assert _outcome(ctx, NEW, "FED-MINI-MIRANDA") is Outcome.REQUIRE
+    # More Spanish than the offer is still Spanish text (D-86).
+    more = offer + " Estimado cliente, su saldo de $120 esta pendiente."
+    assert _outcome(_email(fine(), EMAIL_TEXT + more), NEW, "FED-MINI-MIRANDA") is Outcome.REVIEW
+
+
 def test_an_english_message_naming_a_spanish_place_is_not_mixed() -> None:
     ctx = _email(fine(), EMAIL_TEXT + " Our office is at 1 Calle de la Paz, Los Angeles.")
     assert _outcome(ctx, NEW, "FED-MINI-MIRANDA") is Outcome.REQUIRE

@@ -138,11 +138,16 @@ def test_an_attempt_counts_under_the_role_its_approval_was_judged_for() -> None:
 def test_an_attempt_on_a_location_approval_is_a_location_contact() -> None:
     state = _state()
     assert contact(state, _attempt())["location_contact"] is False
+    assert contact(state, _attempt(approval_id=None))["location_contact"] is False  # consumer
     approval = state.approvals["ap-1"]
     state.approvals["ap-1"] = dataclasses.replace(
         approval, location_inquiry=True, recipient_role="third_party")
     assert contact(state, _attempt())["location_contact"] is True  # a ring counts (fail closed)
-    assert contact(state, _attempt(approval_id=None))["location_contact"] is False
+    # No approval: the contact's purpose is unknown, so for a third party it counts too.
+    state.profile = {"person": {"role": "third_party"}, "endpoints": []}
+    assert contact(state, _attempt(approval_id=None))["location_contact"] is True
+    state.approvals["ap-1"] = dataclasses.replace(state.approvals["ap-1"], location_inquiry=False)
+    assert contact(state, _attempt())["location_contact"] is False  # an approved other purpose
     # A busy line or a network error communicated nothing (1692b(3); D-103).
     busy = _attempt(outcome="not_connected", connected=False)
     assert contact(state, busy)["location_contact"] is False

@@ -211,6 +211,13 @@ _DISCLOSURES_V2: dict[str, _Disclosures] = {
     ),
 }
 
+# 1006.34(d)(3)(vi)(A): a validation notice may offer a Spanish copy in these words (Model Form
+# B-1). The offer alone is not Spanish text that needs the disclosure in Spanish (D-105).
+_SPANISH_COPY_OFFER = re.compile(
+    r"p[o\u00f3]ngase en contacto con nosotros para solicitar una copia de este "
+    r"(?:aviso|formulario) en espa[\u00f1n]ol[.!]?"
+)
+
 _ATTORNEY_CLAIM = re.compile(
     r"\b(?:our|my|the) (?:attorneys?|lawyers?|legal department)\b|\bnuestros? abogados?\b"
 )
@@ -687,6 +694,8 @@ class ContentFindings:
         if not self.has_text:
             return ()
         declared, low = self._content.language, self._low
+        if "spa" in low:  # decisions.md D-105: the notice's optional offer of a Spanish copy
+            low = _SPANISH_COPY_OFFER.sub(" ", low)
         return tuple(
             lang
             for lang, markers in _MARKERS.items()

@@ -132,12 +132,13 @@ def _connected(attempt: ContactAttempted) -> bool:
 
 def _location_contact(approval: Approval | None, role: str, attempt: ContactAttempted) -> bool:
     """The attempt is the third party's one location communication (1692b(3), FED-LOC): made
-    on a location-inquiry approval to someone who is not the consumer, and it reached the
-    number (ring-no-answer included, fail closed; a busy line or a network error communicated
-    nothing). To a consumer or spouse the flag means nothing: the contact is an ordinary one,
-    which may be the initial communication (decisions.md D-102)."""
-    return (approval is not None and approval.location_inquiry and role not in _CONSUMERS
-            and _connected(attempt))
+    on a location-inquiry approval, or on no approval at all (its purpose is unknown: fail
+    closed), to someone who is not the consumer, and it reached the number (ring-no-answer
+    included; a busy line or a network error communicated nothing). To a consumer or spouse
+    the flag means nothing: the contact is an ordinary one, which may be the initial
+    communication (decisions.md D-102)."""
+    asked = approval.location_inquiry if approval is not None else True
+    return asked and role not in _CONSUMERS and _connected(attempt)
 
 
 def _counted_role(state: PersonState, approval: Approval | None) -> str:
