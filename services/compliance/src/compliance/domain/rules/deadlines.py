@@ -1,23 +1,23 @@
 """Payment deadlines a message's text states, for FED-OVERSHADOW from pack 2026.12.2
-(decisions.md D-67): during the validation period a deadline before the period ends
-overshadows the right to dispute (1692g(b), 1006.38(b)).
+(decisions.md D-67, which lists exactly what is read): during the validation period a deadline
+before the period ends overshadows the right to dispute (1692g(b), 1006.38(b)).
 
-English only, read sentence by sentence. A sentence is read when it is about paying (a pay
-word: "pay", "paid", "payment", "repay", "remit", "your check", "money order", or a "due date",
-an amount, balance or minimum "due"); in it, a deadline is a keyword ("by", "before", "no later
-than", "on or before", "until", "within", "due", "due date is", "the deadline ... is",
-"pay(ment) on", "you have N days to") followed by a time. The time is either a date or a span
-the send day turns into one (a *demand*: BLOCK when it falls before the period end), or one
-that cannot be read as a date ("by Friday", "by the 25th", "by tomorrow": *unreadable*, REVIEW).
-Three readings keep what is not a demand out:
-- a receipt, what the collector will do with a payment ("your payment will be posted within 3
-  days", "we will email your confirmation by November 25"), when nothing in the clause between
-  that verb and the keyword asks the consumer for anything;
-- no obligation ("you do not have to pay by ...", "no payment is due before ...");
-- an instalment of the consumer's own plan ("your first payment under the plan you accepted is
-  due on December 1"), named before the deadline, in a sentence that does not cancel the plan:
-  REVIEW, so a human checks the plan is the consumer's.
-The cost is linear in the text: each sentence is searched a fixed number of times.
+English only, sentence by sentence on the normalised text. A deadline is a keyword ("by",
+"before", "until", "within", "due", "deadline", "expires", "you have N days to" ...) followed by
+a time: a date or a span from the send day, or a time that names no date we compute ("by
+Friday", "due upon receipt"). What the sentences around it say decides what it is:
+- *demand* (BLOCK before the period end): the sentence is about paying ("pay", "paid",
+  "payment", "remit", "your check", a "due date", an amount or balance "due");
+- *uncertain* (REVIEW): an offer or money named without a demand, a sentence next to a payment,
+  a deadline to call us;
+- *unreadable* (REVIEW): a deadline with no computable date;
+- *instalment* (REVIEW): the consumer's own plan or scheduled payment, named before the deadline
+  or in the sentence before, and not cancelled or refused;
+- nothing: a receipt (what the collector will do with a payment, when nothing after that verb
+  asks the consumer to act), no obligation to pay, the office's own hours, the dispute right's
+  own deadline.
+Linear in the text: each sentence is searched a fixed number of times, and every look-back is
+bounded (_REACH, _WORD_LENGTH).
 """
 
 from __future__ import annotations
