@@ -624,13 +624,6 @@ class ContentFindings:
         self.language_supported = self._d is not None
 
     @lazy
-    def revised(self) -> ContentFindings:
-        """Revision 2 of these findings, for the same content (decisions.md D-80). Cached on
-        this object, which `Facts.at` shares with a later instant's facts, so an approval's
-        end-of-lifetime check does not analyse the text again."""
-        return self if self.revision >= 2 else ContentFindings(self._content, 2, self._low)
-
-    @lazy
     def _categories(self) -> set[object]:
         if not self.has_text:
             found: set[object] = set()

@@ -79,7 +79,7 @@ class PolicyParams:
     # -- content (D-80 to D-94) --
     # decisions.md D-80 to D-86: the content rules read lexicon revision 2 (normalised
     # whitespace and markup, paraphrase patterns, negated disclosures ignored, other-language
-    # text detected) through content.findings(f); Facts.content stays revision 1.
+    # text detected): Facts.content is revision 2, for every rule of the version.
     content_lexicon_v2: bool = False
     # decisions.md D-87: debt-word tests (FED-LCM and others) use lexicon revision 2's words
     # (account, loan, bill, arrears, the creditor's name ...): read by their callers through

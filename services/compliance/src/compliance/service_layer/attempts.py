@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from compliance.domain.context import PersonRole, TemplateType
-from compliance.domain.facts import CONSUMER_ROLES
+from compliance.service_layer.communications import CONSUMER_ROLE_VALUES
 from compliance.service_layer.context import matches_endpoint
 from compliance.service_layer.state import Approval, PersonState
 from goodfaith_events.contracts import AttemptOutcome, ContactAttempted
 from goodfaith_runtime.pii import ERASED
 
 _ROLES = {r.value for r in PersonRole}
-_CONSUMERS = frozenset(r.value for r in CONSUMER_ROLES)
 _TEMPLATES = {t.value for t in TemplateType}
 
 
@@ -138,7 +137,7 @@ def _location_contact(approval: Approval | None, role: str, attempt: ContactAtte
     the flag means nothing: the contact is an ordinary one, which may be the initial
     communication (decisions.md D-102)."""
     asked = approval.location_inquiry if approval is not None else True
-    return asked and role not in _CONSUMERS and _connected(attempt)
+    return asked and role not in CONSUMER_ROLE_VALUES and _connected(attempt)
 
 
 def _counted_role(state: PersonState, approval: Approval | None) -> str:

@@ -19,7 +19,8 @@ from compliance.domain.facts import CONSUMER_ROLES
 
 Doc = dict[str, Any]
 
-_CONSUMERS = frozenset(r.value for r in CONSUMER_ROLES)
+# The roles a contact counts as with the consumer, as ContactEvent documents spell them.
+CONSUMER_ROLE_VALUES = frozenset(r.value for r in CONSUMER_ROLES)
 # 1692g(d) and 1006.34(b)(2): a formal pleading is not an initial communication; a proof of
 # claim is filed with a court, not sent to the consumer (D-18 treats them alike).
 _NOT_INITIAL = frozenset({TemplateType.FORMAL_PLEADING.value, TemplateType.PROOF_OF_CLAIM.value})
@@ -34,7 +35,7 @@ def conveyed(event: Doc) -> bool:
     spoke = event.get("conversation") or voicemail == "full"
     if not spoke and (event.get("channel") in _SPOKEN or event.get("direction") == "inbound"):
         return False  # a call that rang or failed, a visit that met no one; the person wrote
-    if event.get("recipient_role", "consumer") not in _CONSUMERS:
+    if event.get("recipient_role", "consumer") not in CONSUMER_ROLE_VALUES:
         # Not the consumer (a location contact among them, which must not convey the debt).
         # A location flag on a contact with the consumer changes nothing: it is one (D-102).
         return False

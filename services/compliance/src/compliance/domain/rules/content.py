@@ -349,15 +349,9 @@ RULES = (CALLER_ID, MINI_MIRANDA, CRIMINAL, ACTION_THREAT, DECEPTION, TIMEBARRED
 
 
 # --- pack 2026.12.2 (decisions.md D-80 to D-94) ---------------------------------------------
-# Replaced rules: same ids, citations and positions; each reads the content through
-# `findings(f)`, which is lexicon revision 2 when the version sets `content_lexicon_v2`.
-
-
-def findings(f: Facts) -> ContentFindings:
-    """The content findings the content rules of 2026.12.2 read: lexicon revision 2 (D-80),
-    once per evaluation, when the version sets `content_lexicon_v2`; else `f.content`. The
-    rules below spell this expression out (a call per rule costs on the hot path)."""
-    return f.content.revised if f.policy.content_lexicon_v2 else f.content
+# Replaced rules: same ids, citations and positions. They read `f.content` like the rules
+# above: under 2026.12.2 (switch `content_lexicon_v2`) that is lexicon revision 2 (D-80), for
+# every rule of the version, so the text is analysed once.
 
 
 # decisions.md D-92: FED-CALLER-ID defers to FED-LOC only for a location call to someone other
@@ -431,8 +425,7 @@ _LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 def check_mini_miranda_v2(f: Facts) -> RuleResult:
     if f.channel is Channel.VOICEMAIL and is_lcm(f):
         return MINI_MIRANDA_V2.ok("A limited-content message is not a communication.")
-    found = f.content.revised if f.policy.content_lexicon_v2 else f.content
-    return _mini_miranda(MINI_MIRANDA_V2, f, found, v2=True)
+    return _mini_miranda(MINI_MIRANDA_V2, f, f.content, v2=True)
 
 
 CRIMINAL_V2 = RuleDef(
@@ -446,8 +439,7 @@ CRIMINAL_V2 = RuleDef(
 
 @CRIMINAL_V2.check
 def check_criminal_v2(f: Facts) -> RuleResult:
-    found = f.content.revised if f.policy.content_lexicon_v2 else f.content
-    return _criminal(CRIMINAL_V2, found)
+    return _criminal(CRIMINAL_V2, f.content)
 
 
 # The two remedy notices 1692c(c)(2),(3) still permit after a written cease.
@@ -457,11 +449,8 @@ REMEDY_NOTICES = frozenset(
 
 
 def _notice_or_legal_action(f: Facts) -> bool:
-    """A remedy notice, or a message that mentions legal action (lexicon as `findings`)."""
-    if f.template in REMEDY_NOTICES:
-        return True
-    found = f.content.revised if f.policy.content_lexicon_v2 else f.content
-    return bool(found.legal_action)
+    """A remedy notice, or a message that mentions legal action."""
+    return f.template in REMEDY_NOTICES or bool(f.content.legal_action)
 
 
 ACTION_THREAT_V2 = RuleDef(
@@ -486,8 +475,7 @@ def _unbacked_notice(f: Facts) -> list[str]:
 
 @ACTION_THREAT_V2.check
 def check_action_threat_v2(f: Facts) -> RuleResult:
-    found = f.content.revised if f.policy.content_lexicon_v2 else f.content
-    return _action_threat(ACTION_THREAT_V2, f, found, notices=True)
+    return _action_threat(ACTION_THREAT_V2, f, f.content, notices=True)
 
 
 DECEPTION_V2 = RuleDef(
@@ -517,8 +505,7 @@ NOT_COLLECTING = frozenset(
 
 @DECEPTION_V2.check
 def check_deception_v2(f: Facts) -> RuleResult:
-    content = f.content.revised if f.policy.content_lexicon_v2 else f.content
-    found = _deceptions(f, content, not_collecting=True)
+    found = _deceptions(f, f.content, not_collecting=True)
     if found:
         return DECEPTION_V2.block("Blocked: the message suggests " + "; ".join(found) + ".")
     return DECEPTION_V2.ok("No deceptive representations detected.")
@@ -551,7 +538,7 @@ CREDIT_V2 = RuleDef(
         f.fed
         and (
             f.proposal.action is ActionKind.FURNISH
-            or (fed_contact(f) and RemedyKind.REPORT in findings(f).remedies)
+            or (fed_contact(f) and RemedyKind.REPORT in f.content.remedies)
         )
     ),
     actions=scope.CONTACT_OR_FURNISH,

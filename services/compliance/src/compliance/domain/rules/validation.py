@@ -476,13 +476,15 @@ def _first_before(dates: Iterable[date], send_day: date, end: date) -> date | No
     return min((d for d in dates if send_day <= d < end), default=None)
 
 
-def _overshadow_deadline(f: Facts, end: date) -> tuple[date | None, TextDeadlines]:
+def _overshadow_deadline(
+    f: Facts, send_day: date, end: date
+) -> tuple[date | None, TextDeadlines]:
     """The earliest demanded deadline (metadata or text) before `end`, and what the text
     states. The metadata deadline is read as 2026.12.1 read it (any date before `end`)."""
     meta_deadline = f.proposal.content.meta.payment_deadline
     text = f.proposal.content.text
-    stated = text_deadlines(text, _send_day(f)) if text else TextDeadlines()
-    found = _first_before(stated.demands, _send_day(f), end)
+    stated = text_deadlines(text, send_day) if text else TextDeadlines()
+    found = _first_before(stated.demands, send_day, end)
     if meta_deadline is not None and meta_deadline < end:
         found = min(found, meta_deadline) if found else meta_deadline
     return found, stated
@@ -493,7 +495,8 @@ def check_overshadow_v2(f: Facts) -> RuleResult:
     end = _overshadow_end(f)
     if end is None:  # defensive: the rule applies only with a period or on the notice itself
         return OVERSHADOW_V2.ok("No validation period runs for this message.")
-    deadline, stated = _overshadow_deadline(f, end)
+    send_day = _send_day(f)
+    deadline, stated = _overshadow_deadline(f, send_day, end)
     if deadline is not None:  # the same words as 2026.12.1 for a deadline it found too
         return OVERSHADOW_V2.block(
             f"Blocked: a payment deadline of {deadline.isoformat()} falls before the end of the "
@@ -505,14 +508,14 @@ def check_overshadow_v2(f: Facts) -> RuleResult:
             "Human review: urgent wording during the validation period may overshadow the "
             "dispute rights (" + ", ".join(words) + ")."
         )
-    instalment = _first_before(stated.plan_instalments, _send_day(f), end)
+    instalment = _first_before(stated.plan_instalments, send_day, end)
     if instalment is not None:
         return OVERSHADOW_V2.review(
             f"Human review: a plan instalment due {instalment.isoformat()} falls before the end "
             "of the validation period; check the plan is one the consumer chose and the message "
             "does not overshadow the right to dispute."
         )
-    maybe = _first_before(stated.uncertain, _send_day(f), end)
+    maybe = _first_before(stated.uncertain, send_day, end)
     if maybe is not None:
         return OVERSHADOW_V2.review(
             f"Human review: the message names {maybe.isoformat()}, before the end of the "
