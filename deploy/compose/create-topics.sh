@@ -21,9 +21,11 @@ goodfaith.payment-received
 goodfaith.contact-requested
 goodfaith.contact-decided
 goodfaith.contact-attempted
+goodfaith.debtor-erased
 "
 DLQ_TOPICS="
 goodfaith.dlq.ledger-payments
+goodfaith.dlq.ledger-contacts
 goodfaith.dlq.compliance-gate
 goodfaith.dlq.compliance-facts
 goodfaith.dlq.outreach-cases

@@ -59,9 +59,10 @@ EVENT_TOPICS = [
     "goodfaith.contact-requested",
     "goodfaith.contact-decided",
     "goodfaith.contact-attempted",
+    "goodfaith.debtor-erased",
 ]
 CONSUMERS = [
-    "ledger-payments", "compliance-gate", "compliance-facts",
+    "ledger-payments", "ledger-contacts", "compliance-gate", "compliance-facts",
     "outreach-cases", "outreach-decisions",
 ]
 PARTITIONS, K8S_REPLICATION = 6, 3

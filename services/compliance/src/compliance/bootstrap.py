@@ -58,10 +58,11 @@ def bootstrap(settings: ComplianceSettings | None = None, clock: Clock | None = 
         consumers=[
             ConsumerSpec(name=consumers.GATE, topics=[Topics.CONTACT_REQUESTED],
                          handlers=consumers.gate_handlers(service)),
-            # Reported attempts and disputes wait on no caller; the gate never needs them to
-            # keep caps (an approval counts when granted, D-23), so they fetch less often.
+            # Reported attempts, disputes and erasures wait on no caller; the gate never needs
+            # them to keep caps (an approval counts when granted, D-23): they fetch less often.
             ConsumerSpec(name=consumers.FACTS,
-                         topics=[Topics.CONTACT_ATTEMPTED, Topics.DISPUTE_RAISED],
+                         topics=[Topics.CONTACT_ATTEMPTED, Topics.DISPUTE_RAISED,
+                                 Topics.DEBTOR_ERASED],
                          handlers=consumers.fact_handlers(service), background=True),
         ],
         topics=[Topics.CONTACT_DECIDED],

@@ -19,6 +19,7 @@ from ledger.adapters.settlement_sweeper import SettlementSweeper
 from ledger.adapters.sweeper import OverdueSweeper
 from ledger.config import LedgerSettings
 from ledger.entrypoints.consumer import CONSUMER, payment_received
+from ledger.entrypoints.contact_consumer import CONTACTS_CONSUMER, contact_attempted
 from ledger.service_layer.handlers import HANDLERS
 from ledger.service_layer.messagebus import MessageBus
 from ledger.service_layer.unit_of_work import Cause, UnitOfWork
@@ -74,10 +75,16 @@ def bootstrap(settings: LedgerSettings | None = None, clock: Clock | None = None
         # Payments wait on no caller at the scale of a fetch: a payment reaches the balance
         # within ~100 ms, and an idle consumer fetching every 10 ms cost the embedded broker
         # ~5% of a core (ConsumerSpec.background).
+        # Contact attempts feed the retention hold on erasure, which waits on them even less.
+        # A consumer of their own, so a failing attempt is dead-lettered apart from payments
+        # and an operator reads each group's lag and dead letters under its own name.
         consumers=[ConsumerSpec(name=CONSUMER, topics=[Topics.PAYMENT_RECEIVED],
                                 handlers={"payments.PaymentReceived": handler},
+                                background=True),
+                   ConsumerSpec(name=CONTACTS_CONSUMER, topics=[Topics.CONTACT_ATTEMPTED],
+                                handlers={"outreach.ContactAttempted": contact_attempted},
                                 background=True)],
-        topics=[Topics.INVOICE_OVERDUE, Topics.DISPUTE_RAISED],
+        topics=[Topics.INVOICE_OVERDUE, Topics.DISPUTE_RAISED, Topics.DEBTOR_ERASED],
     )
     ledger = Ledger(settings=settings, clock=clock, runtime=runtime)
     holder["ledger"] = ledger

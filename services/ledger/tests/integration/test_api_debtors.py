@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+
+from goodfaith_runtime.clock import ManualClock
 
 from .conftest import Api
 
@@ -45,7 +49,7 @@ async def test_personal_data_is_encrypted_at_rest(api: Api, ledger) -> None:
 
 
 async def test_erasure_masks_every_personal_field_and_the_chains_still_verify(
-    api: Api, ledger,
+    api: Api, ledger, clock: ManualClock,
 ) -> None:
     debtor_id = await api.debtor(given_name="Zebulon", other_names=["Z"])
     base = f"/v1/debtors/{debtor_id}"
@@ -56,6 +60,11 @@ async def test_erasure_masks_every_personal_field_and_the_chains_still_verify(
         "lines": ["9 Elm St", "Unit 4"], "city": "Fresno", "postal_code": "93650",
         "country": "US", "region": "CA", "time_zone": "America/Los_Angeles"})
     debt_id = await api.debt(debtor_id)
+    # Erasure waits for the record-retention period (12 CFR 1006.100): the debt paid in full,
+    # then 3 years after that last activity (test_erasure_retention.py tests the hold itself).
+    await api.invoice(debt_id, "2025-05-01", 1_000, "INV-1")
+    await api.pay(debt_id, "pay-1", 1_000)
+    clock.advance(timedelta(days=3 * 366))
     erased = await api.ok("POST", f"{base}/erasure", {"reason": "verified erasure request"})
     view = await api.ok("GET", base)
     assert view == erased

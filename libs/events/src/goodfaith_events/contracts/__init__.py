@@ -13,7 +13,7 @@ from goodfaith_events.contracts.gate import (
     FailingRule,
     approval_signing_bytes,
 )
-from goodfaith_events.contracts.ledger import DisputeRaised, InvoiceOverdue
+from goodfaith_events.contracts.ledger import DebtorErased, DisputeRaised, InvoiceOverdue
 from goodfaith_events.contracts.payments import PaymentReceived
 from goodfaith_events.registry import REGISTRY
 
@@ -25,6 +25,7 @@ class Topics:
     CONTACT_REQUESTED = "goodfaith.contact-requested"
     CONTACT_DECIDED = "goodfaith.contact-decided"
     CONTACT_ATTEMPTED = "goodfaith.contact-attempted"
+    DEBTOR_ERASED = "goodfaith.debtor-erased"
 
     @classmethod
     def all(cls) -> list[str]:
@@ -35,6 +36,8 @@ REGISTRY.register(InvoiceOverdue, name="ledger.InvoiceOverdue", version=1,
                   topic=Topics.INVOICE_OVERDUE)
 REGISTRY.register(DisputeRaised, name="ledger.DisputeRaised", version=1,
                   topic=Topics.DISPUTE_RAISED)
+REGISTRY.register(DebtorErased, name="ledger.DebtorErased", version=1,
+                  topic=Topics.DEBTOR_ERASED)
 REGISTRY.register(PaymentReceived, name="payments.PaymentReceived", version=1,
                   topic=Topics.PAYMENT_RECEIVED)
 REGISTRY.register(ContactRequested, name="outreach.ContactRequested", version=1,
@@ -54,6 +57,7 @@ __all__ = [
     "ContactAttempted",
     "ContactBlocked",
     "ContactRequested",
+    "DebtorErased",
     "DisputeRaised",
     "FailingRule",
     "InvoiceOverdue",

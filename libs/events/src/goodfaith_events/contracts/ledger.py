@@ -34,3 +34,13 @@ class DisputeRaised(Contract):
     medium: Annotated[str, Field(max_length=30)]
     received_at: AwareDatetime
     portion: Money | None = Field(default=None, description="Disputed portion; None = whole debt")
+
+
+class DebtorErased(Contract):
+    """The ledger erased a debtor at their request (crypto-shredding: their key is gone), once
+    no debt of theirs was held for the record-retention period (FED-RECORDS, 12 CFR 1006.100).
+    Every service that keeps personal data about the debtor erases its own copy on it; the
+    records stay, their personal fields read back as "[erased]". No personal data: ids only."""
+
+    debtor_id: Id
+    erased_at: AwareDatetime

@@ -110,6 +110,13 @@ class PersonStreams:
             state.version = events[-1].stream_version
             state.head_hash = events[-1].hash
 
+    async def erase(self, conn: asyncpg.Connection, tenant: str, person_id: str) -> bool:
+        """Crypto-shred the person's data here: their key goes, so every sealed field, the
+        snapshot and the stored contexts read back as "[erased]" while every chain verifies.
+        False if the key was already gone."""
+        return await self._keyring.erase(
+            conn, person_id=ev.key_owner(tenant, person_id), tenant=tenant)
+
     async def load_for_write(
         self, conn: asyncpg.Connection, tenant: str, person_id: str,
         request_id: str | None = None,

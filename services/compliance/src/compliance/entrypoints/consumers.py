@@ -10,7 +10,12 @@ from collections.abc import Awaitable, Callable
 from compliance.adapters.person_stream import Cause
 from compliance.service_layer.handlers import ComplianceService
 from compliance.service_layer.requests import from_contract
-from goodfaith_events.contracts import ContactAttempted, ContactRequested, DisputeRaised
+from goodfaith_events.contracts import (
+    ContactAttempted,
+    ContactRequested,
+    DebtorErased,
+    DisputeRaised,
+)
 from goodfaith_runtime.consumer import Delivery
 
 GATE = "compliance-gate"
@@ -45,5 +50,11 @@ def fact_handlers(service: Service) -> dict[str, Handler]:
         await service().record_dispute(delivery.conn, delivery.message.envelope.tenant,
                                        delivery.contract, _cause(delivery))
 
+    async def debtor_erased(delivery: Delivery) -> None:
+        assert isinstance(delivery.contract, DebtorErased)
+        await service().record_erasure(delivery.conn, delivery.message.envelope.tenant,
+                                       delivery.contract, _cause(delivery))
+
     return {"outreach.ContactAttempted": contact_attempted,
-            "ledger.DisputeRaised": dispute_raised}
+            "ledger.DisputeRaised": dispute_raised,
+            "ledger.DebtorErased": debtor_erased}

@@ -16,6 +16,9 @@ ATTEMPT_RECORDED = "compliance.ContactAttemptRecorded"
 VIOLATION_RECORDED = "compliance.ContactViolationRecorded"
 CONTACT_APPROVED = "compliance.ContactApproved"
 CONTACT_BLOCKED = "compliance.ContactBlocked"
+# The person's key was destroyed because the ledger erased them (ledger.DebtorErased): the
+# record of why their personal fields now read back as "[erased]". No personal data.
+PERSON_ERASED = "compliance.PersonErased"
 # Written to a household member's stream by an approval decided with their record in view: it
 # moves their stream, so a concurrent decision that saw the old one conflicts and decides again
 # (decisions.md D-55). No personal data: two person ids and a decision id.

@@ -32,7 +32,7 @@ from compliance.service_layer.gate import Verdict, decide
 from compliance.service_layer.records import Pending, decision_events
 from compliance.service_layer.requests import GateRequest
 from compliance.service_layer.state import PersonState
-from goodfaith_events.contracts import ContactAttempted, DisputeRaised
+from goodfaith_events.contracts import ContactAttempted, DebtorErased, DisputeRaised
 from goodfaith_events.ids import new_id
 from goodfaith_runtime.clock import Clock
 from goodfaith_runtime.eventstore import Alongside, ConcurrencyError
@@ -240,6 +240,27 @@ class ComplianceService:
         await self.record_fact(conn, tenant, dispute.debtor_id, dispute_fact(dispute),
                                source="ledger.DisputeRaised", cause=cause,
                                fact_id=f"dispute:{dispute.dispute_id}", strict=False)
+
+    async def record_erasure(
+        self, conn: asyncpg.Connection, tenant: str, erased: DebtorErased, cause: Cause,
+    ) -> None:
+        """The ledger erased the debtor (its debtor id is the person id here), after its
+        record-retention hold (FED-RECORDS). Compliance erases its own copy of their personal
+        data and records why, in one transaction: from then on the gate blocks requests about
+        them (no profile: decisions.md D-38) and refuses new personal data (PersonErased)."""
+        person_id = erased.debtor_id
+
+        async def once() -> None:
+            await self.streams.erase(conn, tenant, person_id)  # again on a retry: harmless
+            loaded = await self.streams.load_for_write(conn, tenant, person_id)
+            now = self.clock.now()
+            payload = {"person_id": person_id, "erased_at": erased.erased_at.isoformat(),
+                       "source": "ledger.DebtorErased", "recorded_at": now.isoformat()}
+            done = await self.streams.append(conn, loaded, [Pending(ev.PERSON_ERASED, payload)],
+                                             cause, after_erasure=True)
+            await projections.touch_person(conn, tenant, person_id, done.state.version, now)
+
+        await self._retrying(conn, once)
 
 
 def _attempt_event(state: PersonState, attempt: ContactAttempted) -> Pending:

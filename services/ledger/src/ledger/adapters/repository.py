@@ -21,7 +21,9 @@ from goodfaith_runtime.pii import PersonKeyring
 from ledger.adapters.streams import (
     PUBLISHED_TYPES,
     debt_stream,
+    debtor_public_stream,
     debtor_stream,
+    erasure_twin,
     person_id,
     private_event,
     public_count,
@@ -173,6 +175,12 @@ class PostgresDebtorRepository:
             events = [await self._sealed(t, e) for e in t.aggregate.pending_events]
             if events:
                 out.append((t.tenant, AppendRequest(t.stream_id, t.version, events, t.head_hash)))
+            # A debtor is erased once (a second erase records nothing), so the public stream
+            # holds at most that one announcement and is appended at version 0.
+            twins = [tw for e in t.aggregate.pending_events if (tw := erasure_twin(e))]
+            if twins:
+                out.append((t.tenant, AppendRequest(
+                    debtor_public_stream(t.tenant, t.aggregate.debtor_id), 0, twins)))
         return out
 
     async def _sealed(self, t: Tracked[Debtor], evt: Any) -> NewEvent:

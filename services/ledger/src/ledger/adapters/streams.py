@@ -15,10 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from goodfaith_events.contracts import REGISTRY, DisputeRaised, InvoiceOverdue, Topics
+from goodfaith_events.contracts import (
+    REGISTRY,
+    DebtorErased,
+    DisputeRaised,
+    InvoiceOverdue,
+    Topics,
+)
 from goodfaith_events.contracts.common import Money as ContractMoney
 from goodfaith_runtime.eventstore import NewEvent
 from ledger.domain import debt_events as de
+from ledger.domain import debtor as debtor_events
 from ledger.domain.events import Event, to_payload
 
 PRODUCER = "ledger"
@@ -34,6 +41,10 @@ def public_stream(tenant: str, debt_id: str) -> str:
 
 def debtor_stream(tenant: str, debtor_id: str) -> str:
     return f"ledger/{tenant}/debtor/{debtor_id}"
+
+
+def debtor_public_stream(tenant: str, debtor_id: str) -> str:
+    return f"ledger/{tenant}/debtor/{debtor_id}/public"
 
 
 def person_id(tenant: str, debtor_id: str) -> str:
@@ -90,4 +101,17 @@ def public_twin(evt: Event, debtor_id: str) -> NewEvent | None:
     return NewEvent(
         type=spec.name, payload=contract.model_dump(mode="json"),
         schema_version=spec.version, publish_to=(topic, evt.debt_id),
+    )
+
+
+def erasure_twin(evt: Event) -> NewEvent | None:
+    """The public ``ledger.DebtorErased`` announcing an erasure to the other services (each
+    erases its own copy of the debtor's personal data), keyed by the debtor: the person."""
+    if not isinstance(evt, debtor_events.DebtorErased):
+        return None
+    contract = DebtorErased(debtor_id=evt.debtor_id, erased_at=evt.occurred_at)
+    spec = REGISTRY.spec_for(DebtorErased)
+    return NewEvent(
+        type=spec.name, payload=contract.model_dump(mode="json"),
+        schema_version=spec.version, publish_to=(Topics.DEBTOR_ERASED, evt.debtor_id),
     )

@@ -6,6 +6,8 @@ One base class, ``LedgerError``, so the HTTP layer can map the whole family to 4
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class LedgerError(Exception):
     """Base for every rule the ledger domain refuses to break."""
@@ -155,3 +157,19 @@ class UnknownDebtor(LedgerError):
 
 class DebtorMismatch(LedgerError):
     """A payment names a debtor who does not owe the debt it names."""
+
+
+class RetentionHold(LedgerError):
+    """The debtor's records must still be kept (12 CFR 1006.100(a),(b)), so their personal
+    data cannot be erased yet: a debt is still open, or its last collection activity is less
+    than 3 years ago. ``keep_until`` is known once every debt is closed; until then
+    ``open_debt_ids`` names the debts that keep the records."""
+
+    RULE_ID = "FED-RECORDS"
+    CITATION = "12 CFR 1006.100(a),(b)"
+
+    def __init__(self, detail: str, *, keep_until: datetime | None = None,
+                 open_debt_ids: tuple[str, ...] = ()) -> None:
+        super().__init__(detail)
+        self.keep_until = keep_until
+        self.open_debt_ids = open_debt_ids

@@ -21,6 +21,8 @@ from ledger.service_layer.unit_of_work import Cause
 
 log = structlog.get_logger("ledger.consumer")
 
+# The ledger's one consumer group. It also takes ContactAttempted (contact_consumer.py); the
+# name stays, since its committed offsets, inbox rows and dead-letter topic are keyed by it.
 CONSUMER = "ledger-payments"
 
 

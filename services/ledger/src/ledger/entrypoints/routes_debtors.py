@@ -92,6 +92,12 @@ async def change_language(debtor_id: str, body: s.LanguageIn, who: Writer, ledge
 @router.post("/{debtor_id}/erasure", response_model=s.DebtorOut)
 async def erase_debtor(debtor_id: str, body: s.ErasureIn, who: Writer, ledger: LedgerDep,
                        request: Request, key: IdempotencyKey = None) -> Any:
+    """Erase the debtor's personal data (their key is destroyed; the records stay, masked).
+
+    Refused with 409 `retention-hold` (rule `FED-RECORDS`, 12 CFR 1006.100(a),(b)) while a
+    debt of theirs is open (`open_debt_ids`) or less than 3 years have passed since the last
+    collection activity on one (`keep_until`): those records must be kept. Erasing an erased
+    debtor again answers the erased view."""
     command = c.EraseDebtor(tenant=who.tenant, debtor_id=debtor_id, reason=body.reason)
     view = presenters.debtor(ledger.runtime.keyring, who.tenant, debtor_id)
     return await execute(ledger, request, command, view, body=body, key=key)

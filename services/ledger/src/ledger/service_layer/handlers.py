@@ -10,6 +10,7 @@ from ledger.domain import commands as c
 from ledger.domain.debt import Debt, DebtStatus
 from ledger.domain.debtor import Debtor
 from ledger.domain.errors import DebtClosed, DebtorMismatch, LedgerError, UnknownDebtor
+from ledger.domain.retention import require_erasable
 from ledger.service_layer.unit_of_work import UnitOfWork
 
 
@@ -49,6 +50,9 @@ async def change_language(cmd: c.ChangeLanguage, uow: UnitOfWork) -> None:
 
 async def erase_debtor(cmd: c.EraseDebtor, uow: UnitOfWork) -> None:
     debtor = await uow.debtors.get(cmd.tenant, cmd.debtor_id)
+    if not debtor.erased:  # a repeated erasure stays the harmless no-op it always was
+        debts, debtor_attempt_at = await uow.retention.of_debtor(cmd.tenant, cmd.debtor_id)
+        require_erasable(debts, debtor_attempt_at, uow.now())
     debtor.erase(cmd.reason, uow.now())
 
 

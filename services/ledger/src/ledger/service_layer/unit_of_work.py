@@ -22,6 +22,7 @@ from goodfaith_runtime.pii import PersonKeyring
 from ledger.adapters import projections
 from ledger.adapters.parked import ParkedPayments
 from ledger.adapters.repository import PostgresDebtorRepository, PostgresDebtRepository
+from ledger.adapters.retention import RetentionRecords
 from ledger.adapters.streams import PRODUCER
 
 
@@ -54,6 +55,7 @@ class UnitOfWork:
         self.debts = PostgresDebtRepository(self.conn)
         self.debtors = PostgresDebtorRepository(self.conn, self._keyring)
         self.parked = ParkedPayments(self.conn)
+        self.retention = RetentionRecords(self.conn)
         self._now: datetime = self._clock.now()
         return self
 
