@@ -10,7 +10,7 @@ import pytest
 
 from goodfaith_events.contracts import Topics
 
-from .test_gate_flow import PHONE, check, profile
+from .test_gate_flow import PHONE, check, ledger_debt, profile
 
 pytestmark = pytest.mark.integration
 
@@ -55,3 +55,29 @@ async def test_a_ledger_erasure_reaches_compliance(system, auth, read_topic) -> 
         refused = await gate.put(f"/v1/persons/{person_id}/profile",
                                  json=profile(person_id, "d-elsewhere", notice_at))
         assert refused.status_code == 422, refused.text
+
+
+async def test_an_erasure_inside_the_retention_period_is_refused_everywhere(
+    system, auth,
+) -> None:
+    """A debtor with an open debt: the ledger answers 409 retention-hold citing FED-RECORDS,
+    announces nothing, and compliance keeps deciding on the person's recorded data."""
+    headers = auth("acme")
+    ledger_url, compliance_url = system.services["ledger"].url, system.services["compliance"].url
+    async with httpx.AsyncClient(base_url=ledger_url, headers=headers, timeout=10) as ledger, \
+            httpx.AsyncClient(base_url=compliance_url, headers=headers, timeout=10) as gate:
+        person_id, debt_id = await ledger_debt(ledger)
+        notice_at = datetime.now(UTC) - timedelta(days=40)
+        recorded = await gate.put(f"/v1/persons/{person_id}/profile",
+                                  json=profile(person_id, debt_id, notice_at))
+        assert recorded.status_code < 300, recorded.text
+        refused = await ledger.post(f"/v1/debtors/{person_id}/erasure",
+                                    json={"reason": "verified erasure request"})
+        assert refused.status_code == 409, refused.text
+        problem = refused.json()
+        assert problem["type"].endswith("retention-hold") and problem["rule_id"] == "FED-RECORDS"
+        assert problem["open_debt_ids"] == [debt_id]
+        await asyncio.sleep(2)  # what an announcement would need to arrive, had one been sent
+        read = (await gate.get(f"/v1/persons/{person_id}/profile")).json()
+        assert read["profile"] is not None and PHONE in str(read)
+        assert (await ledger.get(f"/v1/debtors/{person_id}")).json()["given_name"] == "Pat"
