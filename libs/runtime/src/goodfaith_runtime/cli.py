@@ -236,7 +236,13 @@ def dead_letters_requeue(
 ) -> None:
     """Send a message to its topic again, as received, once its cause is fixed; its stored
     body is purged when the broker has it."""
-    from goodfaith_runtime.deadletters import BodySealer, DeadLetterError, requeue
+    from goodfaith_runtime.deadletters import (
+        ERASED,
+        BodySealer,
+        DeadLetterError,
+        check_requeue,
+        requeue,
+    )
     from goodfaith_runtime.kafka import make_producer
     from goodfaith_runtime.pii import KeyringError
 
@@ -246,6 +252,10 @@ def dead_letters_requeue(
         _fail(exc)
 
     async def work(pool: Any) -> Any:
+        # A dead letter that cannot be requeued (resolved, erased, sealed and no key or another)
+        # is refused before connecting to the broker: the refusal, not a broker error, is what
+        # the operator should read.
+        await check_requeue(pool, dead_letter_id, sealer=sealer)
         producer = make_producer(kafka_bootstrap, idempotence=kafka_idempotence,
                                  client_id="goodfaith-dead-letters")
         await producer.start()
@@ -256,10 +266,14 @@ def dead_letters_requeue(
             await producer.stop()
 
     try:
-        _with_pool(database_url, work)
+        letter = _with_pool(database_url, work)
     except DeadLetterError as exc:
         _fail(exc)
-    typer.echo(f"dead letter {dead_letter_id} requeued")
+    if letter.resolution == ERASED:  # its subject was erased while it was on its way
+        typer.echo(f"dead letter {dead_letter_id} was sent again, but its subject was erased "
+                   "meanwhile: it is resolved as erased")
+    else:
+        typer.echo(f"dead letter {dead_letter_id} requeued")
 
 
 case_file = typer.Typer(help="Case files: a set of streams exported whole, verifiable without "

@@ -8,7 +8,8 @@ Kafka offsets are committed only after the database commit, so a crash in betwee
 messages that the inbox then recognises. A message that fails `max_attempts` times goes to the
 dead-letter topic (reason in its headers) and to the dead_letters table, and the partition moves on.
 With a `BodySealer` (every service passes one built from its KEK) the table holds the body sealed,
-bound to its row (see deadletters.py); the dead-letter topic carries it as received.
+bound to its row (see deadletters.py); the dead-letter topic carries it as received. The row keeps
+the message's data subject (the relay's `goodfaith_data_subject` header), whose erasure purges it.
 
 Contracts are read tolerantly (`Registry.read`): a field this code's version of a contract does
 not know, which an upgraded producer may send (optional fields may be added to a published
@@ -39,7 +40,7 @@ from goodfaith_events.codec import CodecError, decode
 from goodfaith_events.envelope import EventMessage
 from goodfaith_events.registry import REGISTRY, ContractError, describe_invalid
 from goodfaith_runtime.clock import Clock, SystemClock
-from goodfaith_runtime.deadletters import BodySealer
+from goodfaith_runtime.deadletters import ERASED, ERASED_BY, SUBJECT_HEADER, BodySealer
 from goodfaith_runtime.outbox import Producer
 from goodfaith_runtime.telemetry import span_from_traceparent
 
@@ -225,17 +226,22 @@ class IdempotentConsumer:
         # Whatever the headers hold, the row must go in: a failed insert rolls the batch back,
         # and it would be retried (and sent to the DLQ topic again) forever.
         event_id = _storable_or_none(_header(record, "ce_id"))
+        subject = _storable_or_none(_header(record, SUBJECT_HEADER))
         body, sealed = self._stored_body(record)
+        now = self._clock.now()
+        erased = await _erased(conn, subject)
         await conn.execute(
             "INSERT INTO dead_letters (consumer, topic, partition, \"offset\", event_id, "
             "event_type, reason, attempts, headers, body, dead_at, key, raw_headers, "
-            "body_sha256, body_sealed) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            "body_sha256, body_sealed, subject, resolution, resolved_by, resolved_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+            "$17, $18, $19)",
             self.name, record.topic, record.partition, record.offset, event_id,
             _storable_or_none(_header(record, "ce_type")), reason, attempts,
-            _stored_headers(record.headers), body, self._clock.now(), record.key,
+            _stored_headers(record.headers), None if erased else body, now, record.key,
             raw_headers(record.headers),
             None if record.value is None else hashlib.sha256(record.value).digest(), sealed,
+            subject, *((ERASED, ERASED_BY, now) if erased else (None, None, None)),
         )
         if event_id is not None:
             # So that a redelivery of a dead-lettered message is recognised, not retried.
@@ -247,7 +253,8 @@ class IdempotentConsumer:
                     self.name, str(uuid.UUID(event_id)), record.topic, record.partition,
                     record.offset, self._clock.now())
         log.error("consumer.dead_lettered", consumer=self.name, topic=record.topic,
-                  offset=record.offset, event_id=event_id, reason=type(error).__name__)
+                  offset=record.offset, event_id=event_id, reason=type(error).__name__,
+                  subject_erased=erased)
 
     def _stored_body(self, record: ConsumerRecord) -> tuple[bytes | None, bool]:
         """The body as the dead_letters table keeps it, and whether it is sealed: bound to
@@ -256,6 +263,15 @@ class IdempotentConsumer:
             return record.value, False
         return self._sealer.seal(record.value, consumer=self.name, topic=record.topic,
                                  partition=record.partition, offset=record.offset), True
+
+
+async def _erased(conn: asyncpg.Connection, subject: str | None) -> bool:
+    """Whether a dead letter's subject was erased already (the message was published before the
+    erasure and failed after it): the row is then stored purged, as the erasure purges."""
+    if subject is None:
+        return False
+    return bool(await conn.fetchval("SELECT true FROM erased_persons WHERE person_id = $1",
+                                    subject))
 
 
 _DATABASE_GONE = (asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError)

@@ -1,4 +1,5 @@
-"""Dead letters: their bodies sealed at rest, and their resolution by an operator.
+"""Dead letters: their bodies sealed at rest, purged when their subject is erased, and their
+resolution by an operator.
 
 A consumer that gives up on a message stores it in the `dead_letters` table, where it can wait
 for an operator for days. Its body can hold personal data (the relay publishes personal fields
@@ -10,10 +11,25 @@ and offset as associated data, so a body copied to another row does not open the
 sealer) hold their body in clear and are read as they are. `body_sha256` is always the hash of
 the plain body, the record of what the message was.
 
+Erasure reaches a dead letter through its subject. The relay names the person whose key sealed
+a public event's personal fields (the outbox row's `sealed_for`, a pseudonymous keyring id) in
+the `goodfaith_data_subject` header of the message it publishes with those fields opened; a
+consumer that dead-letters the message stores that id in the row's `subject`. Erasing the
+person (`PersonKeyring.erase`) purges, in the same transaction as the key's deletion, the body
+of every open dead letter in that database whose subject they are: resolved "erased" by
+"erasure", its reason, headers and `body_sha256` kept. A message about a person already erased
+is stored that way at once. A purged dead letter can be neither requeued nor discarded.
+
 What this does not cover: the consumer's dead-letter topic (`goodfaith.dlq.<consumer>`) carries
-the body as received, like the topic it came from; and erasing a person does not reach a dead
-letter's body (it is sealed under the service's key, not the person's, and nothing records whose
-it is), so a dead letter about an erased person still holds their data until it is resolved.
+the body as received, like the topic it came from; rows stored before migration 008 have no
+subject, nor does a message the relay did not publish with one (a public event without
+`sealed_for`, a message from outside): erasure does not find those, and they hold their data
+until an operator resolves them. The purge is per database: it reaches the dead letters of the
+service whose keyring erases, under the very id the producer's relay sealed for (compliance's
+key owner, `<tenant>/<person>`), so a consuming service must erase that id in its own keyring.
+Nor a dead letter committed by a transaction that overlaps the erasure's (neither sees the
+other's rows), nor the reason, which keeps no validation input but is otherwise the text of the
+handler's exception.
 
 An operator requeues a dead letter to its topic once its cause is fixed, or discards it, saying
 who and why. Either way its body is purged from the table; the row keeps the reason, the
@@ -23,11 +39,11 @@ service does); without it, or with another, the requeue is refused and the dead 
 open. Listing and discarding need no key.
 
 A requeue sends the message again, unchanged: the same body bytes (opened), same key (so the
-same partition and order key), same headers, same event id. The consumer's inbox recorded a
-dead-lettered event id as `dead_lettered` so a redelivery would not be retried forever; the
-requeue removes that entry first, in its own committed transaction, so the consumer cannot meet
-the message while the entry still says "done". Should the requeued message fail again it is
-dead-lettered again, as a new row.
+same partition and order key), same headers (the subject's included), same event id. The
+consumer's inbox recorded a dead-lettered event id as `dead_lettered` so a redelivery would not
+be retried forever; the requeue removes that entry first, in its own committed transaction, so
+the consumer cannot meet the message while the entry still says "done". Should the requeued
+message fail again it is dead-lettered again, as a new row.
 """
 
 from __future__ import annotations
@@ -57,6 +73,12 @@ OPEN = Gauge("goodfaith_dead_letters_open",
              ["service"])
 OLDEST_OPEN_AGE = Gauge("goodfaith_dead_letters_oldest_open_seconds",
                         "Age of the oldest dead letter no operator has resolved", ["service"])
+
+# The Kafka header naming a message's data subject: the keyring id of the person whose personal
+# fields the relay opened into it. Not `ce_subject`, which CloudEvents gives the stream id.
+SUBJECT_HEADER = "goodfaith_data_subject"
+# How a dead letter whose subject was erased is resolved, and by whom: no operator.
+ERASED, ERASED_BY = "erased", "erasure"
 
 
 class Sender(Protocol):
@@ -177,6 +199,23 @@ async def open_dead_letters(
     return [_row(r) for r in rows]
 
 
+async def purge_subject(conn: asyncpg.Connection, subject: str, now: datetime) -> int:
+    """Purge the body of every open dead letter about `subject`, who is being erased (called by
+    `PersonKeyring.erase` in its transaction); how many. Resolved ones are left as they are:
+    their body is already gone, and their record says who resolved them and how.
+
+    By subject alone, not by tenant: a dead letter's tenant is only what its message's
+    `ce_tenant` header claims, and a dead letter is a message that could not be trusted to
+    apply, so a row missed for a missing or odd header would keep an erased person's data. The
+    subject is a keyring id, unique in the database whatever the tenant (person_keys and
+    erased_persons are keyed by it alone) and tenant-qualified by the services that mint it."""
+    purged = await conn.fetchval(
+        "WITH purged AS (UPDATE dead_letters SET body = NULL, resolution = $2, "
+        "resolved_by = $3, resolved_at = $4 WHERE subject = $1 AND resolved_at IS NULL "
+        "RETURNING 1) SELECT count(*) FROM purged", subject, ERASED, ERASED_BY, now)
+    return int(purged)
+
+
 async def _locked(conn: asyncpg.Connection, dead_letter_id: int) -> asyncpg.Record:
     row = await conn.fetchrow(
         "SELECT consumer, topic, partition, \"offset\", key, raw_headers, body, body_sealed, "
@@ -184,6 +223,10 @@ async def _locked(conn: asyncpg.Connection, dead_letter_id: int) -> asyncpg.Reco
         dead_letter_id)
     if row is None:
         raise DeadLetterError(f"no dead letter {dead_letter_id}")
+    if row["resolution"] == ERASED:
+        raise DeadLetterError(
+            f"dead letter {dead_letter_id} was erased with its data subject: its body is gone "
+            "for good, so it can be neither requeued nor discarded")
     if row["resolved_at"] is not None:
         raise DeadLetterError(f"dead letter {dead_letter_id} was already {row['resolution']}")
     return row
@@ -193,10 +236,15 @@ async def _resolve(
     conn: asyncpg.Connection, dead_letter_id: int, resolution: str, by: str, note: str | None,
     now: datetime,
 ) -> DeadLetter:
+    """Resolve an open dead letter; one resolved meanwhile (an erasure that met a requeue in
+    flight) keeps its resolution, and is returned as it is."""
     row = await conn.fetchrow(
         "UPDATE dead_letters SET resolution = $2, resolved_by = $3, resolved_at = $4, "
-        f"note = $5, body = NULL WHERE id = $1 RETURNING {_COLUMNS}",
+        f"note = $5, body = NULL WHERE id = $1 AND resolved_at IS NULL RETURNING {_COLUMNS}",
         dead_letter_id, resolution, by, now, note)
+    if row is None:
+        row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM dead_letters WHERE id = $1",
+                                  dead_letter_id)
     return _row(row)
 
 
@@ -219,6 +267,15 @@ async def discard(
                               (clock or SystemClock()).now())
 
 
+def _requeueable(row: asyncpg.Record, dead_letter_id: int, sealer: BodySealer | None) -> bytes:
+    """The body to send again, as received; DeadLetterError if there is none to send."""
+    if row["body"] is None or row["raw_headers"] is None:
+        raise DeadLetterError(
+            f"dead letter {dead_letter_id} was stored without its body or its headers "
+            "as received: requeue it from the consumer's dead-letter topic")
+    return _opened(row, dead_letter_id, sealer)
+
+
 def _opened(row: asyncpg.Record, dead_letter_id: int, sealer: BodySealer | None) -> bytes:
     """The stored body as received: opened if it was sealed."""
     body = bytes(row["body"])
@@ -235,6 +292,16 @@ def _opened(row: asyncpg.Record, dead_letter_id: int, sealer: BodySealer | None)
         raise SealedBodyError(f"dead letter {dead_letter_id}: {exc}") from exc
 
 
+async def check_requeue(
+    pool: asyncpg.Pool, dead_letter_id: int, *, sealer: BodySealer | None = None,
+) -> None:
+    """Refuse now what `requeue` would refuse before sending (unknown, resolved, erased, stored
+    without its body, sealed and no key or another), so a caller can ask before it connects to
+    the broker. Changes nothing; `requeue` checks again under the row's lock."""
+    async with pool.acquire() as conn, conn.transaction():
+        _requeueable(await _locked(conn, dead_letter_id), dead_letter_id, sealer)
+
+
 async def requeue(
     pool: asyncpg.Pool, producer: Sender, dead_letter_id: int, *, by: str,
     note: str | None = None, clock: Clock | None = None, sealer: BodySealer | None = None,
@@ -242,16 +309,13 @@ async def requeue(
     """Send the message to its topic again, as received, and purge the stored body once the
     broker has it. A failed send leaves the dead letter open, its body kept. A sealed body is
     opened with `sealer` (the service's KEK); without it, or when it does not open, the requeue
-    is refused before anything changes."""
+    is refused before anything changes. Should the subject be erased while the message is on its
+    way, the row keeps its erasure (the send could not be taken back)."""
     who, clock = _who(by), clock or SystemClock()
     async with pool.acquire() as conn:
         async with conn.transaction():
             row = await _locked(conn, dead_letter_id)
-            if row["body"] is None or row["raw_headers"] is None:
-                raise DeadLetterError(
-                    f"dead letter {dead_letter_id} was stored without its body or its headers "
-                    "as received: requeue it from the consumer's dead-letter topic")
-            body = _opened(row, dead_letter_id, sealer)
+            body = _requeueable(row, dead_letter_id, sealer)
             await conn.execute("UPDATE dead_letters SET resolution = 'requeuing' WHERE id = $1",
                                dead_letter_id)
             await _forget_dead_lettered(conn, row["consumer"], row["event_id"])

@@ -20,7 +20,7 @@ from prometheus_client import Counter, Gauge
 from goodfaith_events.codec import CodecError, encode
 from goodfaith_runtime.deadletters import OLDEST_OPEN_AGE as DEAD_LETTERS_OLDEST
 from goodfaith_runtime.deadletters import OPEN as DEAD_LETTERS_OPEN
-from goodfaith_runtime.deadletters import measure_open
+from goodfaith_runtime.deadletters import SUBJECT_HEADER, measure_open
 from goodfaith_runtime.eventstore import StoredEvent, _row_to_event
 from goodfaith_runtime.pii import PersonKey, PersonKeyring, unseal_with
 from goodfaith_runtime.telemetry import current_traceparent, span_from_traceparent
@@ -139,6 +139,11 @@ class OutboxRelay:
                 # Cannot happen for events the store accepted; if it does, stop loudly rather
                 # than skip an event and break per-stream order.
                 raise RuntimeError(f"unpublishable event {event.event_id}: {exc}") from exc
+            if row["sealed_for"] is not None:
+                # Whose data the opened fields are, so a consumer that dead-letters the message
+                # records it and erasing the person purges it (deadletters.py): the keyring's
+                # pseudonymous id, no personal data. `encode` made the list for this message.
+                record.headers.append((SUBJECT_HEADER, row["sealed_for"].encode()))
             return await self._producer.send(
                 row["topic"], value=record.value, key=record.key, headers=record.headers)
 

@@ -4,7 +4,8 @@ Each person gets a random 256-bit data key, stored wrapped (AES-GCM) by the serv
 key-encryption key. Personal fields are stored as `enc:v1:<base64(nonce|ciphertext)>`, with the
 person id as associated data so a value cannot be moved to another person. Erasing a person
 deletes the key: the ciphertext stays in the immutable log (so every hash chain still verifies)
-but reads back masked as "[erased]". Erased means the key row is gone, never that the
+but reads back masked as "[erased]". Erasing also purges the bodies of the dead letters about
+the person (see deadletters.py). Erased means the key row is gone, never that the
 key-encryption key failed to unwrap it: that raises KeyUnwrapError.
 """
 
@@ -196,14 +197,21 @@ class PersonKeyring:
         return unseal_with(PersonKey(person_id, raw) if raw is not None else None, payload)
 
     async def erase(self, conn: asyncpg.Connection, *, person_id: str, tenant: str) -> bool:
-        """Crypto-shred: destroy the person's key. Returns False if it was already gone."""
+        """Crypto-shred: destroy the person's key, and purge the body of every open dead letter
+        about them (`deadletters.purge_subject`), all in one transaction. Returns False if the
+        key was already gone (the purge runs all the same: a retry purges what came since)."""
+        # Here, not at the top: deadletters imports this module (parse_kek).
+        from goodfaith_runtime.deadletters import purge_subject
+
+        now = self._clock.now()
         async with conn.transaction():
             deleted = await conn.fetchval(
                 "DELETE FROM person_keys WHERE person_id = $1 AND tenant = $2 RETURNING 1",
                 person_id, tenant)
             await conn.execute(
                 "INSERT INTO erased_persons (person_id, tenant, erased_at) VALUES ($1, $2, $3) "
-                "ON CONFLICT DO NOTHING", person_id, tenant, self._clock.now())
+                "ON CONFLICT DO NOTHING", person_id, tenant, now)
+            await purge_subject(conn, person_id, now)
         return bool(deleted)
 
 
