@@ -106,6 +106,20 @@ async def test_a_debtor_without_debts_is_erased_at_once(api: Api) -> None:
     assert (await api.ok("POST", f"/v1/debtors/{debtor_id}/erasure", {"reason": "x"}))["erased"]
 
 
+async def test_no_debt_can_be_opened_for_an_erased_debtor(api: Api) -> None:
+    """A debt of nobody's would escape the hold it was never checked against."""
+    debtor_id = await api.debtor()
+    assert (await erase(api, debtor_id)).status_code == 200
+    refused = await api.post("/v1/debts", {
+        "debtor_id": debtor_id, "original_creditor": "Acme Bank", "account_last4": "4242",
+        "debt_type": "credit_card", "purpose": "consumer", "currency": "USD",
+        "governing_state": "CA", "time_zone": "America/Los_Angeles"})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["type"].endswith("/debtor-already-erased")
+    listed = (await api.get("/v1/debts", debtor_id=debtor_id)).json()
+    assert listed["items"] == []
+
+
 async def test_the_openapi_document_declares_the_retention_hold(api: Api) -> None:
     doc = (await api.client.get("/openapi.json")).json()
     erasure = doc["paths"]["/v1/debtors/{debtor_id}/erasure"]["post"]

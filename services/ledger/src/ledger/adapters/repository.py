@@ -138,10 +138,15 @@ class PostgresDebtorRepository:
         self._keyring = keyring
         self.seen: dict[str, Tracked[Debtor]] = {}
 
-    async def exists(self, tenant: str, debtor_id: str) -> bool:
-        return bool(await self._conn.fetchval(
-            "SELECT true FROM ledger_debtors WHERE tenant = $1 AND debtor_id = $2",
-            tenant, debtor_id))
+    async def erased(self, tenant: str, debtor_id: str) -> bool | None:
+        """Whether the debtor was erased; None when there is no such debtor. Read under a share
+        lock on the debtor's row, which an erasure locks for update (adapters/retention.py):
+        a debt opened while the erasure commits would escape its retention check and belong
+        to nobody, so the two wait for each other instead."""
+        erased: bool | None = await self._conn.fetchval(
+            "SELECT erased FROM ledger_debtors WHERE tenant = $1 AND debtor_id = $2 FOR SHARE",
+            tenant, debtor_id)
+        return erased
 
     async def get(self, tenant: str, debtor_id: str) -> Debtor:
         sid = debtor_stream(tenant, debtor_id)

@@ -1,9 +1,10 @@
 """What the retention hold reads about one debtor: each debt's status and latest event, and
 the latest contact attempts about the debtor and about each debt.
 
-The debts' projection rows are locked (``FOR UPDATE``, in debt id order) before their streams
-are read. Every debt writer takes that lock before it appends, so no event can land on one of
-the debtor's debts between this read and the erasure's commit. Contact attempts are read
+The debtor's projection row, then the debts' rows, are locked (``FOR UPDATE``, the debts in id
+order) before their streams are read. Opening a debt reads the debtor's row ``FOR SHARE``, and
+every debt writer takes its debt's lock before it appends, so no debt can appear and no event
+can land on one between this read and the erasure's commit. Contact attempts are read
 unlocked: one still on the topic is not seen anyway, so a lock would only add a way for the
 consumer and an erasure to deadlock (see docs/service.md, what the hold does not cover).
 """
@@ -18,6 +19,10 @@ from ledger.adapters.contact_attempts import DEBT, DEBTOR
 from ledger.adapters.streams import debt_stream
 from ledger.domain.debt import DebtStatus
 from ledger.domain.retention import DebtRecord
+
+# The debtor's row first (open_debt reads it FOR SHARE): no debt can be opened for the debtor
+# between this check and the erasure's commit. Then the debts, in id order.
+_LOCK_DEBTOR = "SELECT 1 FROM ledger_debtors WHERE tenant = $1 AND debtor_id = $2 FOR UPDATE"
 
 _LOCK_DEBTS = """
 SELECT debt_id, status FROM ledger_debts WHERE tenant = $1 AND debtor_id = $2
@@ -47,6 +52,7 @@ class RetentionRecords:
         self, tenant: str, debtor_id: str
     ) -> tuple[list[DebtRecord], datetime | None]:
         """The debtor's debts as the hold sees them, and the latest attempt about the debtor."""
+        await self._conn.execute(_LOCK_DEBTOR, tenant, debtor_id)
         debts = await self._conn.fetch(_LOCK_DEBTS, tenant, debtor_id)
         ids = [row["debt_id"] for row in debts]
         streams = {debt_stream(tenant, debt_id): debt_id for debt_id in ids}

@@ -9,7 +9,13 @@ from typing import Any
 from ledger.domain import commands as c
 from ledger.domain.debt import Debt, DebtStatus
 from ledger.domain.debtor import Debtor
-from ledger.domain.errors import DebtClosed, DebtorMismatch, LedgerError, UnknownDebtor
+from ledger.domain.errors import (
+    DebtClosed,
+    DebtorAlreadyErased,
+    DebtorMismatch,
+    LedgerError,
+    UnknownDebtor,
+)
 from ledger.domain.retention import require_erasable
 from ledger.service_layer.unit_of_work import UnitOfWork
 
@@ -57,8 +63,11 @@ async def erase_debtor(cmd: c.EraseDebtor, uow: UnitOfWork) -> None:
 
 
 async def open_debt(cmd: c.OpenDebt, uow: UnitOfWork) -> None:
-    if not await uow.debtors.exists(cmd.tenant, cmd.debtor_id):
+    erased = await uow.debtors.erased(cmd.tenant, cmd.debtor_id)
+    if erased is None:
         raise UnknownDebtor(f"debtor {cmd.debtor_id} does not exist")
+    if erased:  # a debt of nobody's: no identity to collect from, no retention hold to pass
+        raise DebtorAlreadyErased(f"debtor {cmd.debtor_id} was erased; no debt can be opened")
     uow.debts.add(Debt.open(
         debt_id=cmd.debt_id, tenant_id=cmd.tenant, debtor_id=cmd.debtor_id,
         original_creditor=cmd.original_creditor, account_last4=cmd.account_last4,
