@@ -19,10 +19,12 @@ import pytest
 import pytest_asyncio
 from aiokafka import AIOKafkaConsumer
 
+from goodfaith_events.codec import encode
+from goodfaith_events.envelope import EventMessage
 from goodfaith_events.ids import new_id
 from goodfaith_runtime.db import create_pool, grant_runtime_role, migrate
 from goodfaith_runtime.infra import Infra, ServiceDatabase
-from goodfaith_runtime.kafka import ensure_topics
+from goodfaith_runtime.kafka import ensure_topics, make_producer
 
 
 @pytest.fixture(scope="session")
@@ -129,6 +131,20 @@ async def serve_app(app: Any) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+async def publish(bootstrap: str, topic: str, messages: list[tuple[EventMessage, str]]) -> None:
+    """Send each (message, partition key) to `topic` as a producer service would (CloudEvents
+    binary mode, acks=all), one after another: for tests that play another service."""
+    producer = make_producer(bootstrap, idempotence=False, client_id="test-publisher")
+    await producer.start()
+    try:
+        for message, key in messages:
+            record = encode(message, partition_key=key)
+            await producer.send_and_wait(topic, value=record.value, key=record.key,
+                                         headers=record.headers)
+    finally:
+        await producer.stop()
 
 
 async def read_topic(bootstrap: str, topic: str, expected: int, within: float = 20.0) -> list[Any]:

@@ -17,15 +17,14 @@ from aiokafka import AIOKafkaConsumer
 from compliance.bootstrap import Compliance
 from compliance.config import ComplianceSettings
 from compliance.entrypoints.api import create_app
-from goodfaith_events.codec import decode, encode
+from goodfaith_events.codec import decode
 from goodfaith_events.envelope import Envelope, EventMessage
 from goodfaith_events.ids import new_id
 from goodfaith_runtime.auth import mint_token
 from goodfaith_runtime.clock import ManualClock
 from goodfaith_runtime.infra import ServiceDatabase
-from goodfaith_runtime.kafka import make_producer
 from goodfaith_runtime.settings import DEV_JWT_SECRET
-from goodfaith_runtime.testing import serve_app
+from goodfaith_runtime.testing import publish, serve_app
 
 # Wednesday 2026-11-18, 10:00 in Chicago: inside every time window.
 NOW = datetime(2026, 11, 18, 16, 0, tzinfo=UTC)
@@ -162,15 +161,7 @@ def requested(person_id: str, request_id: str | None = None, **overrides: Any) -
 
 
 async def produce(infra: Any, topic: str, messages: list[tuple[EventMessage, str]]) -> None:
-    producer = make_producer(infra.kafka_bootstrap, idempotence=False, client_id="test")
-    await producer.start()
-    try:
-        for msg, key in messages:
-            record = encode(msg, partition_key=key)
-            await producer.send_and_wait(topic, value=record.value, key=record.key,
-                                         headers=record.headers)
-    finally:
-        await producer.stop()
+    await publish(infra.kafka_bootstrap, topic, messages)
 
 
 async def collect(

@@ -10,12 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
-from goodfaith_events.codec import encode
 from goodfaith_events.contracts import Topics
 from goodfaith_events.envelope import Envelope, EventMessage
 from goodfaith_events.ids import new_id
+from goodfaith_runtime import testing
 from goodfaith_runtime.clock import ManualClock
-from goodfaith_runtime.kafka import make_producer
 
 from .conftest import NOW, Api, serve, settings_for
 from .test_payment_consumer import until
@@ -140,15 +139,8 @@ def attempted(tenant: str, person_id: str, debt_ids: list[str], at: datetime) ->
 
 
 async def publish(infra: Any, messages: list[EventMessage]) -> None:
-    producer = make_producer(infra.kafka_bootstrap, idempotence=False, client_id="outreach-test")
-    await producer.start()
-    try:
-        for message in messages:
-            record = encode(message, partition_key=message.payload["person_id"])
-            await producer.send_and_wait(Topics.CONTACT_ATTEMPTED, value=record.value,
-                                         key=record.key, headers=record.headers)
-    finally:
-        await producer.stop()
+    await testing.publish(infra.kafka_bootstrap, Topics.CONTACT_ATTEMPTED,
+                          [(m, m.payload["person_id"]) for m in messages])
 
 
 async def test_contact_attempts_from_the_broker_move_keep_until(database, infra) -> None:

@@ -10,11 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from goodfaith_events.codec import encode
 from goodfaith_events.contracts import Topics
 from goodfaith_events.envelope import Envelope, EventMessage
 from goodfaith_events.ids import new_id
-from goodfaith_runtime.kafka import make_producer
+from goodfaith_runtime.testing import publish
 
 from .conftest import Api, serve, settings_for
 
@@ -36,15 +35,8 @@ def payment(tenant: str, debt_id: str, payment_id: str, cents: int, *, currency:
 
 
 async def send(infra, messages: list[EventMessage]) -> None:
-    producer = make_producer(infra.kafka_bootstrap, idempotence=False, client_id="payments-test")
-    await producer.start()
-    try:
-        for message in messages:
-            record = encode(message, partition_key=message.payload["debt_id"])
-            await producer.send_and_wait(Topics.PAYMENT_RECEIVED, value=record.value,
-                                         key=record.key, headers=record.headers)
-    finally:
-        await producer.stop()
+    await publish(infra.kafka_bootstrap, Topics.PAYMENT_RECEIVED,
+                  [(m, m.payload["debt_id"]) for m in messages])
 
 
 async def until(check, timeout: float = 30.0) -> Any:
