@@ -44,7 +44,8 @@ runner = CliRunner()
 
 
 async def never_applies(delivery: Delivery) -> None:
-    raise ValueError("never applies")
+    # A handler's error text may quote the message, personal data included.
+    raise ValueError(f"never applies to {PHONE}")
 
 
 class Setup:
@@ -116,7 +117,7 @@ class Setup:
     async def rows(self) -> dict[int, dict]:
         rows = await self.pool.fetch(
             "SELECT d.id, d.subject, d.body, d.body_sha256, d.resolution, d.resolved_by, "
-            "d.resolved_at, d.note, e.payload FROM dead_letters d "
+            "d.resolved_at, d.note, d.reason, e.payload FROM dead_letters d "
             "JOIN events e ON e.event_id = d.event_id::uuid WHERE d.consumer = $1", self.name)
         return {r["payload"]["n"]: dict(r) for r in rows}
 
@@ -157,6 +158,8 @@ async def test_erasing_a_person_purges_the_dead_letters_about_them_and_no_others
     assert purged["body"] is None and purged["body_sha256"] == before[1]["body_sha256"]
     assert (purged["resolution"], purged["resolved_by"], purged["resolved_at"]) == (
         "erased", "erasure", ERASED_AT)
+    assert PHONE in before[1]["reason"]
+    assert purged["reason"] == "ValueError: [detail erased with the data subject]"
     # Another person's, one resolved before and one without a subject are as they were.
     assert (after[2], after[3], after[4]) == (before[2], before[3], before[4])
     assert after[3]["resolution"] == "discarded" and after[3]["resolved_by"] == "ops"

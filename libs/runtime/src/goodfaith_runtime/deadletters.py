@@ -17,7 +17,8 @@ the `goodfaith_data_subject` header of the message it publishes with those field
 consumer that dead-letters the message stores that id in the row's `subject`. Erasing the
 person (`PersonKeyring.erase`) purges, in the same transaction as the key's deletion, the body
 of every open dead letter in that database whose subject they are: resolved "erased" by
-"erasure", its reason, headers and `body_sha256` kept. A message about a person already erased
+"erasure", its headers, `body_sha256` and the reason's exception type kept (not its detail,
+which may quote the message). A message about a person already erased
 is stored that way at once. A purged dead letter can be neither requeued nor discarded.
 
 What this does not cover: the consumer's dead-letter topic (`goodfaith.dlq.<consumer>`) carries
@@ -28,8 +29,8 @@ until an operator resolves them. The purge is per database: it reaches the dead 
 service whose keyring erases, under the very id the producer's relay sealed for (compliance's
 key owner, `<tenant>/<person>`), so a consuming service must erase that id in its own keyring.
 Nor a dead letter committed by a transaction that overlaps the erasure's (neither sees the
-other's rows), nor the reason, which keeps no validation input but is otherwise the text of the
-handler's exception.
+other's rows), nor the `dlq_reason` header the dead-letter topic carries (the reason's full
+text, like the stored one before the purge).
 
 An operator requeues a dead letter to its topic once its cause is fixed, or discards it, saying
 who and why. Either way its body is purged from the table; the row keeps the reason, the
@@ -199,6 +200,9 @@ async def open_dead_letters(
     return [_row(r) for r in rows]
 
 
+_REASON_ERASED = ": [detail erased with the data subject]"
+
+
 async def purge_subject(conn: asyncpg.Connection, subject: str, now: datetime) -> int:
     """Purge the body of every open dead letter about `subject`, who is being erased (called by
     `PersonKeyring.erase` in its transaction); how many. Resolved ones are left as they are:
@@ -209,10 +213,13 @@ async def purge_subject(conn: asyncpg.Connection, subject: str, now: datetime) -
     apply, so a row missed for a missing or odd header would keep an erased person's data. The
     subject is a keyring id, unique in the database whatever the tenant (person_keys and
     erased_persons are keyed by it alone) and tenant-qualified by the services that mint it."""
+    # The reason keeps its exception type only: its detail is the handler's exception text,
+    # which may quote the message (validation errors never do, consumer._reason).
     purged = await conn.fetchval(
         "WITH purged AS (UPDATE dead_letters SET body = NULL, resolution = $2, "
-        "resolved_by = $3, resolved_at = $4 WHERE subject = $1 AND resolved_at IS NULL "
-        "RETURNING 1) SELECT count(*) FROM purged", subject, ERASED, ERASED_BY, now)
+        "resolved_by = $3, resolved_at = $4, reason = split_part(reason, ':', 1) || $5 "
+        "WHERE subject = $1 AND resolved_at IS NULL RETURNING 1) SELECT count(*) FROM purged",
+        subject, ERASED, ERASED_BY, now, _REASON_ERASED)
     return int(purged)
 
 
