@@ -30,9 +30,10 @@ def closed(debt_id: str = "D-1", last: datetime = LAST, *,
 
 
 def refusal(debts: list[DebtRecord], now: datetime,
-            debtor_attempt: datetime | None = None) -> RetentionHold:
+            debtor_attempt: datetime | None = None,
+            unresolved: tuple[str, ...] = ()) -> RetentionHold:
     with pytest.raises(RetentionHold) as caught:
-        require_erasable(debts, debtor_attempt, now)
+        require_erasable(debts, debtor_attempt, now, unresolved_payments=unresolved)
     return caught.value
 
 
@@ -137,3 +138,21 @@ def test_naive_instants_are_refused() -> None:
         require_erasable([closed()], None, naive)
     with pytest.raises(InvalidTimestamp):
         plus_three_years(naive)
+
+
+def test_a_debt_still_placed_with_an_agency_is_open_whatever_its_status() -> None:
+    placed = DebtRecord("D-1", DebtStatus.WRITTEN_OFF, LAST, placed=True)
+    assert not placed.closed
+    assert refusal([placed], KEEP_UNTIL + SECOND).open_debt_ids == ("D-1",)
+
+
+def test_an_unresolved_parked_payment_holds_even_after_three_years() -> None:
+    held = refusal([closed()], KEEP_UNTIL + SECOND, None, unresolved=("pay-2", "pay-1"))
+    assert held.unresolved_payment_ids == ("pay-1", "pay-2")
+
+
+def test_three_years_past_year_9996_is_never() -> None:
+    late = datetime(9998, 1, 1, tzinfo=UTC)
+    assert plus_three_years(late) == datetime.max.replace(tzinfo=UTC)
+    assert refusal([closed(attempt=late)], datetime(9999, 12, 31, tzinfo=UTC)).keep_until == (
+        datetime.max.replace(tzinfo=UTC))

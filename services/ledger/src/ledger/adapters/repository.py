@@ -138,6 +138,15 @@ class PostgresDebtorRepository:
         self._keyring = keyring
         self.seen: dict[str, Tracked[Debtor]] = {}
 
+    async def erased_for_debt(self, tenant: str, debt_id: str) -> bool:
+        """Whether the debt's debtor was erased, read FOR SHARE on the debtor's row like
+        `erased` (False for an unknown debt: loading it says so)."""
+        erased = await self._conn.fetchval(
+            "SELECT p.erased FROM ledger_debts d JOIN ledger_debtors p "
+            "ON p.tenant = d.tenant AND p.debtor_id = d.debtor_id "
+            "WHERE d.tenant = $1 AND d.debt_id = $2 FOR SHARE OF p", tenant, debt_id)
+        return bool(erased)
+
     async def erased(self, tenant: str, debtor_id: str) -> bool | None:
         """Whether the debtor was erased; None when there is no such debtor. Read under a share
         lock on the debtor's row, which an erasure locks for update (adapters/retention.py):

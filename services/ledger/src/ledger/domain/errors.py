@@ -162,14 +162,17 @@ class DebtorMismatch(LedgerError):
 class RetentionHold(LedgerError):
     """The debtor's records must still be kept (12 CFR 1006.100(a),(b)), so their personal
     data cannot be erased yet: a debt is still open, or its last collection activity is less
-    than 3 years ago. ``keep_until`` is known once every debt is closed; until then
-    ``open_debt_ids`` names the debts that keep the records."""
+    than 3 years ago, or a parked payment of theirs is unresolved. ``keep_until`` is known
+    once every debt is closed; until then ``open_debt_ids`` names the debts that keep the
+    records (``unresolved_payment_ids`` the payments)."""
 
     RULE_ID = "FED-RECORDS"
     CITATION = "12 CFR 1006.100(a),(b)"
 
     def __init__(self, detail: str, *, keep_until: datetime | None = None,
-                 open_debt_ids: tuple[str, ...] = ()) -> None:
+                 open_debt_ids: tuple[str, ...] = (),
+                 unresolved_payment_ids: tuple[str, ...] = ()) -> None:
         super().__init__(detail)
         self.keep_until = keep_until
         self.open_debt_ids = open_debt_ids
+        self.unresolved_payment_ids = unresolved_payment_ids

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import MAXYEAR, UTC, date, datetime
 
 from ledger.domain.debt import DebtStatus
 from ledger.domain.errors import RetentionHold
@@ -24,6 +24,9 @@ from ledger.domain.values import require_aware
 # Paid in full, settled in full, written off: the ledger refuses every further collection
 # step on these (new invoices, settlements, placement; a payment is parked, not applied).
 CLOSED_STATUSES = frozenset({DebtStatus.PAID_OFF, DebtStatus.SETTLED, DebtStatus.WRITTEN_OFF})
+# What a hold that outlives the calendar reads as: an activity instant 3 years before year
+# 10000 (a contract allows it) must hold the erasure, not crash it.
+NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -35,10 +38,12 @@ class DebtRecord:
     status: DebtStatus
     last_event_at: datetime
     last_attempt_at: datetime | None = None
+    # Still placed with an agency: someone is collecting it whatever its status says.
+    placed: bool = False
 
     @property
     def closed(self) -> bool:
-        return self.status in CLOSED_STATUSES
+        return self.status in CLOSED_STATUSES and not self.placed
 
 
 def plus_three_years(at: datetime) -> datetime:
@@ -46,6 +51,8 @@ def plus_three_years(at: datetime) -> datetime:
     is the safe one). Exactly compliance's ``_plus_three_years`` (decisions.md D-31), on the
     UTC instant."""
     at = require_aware(at, "at")
+    if at.year + 3 > MAXYEAR:
+        return NEVER
     try:
         return at.replace(year=at.year + 3)
     except ValueError:
@@ -75,10 +82,21 @@ def keep_until(debts: Sequence[DebtRecord], debtor_attempt_at: datetime | None) 
 
 
 def require_erasable(
-    debts: Sequence[DebtRecord], debtor_attempt_at: datetime | None, now: datetime
+    debts: Sequence[DebtRecord], debtor_attempt_at: datetime | None, now: datetime,
+    *, unresolved_payments: Sequence[str] = (),
 ) -> None:
-    """Raise ``RetentionHold`` unless the debtor's records may be destroyed at ``now``."""
+    """Raise ``RetentionHold`` unless the debtor's records may be destroyed at ``now``.
+
+    `debtor_attempt_at`: the latest activity about the debtor not tied to one of their debts
+    here (a contact attempt, a payment naming them for a debt the ledger does not know).
+    `unresolved_payments`: parked payments of theirs still open, money someone must still
+    refund or apply to them: the records stay until that is done."""
     now = require_aware(now, "now")
+    if unresolved_payments:
+        raise RetentionHold(
+            f"parked payments {', '.join(sorted(unresolved_payments))} are not resolved; the "
+            "debtor's records stay until each is applied or refunded",
+            unresolved_payment_ids=tuple(sorted(unresolved_payments)))
     still_open = tuple(sorted(d.debt_id for d in debts if not d.closed))
     if still_open:
         raise RetentionHold(

@@ -45,6 +45,8 @@ def _extensions(exc: e.LedgerError) -> dict[str, Any]:
         fields["keep_until"] = exc.keep_until.isoformat()
     if exc.open_debt_ids:
         fields["open_debt_ids"] = list(exc.open_debt_ids)
+    if exc.unresolved_payment_ids:
+        fields["unresolved_payment_ids"] = list(exc.unresolved_payment_ids)
     return fields
 
 

@@ -57,8 +57,9 @@ async def change_language(cmd: c.ChangeLanguage, uow: UnitOfWork) -> None:
 async def erase_debtor(cmd: c.EraseDebtor, uow: UnitOfWork) -> None:
     debtor = await uow.debtors.get(cmd.tenant, cmd.debtor_id)
     if not debtor.erased:  # a repeated erasure stays the harmless no-op it always was
-        debts, debtor_attempt_at = await uow.retention.of_debtor(cmd.tenant, cmd.debtor_id)
-        require_erasable(debts, debtor_attempt_at, uow.now())
+        held = await uow.retention.of_debtor(cmd.tenant, cmd.debtor_id)
+        require_erasable(held.debts, held.debtor_activity_at, uow.now(),
+                         unresolved_payments=held.unresolved_payments)
     debtor.erase(cmd.reason, uow.now())
 
 
@@ -77,21 +78,33 @@ async def open_debt(cmd: c.OpenDebt, uow: UnitOfWork) -> None:
         default_date=cmd.default_date, itemization=cmd.itemization, at=uow.now()))
 
 
+async def _collectable_debt(uow: UnitOfWork, tenant: str, debt_id: str) -> Debt:
+    """The debt, for a command that adds collection activity or money to it: refused once its
+    debtor is erased. Their records were released after the retention hold, and a reopened,
+    invoiced or paid debt would be activity about nobody (a payment is parked instead).
+    Winding down stays possible: resolving a dispute, writing off, recalling a placement,
+    refunding credit. The debtor's row is read FOR SHARE before the debt's row is locked, the
+    order an erasure takes them in (adapters/retention.py), so the two cannot deadlock."""
+    if await uow.debtors.erased_for_debt(tenant, debt_id):
+        raise DebtorAlreadyErased(f"the debtor of debt {debt_id} was erased")
+    return await uow.debts.get(tenant, debt_id)
+
+
 async def add_invoice(cmd: c.AddInvoice, uow: UnitOfWork) -> None:
-    debt = await uow.debts.get(cmd.tenant, cmd.debt_id)
+    debt = await _collectable_debt(uow, cmd.tenant, cmd.debt_id)
     debt.add_invoice(cmd.invoice_id, issued_on=cmd.issued_on, due_on=cmd.due_on,
                      principal=cmd.principal, interest=cmd.interest, fees=cmd.fees,
                      at=uow.now())
 
 
 async def add_instalment_schedule(cmd: c.AddInstalmentSchedule, uow: UnitOfWork) -> None:
-    debt = await uow.debts.get(cmd.tenant, cmd.debt_id)
+    debt = await _collectable_debt(uow, cmd.tenant, cmd.debt_id)
     debt.add_instalment_schedule(cmd.schedule_id, issued_on=cmd.issued_on,
                                  instalments=cmd.instalments, at=uow.now())
 
 
 async def apply_payment(cmd: c.ApplyPayment, uow: UnitOfWork) -> None:
-    debt = await uow.debts.get(cmd.tenant, cmd.debt_id)
+    debt = await _collectable_debt(uow, cmd.tenant, cmd.debt_id)
     if cmd.debtor_id is not None and cmd.debtor_id != debt.debtor_id:
         raise DebtorMismatch(f"debt {cmd.debt_id} is not owed by the debtor named")
     closed = debt.status in (DebtStatus.SETTLED, DebtStatus.WRITTEN_OFF)
@@ -103,12 +116,12 @@ async def apply_payment(cmd: c.ApplyPayment, uow: UnitOfWork) -> None:
 
 
 async def reverse_payment(cmd: c.ReversePayment, uow: UnitOfWork) -> None:
-    debt = await uow.debts.get(cmd.tenant, cmd.debt_id)
+    debt = await _collectable_debt(uow, cmd.tenant, cmd.debt_id)
     debt.reverse_payment(cmd.payment_id, cmd.reason, uow.now())
 
 
 async def raise_dispute(cmd: c.RaiseDispute, uow: UnitOfWork) -> None:
-    debt = await uow.debts.get(cmd.tenant, cmd.debt_id)
+    debt = await _collectable_debt(uow, cmd.tenant, cmd.debt_id)
     debt.raise_dispute(cmd.dispute_id, written=cmd.written, medium=cmd.medium,
                        received_at=cmd.received_at, portion=cmd.portion)
 
@@ -120,7 +133,7 @@ async def resolve_dispute(cmd: c.ResolveDispute, uow: UnitOfWork) -> None:
 
 
 async def agree_settlement(cmd: c.AgreeSettlement, uow: UnitOfWork) -> None:
-    debt = await uow.debts.get(cmd.tenant, cmd.debt_id)
+    debt = await _collectable_debt(uow, cmd.tenant, cmd.debt_id)
     debt.agree_settlement(cmd.settlement_id, amount=cmd.amount, deadline=cmd.deadline,
                           at=uow.now(), instalments=cmd.instalments)
 
@@ -131,7 +144,7 @@ async def write_off(cmd: c.WriteOff, uow: UnitOfWork) -> None:
 
 
 async def place_with_agency(cmd: c.PlaceWithAgency, uow: UnitOfWork) -> None:
-    debt = await uow.debts.get(cmd.tenant, cmd.debt_id)
+    debt = await _collectable_debt(uow, cmd.tenant, cmd.debt_id)
     debt.place_with_agency(cmd.placement_id, cmd.agency_id, uow.now())
 
 
@@ -141,17 +154,17 @@ async def recall_placement(cmd: c.RecallPlacement, uow: UnitOfWork) -> None:
 
 
 async def update_debt_details(cmd: c.UpdateDebtDetails, uow: UnitOfWork) -> None:
-    debt = await uow.debts.get(cmd.tenant, cmd.debt_id)
+    debt = await _collectable_debt(uow, cmd.tenant, cmd.debt_id)
     debt.update_details(cmd.changes, reason=cmd.reason, at=uow.now())
 
 
 async def reschedule_invoice(cmd: c.RescheduleInvoice, uow: UnitOfWork) -> None:
-    debt = await uow.debts.get(cmd.tenant, cmd.debt_id)
+    debt = await _collectable_debt(uow, cmd.tenant, cmd.debt_id)
     debt.reschedule_invoice(cmd.invoice_id, due_on=cmd.due_on, reason=cmd.reason, at=uow.now())
 
 
 async def adjust_invoice(cmd: c.AdjustInvoice, uow: UnitOfWork) -> None:
-    debt = await uow.debts.get(cmd.tenant, cmd.debt_id)
+    debt = await _collectable_debt(uow, cmd.tenant, cmd.debt_id)
     debt.adjust_invoice(cmd.invoice_id, change=cmd.change, reason=cmd.reason, at=uow.now(),
                         component=cmd.component)
 
