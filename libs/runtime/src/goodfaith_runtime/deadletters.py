@@ -27,7 +27,8 @@ subject, nor does a message the relay did not publish with one (a public event w
 `sealed_for`, a message from outside): erasure does not find those, and they hold their data
 until an operator resolves them. The purge is per database: it reaches the dead letters of the
 service whose keyring erases, under the very id the producer's relay sealed for (compliance's
-key owner, `<escaped tenant>/<person>`), so a consuming service must erase that id in its own keyring.
+key owner, `<escaped tenant>/<person>`), so a consuming service must erase that id in its own
+keyring.
 Nor a dead letter committed by a transaction that overlaps the erasure's (neither sees the
 other's rows), nor the `dlq_reason` header the dead-letter topic carries (the reason's full
 text, like the stored one before the purge).
