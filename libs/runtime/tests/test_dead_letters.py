@@ -433,7 +433,8 @@ async def test_a_dead_letter_stored_in_clear_before_sealing_still_requeues(
                 "('c', $1, 0, 3, 'ValueError: no', 3, '{}', $2, now(), 'k', $3, $4) "
                 "RETURNING id", topic, body, raw_headers(headers), hashlib.sha256(body).digest())
         assert await migrate(owner, runtime_role=database.runtime_role) == [
-            "runtime/007_dead_letter_sealed.sql", "runtime/008_dead_letter_subject.sql"]
+            "runtime/007_dead_letter_sealed.sql", "runtime/008_dead_letter_subject.sql",
+            "runtime/009_idempotency_subject.sql"]
         for _, sql in [m for m in runtime_migrations() if m[0] > before[-1][0]]:
             await owner.execute(sql)  # again: no error
         assert tuple(await owner.fetchrow("SELECT body_sealed, subject FROM dead_letters "

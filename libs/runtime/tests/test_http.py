@@ -11,9 +11,9 @@ from pydantic import BaseModel
 import goodfaith_runtime.service  # noqa: F401  (a service process registers the outbox metrics)
 from goodfaith_runtime.auth import Principal, TokenVerifier, mint_token, require
 from goodfaith_runtime.clock import ManualClock
+from goodfaith_runtime.db import create_pool, migrate, runtime_migrations
 from goodfaith_runtime.eventstore import ConcurrencyError, InvalidEvent
 from goodfaith_runtime.http import (
-    IDEMPOTENCY_SQL,
     create_service_app,
     decode_cursor,
     encode_cursor,
@@ -78,8 +78,7 @@ async def client_for(app: FastAPI):
 
 
 @pytest.fixture
-async def app_client(pool, schema):
-    await schema(IDEMPOTENCY_SQL)
+async def app_client(pool):  # idempotency_keys is in the runtime's schema
     async with client_for(make_app(pool)) as client:
         yield client
 
@@ -178,6 +177,35 @@ async def test_idempotency_key_replays_and_refuses_a_different_body(app_client) 
     theirs = await app_client.post("/v1/things", json={"amount_minor": 6},
                                    headers={**token(tenant="zeta"), "Idempotency-Key": "abc"})
     assert theirs.status_code == 201 and theirs.json()["tenant"] == "zeta"
+
+
+# The table as services created it at start before 009 (`runtime/idempotency.sql`).
+_BEFORE_009 = """CREATE TABLE idempotency_keys (tenant text NOT NULL, key text NOT NULL,
+    request_hash bytea NOT NULL, status integer NOT NULL, response jsonb NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (tenant, key))"""
+
+
+@pytest.mark.integration
+async def test_a_database_whose_service_created_the_table_gains_the_subject(database) -> None:
+    before = [m for m in runtime_migrations() if m[0] < "runtime/009"]
+    owner = await create_pool(database.owner_dsn, max_size=1)
+    try:
+        async with owner.acquire() as conn, conn.transaction():
+            await conn.execute("CREATE TABLE schema_migrations (name text PRIMARY KEY, "
+                               "applied_at timestamptz NOT NULL DEFAULT now())")
+            for name, sql in [*before, ("runtime/idempotency.sql", _BEFORE_009)]:
+                await conn.execute(sql)
+                await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
+            await conn.execute("INSERT INTO idempotency_keys (tenant, key, request_hash, "
+                               "status, response) VALUES ('acme', 'k', '\\x00', 201, '{}')")
+        assert await migrate(owner, runtime_role=database.runtime_role) == [
+            "runtime/009_idempotency_subject.sql"]
+        row = await owner.fetchrow("SELECT status, response, subject FROM idempotency_keys")
+        assert tuple(row) == (201, {}, None)
+        assert await owner.fetchval("SELECT count(*) FROM pg_indexes WHERE indexname = "
+                                    "'idempotency_keys_subject'") == 1
+    finally:
+        await owner.close()
 
 
 async def test_health_is_open_and_metrics_are_exposed() -> None:

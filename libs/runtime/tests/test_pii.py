@@ -6,6 +6,7 @@ import os
 import pytest
 
 from goodfaith_runtime.eventstore import Metadata, NewEvent, PostgresEventStore
+from goodfaith_runtime.http import idempotent_replay, remember_response, request_fingerprint
 from goodfaith_runtime.pii import (
     ERASED,
     KeyringError,
@@ -62,6 +63,27 @@ async def test_erasing_a_person_masks_their_data_and_keeps_every_chain_valid(poo
             await ring.seal(conn, person_id="p1", tenant="acme", payload=payload, fields=["name"])
     report = await store.verify()
     assert report.ok and report.events == 2
+
+
+async def test_erasing_a_person_purges_the_stored_answers_about_them(pool) -> None:
+    """Their Idempotency-Key answers become JSON null, the rows kept (status, request hash): the
+    key still means "done". Answers about another person or about no one stay."""
+    ring, answer = keyring(), {"name": "Jane Roe", "phones": ["+14155550100"]}
+    fingerprint = request_fingerprint("POST", "/v1/people", answer)
+    async with pool.acquire() as conn:
+        await ring.key_for(conn, person_id="acme/p1", tenant="acme")
+        for key, subject in (("k1", "acme/p1"), ("k2", "acme/p2"), ("k3", None)):
+            await remember_response(conn, tenant="acme", key=key, fingerprint=fingerprint,
+                                    status=201, response=answer, subject=subject)
+        assert await ring.erase(conn, person_id="acme/p1", tenant="acme")
+        assert not await ring.erase(conn, person_id="acme/p1", tenant="acme")  # again: no-op
+        assert await idempotent_replay(conn, tenant="acme", key="k1",
+                                       fingerprint=fingerprint) == (201, None, "acme/p1")
+        rows = await conn.fetch("SELECT key, response, request_hash FROM idempotency_keys "
+                                "ORDER BY key")
+    assert [(r["key"], r["response"]) for r in rows] == [
+        ("k1", None), ("k2", answer), ("k3", answer)]
+    assert {bytes(r["request_hash"]) for r in rows} == {fingerprint}
 
 
 async def test_a_sealed_value_cannot_be_moved_to_another_person(pool) -> None:

@@ -7,7 +7,7 @@ import base64
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import asyncpg
 import orjson
@@ -145,18 +145,18 @@ def create_service_app(
 
 
 # --- Idempotency-Key on creating POSTs -----------------------------------------------------
+# The `idempotency_keys` table is the runtime's (sql/009_idempotency_subject.sql). A stored
+# answer may name its `subject`, the keyring person id whose personal data it shows: erasing
+# the person sets it to JSON null (`purge_answers_about`), keeping the row, so the key still
+# means "done" and the caller's replay answers what is true now instead (None from
+# `idempotent_replay`), never running the request again.
 
-IDEMPOTENCY_SQL = """
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-    tenant       text        NOT NULL,
-    key          text        NOT NULL,
-    request_hash bytea       NOT NULL,
-    status       integer     NOT NULL,
-    response     jsonb       NOT NULL,
-    created_at   timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (tenant, key)
-);
-"""
+
+class StoredAnswer(NamedTuple):
+    status: int
+    # None once purged at the erasure of its subject.
+    response: Any
+    subject: str | None
 
 
 def request_fingerprint(method: str, path: str, body: Any) -> bytes:
@@ -165,9 +165,10 @@ def request_fingerprint(method: str, path: str, body: Any) -> bytes:
 
 async def idempotent_replay(
     conn: asyncpg.Connection, *, tenant: str, key: str | None, fingerprint: bytes,
-) -> tuple[int, Any] | None:
+) -> StoredAnswer | None:
     """Inside the command's transaction: lock the key, and return the stored answer if this
-    exact request was already served. A reused key with another body is a 422 problem."""
+    exact request was already served (its response None if its subject was erased since). A
+    reused key with another body is a 422 problem."""
     if key is None:
         return None
     if not 1 <= len(key) <= 200:
@@ -175,25 +176,38 @@ async def idempotent_replay(
                       type_="invalid-idempotency-key")
     await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{tenant}/{key}")
     row = await conn.fetchrow(
-        "SELECT request_hash, status, response FROM idempotency_keys WHERE tenant=$1 AND key=$2",
-        tenant, key)
+        "SELECT request_hash, status, response, subject FROM idempotency_keys "
+        "WHERE tenant=$1 AND key=$2", tenant, key)
     if row is None:
         return None
     if bytes(row["request_hash"]) != fingerprint:
         raise Problem(422, "Idempotency-Key reused", "this key was used with a different request",
                       type_="idempotency-key-reused")
-    return row["status"], row["response"]
+    return StoredAnswer(row["status"], row["response"], row["subject"])
 
 
 async def remember_response(
     conn: asyncpg.Connection, *, tenant: str, key: str | None, fingerprint: bytes, status: int,
-    response: Any,
+    response: Any, subject: str | None = None,
 ) -> None:
+    """Store the answer under the key; `subject`, the keyring person id whose personal data it
+    shows, if any, so that erasing them purges it."""
     if key is None:
         return
     await conn.execute(
-        "INSERT INTO idempotency_keys (tenant, key, request_hash, status, response) "
-        "VALUES ($1, $2, $3, $4, $5)", tenant, key, fingerprint, status, response)
+        "INSERT INTO idempotency_keys (tenant, key, request_hash, status, response, subject) "
+        "VALUES ($1, $2, $3, $4, $5, $6)", tenant, key, fingerprint, status, response, subject)
+
+
+async def purge_answers_about(conn: asyncpg.Connection, subject: str) -> int:
+    """Set every stored answer about `subject`, who is being erased, to JSON null (called by
+    `PersonKeyring.erase` in its transaction); how many. Key, request hash, status and
+    created_at stay. By subject alone: a keyring id, unique in the database."""
+    purged = await conn.fetchval(
+        "WITH purged AS (UPDATE idempotency_keys SET response = 'null'::jsonb "
+        "WHERE subject = $1 AND response <> 'null'::jsonb RETURNING 1) "
+        "SELECT count(*) FROM purged", subject)
+    return int(purged)
 
 
 # --- Cursor pagination ----------------------------------------------------------------------

@@ -5,8 +5,9 @@ key-encryption key. Personal fields are stored as `enc:v1:<base64(nonce|cipherte
 person id as associated data so a value cannot be moved to another person. Erasing a person
 deletes the key: the ciphertext stays in the immutable log (so every hash chain still verifies)
 but reads back masked as "[erased]". Erasing also purges the bodies of the dead letters about
-the person (see deadletters.py). Erased means the key row is gone, never that the
-key-encryption key failed to unwrap it: that raises KeyUnwrapError.
+the person (see deadletters.py) and the stored Idempotency-Key answers about them (http.py).
+Erased means the key row is gone, never that the key-encryption key failed to unwrap it: that
+raises KeyUnwrapError.
 """
 
 from __future__ import annotations
@@ -198,10 +199,12 @@ class PersonKeyring:
 
     async def erase(self, conn: asyncpg.Connection, *, person_id: str, tenant: str) -> bool:
         """Crypto-shred: destroy the person's key, and purge the body of every open dead letter
-        about them (`deadletters.purge_subject`), all in one transaction. Returns False if the
-        key was already gone (the purge runs all the same: a retry purges what came since)."""
-        # Here, not at the top: deadletters imports this module (parse_kek).
+        about them (`deadletters.purge_subject`) and every stored Idempotency-Key answer about
+        them (`http.purge_answers_about`), all in one transaction. Returns False if the key was
+        already gone (the purges run all the same: a retry purges what came since)."""
+        # Here, not at the top: both modules import this one (parse_kek; problems, KeyUnwrapError).
         from goodfaith_runtime.deadletters import purge_subject
+        from goodfaith_runtime.http import purge_answers_about
 
         now = self._clock.now()
         async with conn.transaction():
@@ -212,6 +215,7 @@ class PersonKeyring:
                 "INSERT INTO erased_persons (person_id, tenant, erased_at) VALUES ($1, $2, $3) "
                 "ON CONFLICT DO NOTHING", person_id, tenant, now)
             await purge_subject(conn, person_id, now)
+            await purge_answers_about(conn, person_id)
         return bool(deleted)
 
 

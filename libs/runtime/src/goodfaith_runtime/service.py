@@ -25,7 +25,6 @@ from goodfaith_runtime.db import create_pool, folder_migrations, migrate
 from goodfaith_runtime.deadletters import BodySealer
 from goodfaith_runtime.eventstore import PostgresEventStore
 from goodfaith_runtime.heap import settle
-from goodfaith_runtime.http import IDEMPOTENCY_SQL
 from goodfaith_runtime.kafka import ensure_topics, make_producer
 from goodfaith_runtime.outbox import OutboxRelay
 from goodfaith_runtime.pii import PersonKeyring, parse_kek
@@ -74,9 +73,9 @@ class ServiceRuntime:
         configure_logging(self.service, self.settings.log_level)
         configure_tracing(self.service)
         self.pool = await create_pool(self.settings.database_url)
-        extra = [("runtime/idempotency.sql", IDEMPOTENCY_SQL)]
-        if self.migrations is not None:
-            extra += folder_migrations(self.migrations, self.service)
+        # The runtime's own schema (idempotency_keys included) comes first, in `migrate`.
+        extra = [] if self.migrations is None else folder_migrations(self.migrations,
+                                                                     self.service)
         await self._migrate(extra)
         self.store = PostgresEventStore(self.pool, producer=self.service, clock=self.clock)
         kek = parse_kek(self.settings.pii_kek)

@@ -3,8 +3,9 @@ can present its result inside its own transaction (and remember it for Idempoten
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
@@ -13,7 +14,9 @@ from goodfaith_runtime.pii import PersonKeyring
 from ledger.adapters import queries
 from ledger.adapters.repository import PostgresDebtorRepository
 from ledger.domain.debtor import Debtor
-from ledger.entrypoints.deps import Presenter
+
+if TYPE_CHECKING:  # deps imports this module (DebtorView)
+    from ledger.entrypoints.deps import Presenter
 
 
 def created(item_id: str) -> Presenter:
@@ -23,14 +26,25 @@ def created(item_id: str) -> Presenter:
     return present
 
 
-def debtor(keyring: PersonKeyring, tenant: str, debtor_id: str) -> Presenter:
-    # Personal data lives only encrypted in the debtor's stream, never in a projection, so
-    # this one view replays the aggregate (and shows "[erased]" after an erasure).
-    async def present(conn: asyncpg.Connection) -> dict[str, Any]:
-        await queries.require_debtor(conn, tenant, debtor_id)
-        return _debtor(await PostgresDebtorRepository(conn, keyring).get(tenant, debtor_id))
+@dataclass(frozen=True)
+class DebtorView:
+    """The debtor view, the one answer showing a debtor's personal data: an Idempotency-Key
+    remembers it with the debtor as its subject, so their erasure purges it (deps.Idempotency).
+    Personal data lives only encrypted in the debtor's stream, never in a projection, so this
+    view replays the aggregate (and shows "[erased]" after an erasure)."""
 
-    return present
+    keyring: PersonKeyring
+    tenant: str
+    debtor_id: str
+
+    async def __call__(self, conn: asyncpg.Connection) -> dict[str, Any]:
+        await queries.require_debtor(conn, self.tenant, self.debtor_id)
+        repository = PostgresDebtorRepository(conn, self.keyring)
+        return _debtor(await repository.get(self.tenant, self.debtor_id))
+
+
+def debtor(keyring: PersonKeyring, tenant: str, debtor_id: str) -> DebtorView:
+    return DebtorView(keyring, tenant, debtor_id)
 
 
 def _debtor(d: Debtor) -> dict[str, Any]:
