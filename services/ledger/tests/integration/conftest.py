@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from goodfaith_events.ids import new_id
 from goodfaith_runtime.auth import mint_token
 from goodfaith_runtime.clock import ManualClock
 from goodfaith_runtime.infra import ServiceDatabase
@@ -93,6 +94,18 @@ async def serve(settings: LedgerSettings, clock: ManualClock) -> AsyncIterator[t
     app = create_app(settings, clock)
     async with serve_app(app) as url:
         yield url, app.state.ledger
+
+
+@contextlib.asynccontextmanager
+async def serve_with_consumers(
+    database: ServiceDatabase, infra: Any, clock: ManualClock,
+) -> AsyncIterator[tuple[Api, Ledger]]:
+    """The ledger with its relay and consumers running, and a client for a tenant of its own
+    (the broker is shared by the whole session)."""
+    settings = settings_for(database, infra, run_background=True)
+    async with serve(settings, clock) as (base, ledger), httpx.AsyncClient(
+            base_url=base, timeout=30) as client:
+        yield Api(client, f"t{new_id().hex[:12]}"), ledger
 
 
 @pytest.fixture

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 
-from goodfaith_events.ids import new_id
 from ledger.adapters.contact_attempts import record_attempt
 
-from .conftest import NOW, Api, serve, settings_for
+from .conftest import NOW, Api, serve_with_consumers
 from .test_erasure_retention import debtor_with_paid_debt, erase
 from .test_payment_consumer import payment, send, until
 
@@ -29,10 +27,8 @@ async def _parked(api: Api) -> bool:
 async def test_a_payment_parked_on_a_written_off_debt_holds_the_erasure(
     database, infra, clock,
 ) -> None:
-    tenant = f"t{new_id().hex[:12]}"
-    settings = settings_for(database, infra, run_background=True)
-    async with serve(settings, clock) as (base, ledger), httpx.AsyncClient(base_url=base) as c:
-        api = Api(c, tenant)
+    async with serve_with_consumers(database, infra, clock) as (api, ledger):
+        tenant = api.tenant
         debtor = await api.debtor()
         debt = await api.debt(debtor)
         await api.invoice(debt, "2025-05-01", 10_000, "INV-1")
@@ -61,10 +57,8 @@ async def test_a_payment_parked_on_a_written_off_debt_holds_the_erasure(
 async def test_a_payment_naming_a_debtor_without_debts_holds_the_erasure(
     database, infra, clock,
 ) -> None:
-    tenant = f"t{new_id().hex[:12]}"
-    settings = settings_for(database, infra, run_background=True)
-    async with serve(settings, clock) as (base, ledger), httpx.AsyncClient(base_url=base) as c:
-        api = Api(c, tenant)
+    async with serve_with_consumers(database, infra, clock) as (api, ledger):
+        tenant = api.tenant
         debtor = await api.debtor()
         await until(ledger.runtime.kafka_ready)
         await send(infra, [payment(tenant, "debt-not-loaded-yet", "pay-1", 1_000,

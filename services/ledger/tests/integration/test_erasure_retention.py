@@ -16,7 +16,7 @@ from goodfaith_events.ids import new_id
 from goodfaith_runtime import testing
 from goodfaith_runtime.clock import ManualClock
 
-from .conftest import NOW, Api, serve, settings_for
+from .conftest import NOW, Api, serve_with_consumers
 from .test_payment_consumer import until
 
 pytestmark = pytest.mark.integration
@@ -145,10 +145,8 @@ async def publish(infra: Any, messages: list[EventMessage]) -> None:
 
 async def test_contact_attempts_from_the_broker_move_keep_until(database, infra) -> None:
     clock = ManualClock(NOW)
-    tenant = f"t{new_id().hex[:12]}"
-    settings = settings_for(database, infra, run_background=True)
-    async with serve(settings, clock) as (base, ledger), httpx.AsyncClient(base_url=base) as c:
-        api = Api(c, tenant)
+    async with serve_with_consumers(database, infra, clock) as (api, ledger):
+        tenant = api.tenant
         debtor_id, debt_id = await debtor_with_paid_debt(api)
         about_debtor = NOW + timedelta(days=200)
         about_debt = NOW + timedelta(days=300, hours=5)  # reported under another person id

@@ -7,7 +7,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 
 from goodfaith_events.contracts import Topics
@@ -15,7 +14,7 @@ from goodfaith_events.envelope import Envelope, EventMessage
 from goodfaith_events.ids import new_id
 from goodfaith_runtime.testing import publish
 
-from .conftest import Api, serve, settings_for
+from .conftest import serve_with_consumers
 
 pytestmark = pytest.mark.integration
 
@@ -51,10 +50,8 @@ async def until(check, timeout: float = 30.0) -> Any:
 async def test_payments_from_kafka_are_applied_once_and_bad_ones_are_parked(
     database, infra, clock,
 ) -> None:
-    tenant = f"t{new_id().hex[:12]}"
-    settings = settings_for(database, infra, run_background=True)
-    async with serve(settings, clock) as (base, ledger), httpx.AsyncClient(base_url=base) as c:
-        api = Api(c, tenant)
+    async with serve_with_consumers(database, infra, clock) as (api, ledger):
+        tenant = api.tenant
         debtor = await api.debtor()
         debt_id = await api.debt(debtor)
         await api.invoice(debt_id, "2025-05-01", 10_000, "INV-1")
