@@ -5,6 +5,7 @@ holding no personal data (a created contact point, a debt), stay as stored."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.integration
 REGISTER = {"given_name": "Zebediah", "family_name": "Quixley", "language": "en-US",
             "country": "US", "region": "CA"}
 PHONE = "+14155550123"
+MIGRATION = Path(__file__).parents[2] / "migrations" / "004_idempotency_subjects.sql"
 DEBT = {"original_creditor": "Acme Bank", "account_last4": "4242", "debt_type": "credit_card",
         "purpose": "consumer", "currency": "USD", "governing_state": "CA",
         "time_zone": "America/Los_Angeles"}
@@ -70,3 +72,29 @@ async def test_an_erasure_purges_the_stored_answers_about_the_debtor(
                         "reg-2") == other
     assert await pool.fetchval("SELECT count(*) FROM events") == events
     assert await pool.fetchval("SELECT count(*) FROM ledger_debtors") == debtors
+
+
+async def test_answers_stored_before_the_subject_are_found_by_the_backfill(
+    api: Api, ledger: Any, clock: ManualClock,
+) -> None:
+    """migrations/004: an answer stored without a subject (before the runtime's migration
+    009) gets the debtor as its subject, and one about a debtor erased already is purged."""
+    kept = (await posted(api, "/v1/debtors", REGISTER, "old-1"))["debtor_id"]
+    gone = (await posted(api, "/v1/debtors", {**REGISTER, "given_name": "Ottoline"},
+                         "old-2"))["debtor_id"]
+    assert (await api.post(f"/v1/debtors/{gone}/erasure", {"reason": "r"})).status_code == 200
+    pool = ledger.runtime.pool
+    # As stored before: no subject, and the erased debtor's answer not purged.
+    await pool.execute("UPDATE idempotency_keys SET subject = NULL WHERE tenant = $1",
+                       api.tenant)
+    await pool.execute("UPDATE idempotency_keys SET response = $2::jsonb WHERE key = $1",
+                       "old-2", '{"debtor_id": "%s", "given_name": "Ottoline", '
+                       '"family_name": "Quixley"}' % gone)
+    await pool.execute(MIGRATION.read_text())
+    rows = {r["key"]: r for r in await pool.fetch(
+        "SELECT key, subject, response::text AS response FROM idempotency_keys "
+        "WHERE tenant = $1", api.tenant)}
+    assert rows["old-1"]["subject"] == f"{api.tenant}/{kept}"
+    assert "Zebediah" in rows["old-1"]["response"]
+    assert rows["old-2"]["subject"] == f"{api.tenant}/{gone}"
+    assert rows["old-2"]["response"] == "null"
