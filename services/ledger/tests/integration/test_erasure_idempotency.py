@@ -5,6 +5,7 @@ holding no personal data (a created contact point, a debt), stay as stored."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +89,8 @@ async def test_answers_stored_before_the_subject_are_found_by_the_backfill(
     await pool.execute("UPDATE idempotency_keys SET subject = NULL WHERE tenant = $1",
                        api.tenant)
     await pool.execute("UPDATE idempotency_keys SET response = $2::jsonb WHERE key = $1",
-                       "old-2", '{"debtor_id": "%s", "given_name": "Ottoline", '
-                       '"family_name": "Quixley"}' % gone)
+                       "old-2", json.dumps({"debtor_id": gone, "given_name": "Ottoline",
+                                            "family_name": "Quixley"}))
     await pool.execute(MIGRATION.read_text())
     rows = {r["key"]: r for r in await pool.fetch(
         "SELECT key, subject, response::text AS response FROM idempotency_keys "
