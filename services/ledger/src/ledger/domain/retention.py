@@ -76,8 +76,7 @@ def keep_until(debts: Sequence[DebtRecord], debtor_attempt_at: datetime | None) 
     with a debt (one the ledger has not learned, or one another system holds), and its record
     sits in compliance, which erases its copy when the ledger announces the erasure."""
     if not debts:
-        return None if debtor_attempt_at is None else plus_three_years(
-            require_aware(debtor_attempt_at, "activity"))
+        return None if debtor_attempt_at is None else plus_three_years(debtor_attempt_at)
     return max(plus_three_years(last_collection_activity(d, debtor_attempt_at)) for d in debts)
 
 

@@ -95,9 +95,10 @@ async def erase_debtor(debtor_id: str, body: s.ErasureIn, who: Writer, ledger: L
     """Erase the debtor's personal data (their key is destroyed; the records stay, masked).
 
     Refused with 409 `retention-hold` (rule `FED-RECORDS`, 12 CFR 1006.100(a),(b)) while a
-    debt of theirs is open (`open_debt_ids`) or less than 3 years have passed since the last
-    collection activity on one (`keep_until`): those records must be kept. Erasing an erased
-    debtor again answers the erased view."""
+    parked payment of theirs is unresolved (`unresolved_payment_ids`), a debt of theirs is open
+    or still placed with an agency (`open_debt_ids`), or less than 3 years have passed since
+    the last collection activity (`keep_until`; contact attempts and parked payments count):
+    those records must be kept. Erasing an erased debtor again answers the erased view."""
     command = c.EraseDebtor(tenant=who.tenant, debtor_id=debtor_id, reason=body.reason)
     view = presenters.debtor(ledger.runtime.keyring, who.tenant, debtor_id)
     return await execute(ledger, request, command, view, body=body, key=key)
